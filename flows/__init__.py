@@ -1,0 +1,1 @@
+"""Veerkracht: load, check, plan and publish the campaign's messages."""

@@ -1,0 +1,66 @@
+"""The `veerkracht` command: a thin shell over plain functions.
+
+Exit codes: 0 all well, 1 the content or a delivery has errors, 2 usage error (bad arguments,
+missing folder or setting), 3 an unexpected failure of the tool itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from flows.commands import COMMAND_MODULES
+from flows.errors import ContentError, SettingsError, VeerkrachtError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options every command takes."""
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder (default: ./content or VEERKRACHT_CONTENT_DIR)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (default: ./out)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="veerkracht",
+        description="Check, plan and publish the campaign's messages.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if getattr(args, "run", None) is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except (ContentError, SettingsError) as exc:
+        print(f"veerkracht: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except VeerkrachtError as exc:
+        print(f"veerkracht: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        return 130

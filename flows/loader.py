@@ -1,0 +1,279 @@
+"""Load the content folder into a Library, turning every problem into a finding.
+
+Loading never raises on bad content: a file that cannot be read or validated becomes a finding
+and is left out, and the rest of the library still loads (one broken message never stops the
+others). Only a missing content folder is an error (`ContentError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pydantic import BaseModel, ValidationError
+
+from flows.errors import ContentError
+from flows.findings import Finding, Severity, finding
+from flows.models import AUDIENCES, THEMES, Campaign, Message, Screen, Style
+from flows.safe_yaml import AliasNotAllowed, Parsed, error_line, parse_yaml
+
+MAX_FILE_BYTES = 1024 * 1024  # a message is a few hundred words; anything this big is a mistake
+
+_FRONT_MATTER = MarkdownIt("commonmark", {"html": False}).use(front_matter_plugin)
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Library:
+    """Everything under the content folder that loaded, plus what went wrong while loading."""
+
+    root: Path
+    messages: list[Message] = field(default_factory=list)
+    campaigns: list[Campaign] = field(default_factory=list)
+    screens: list[Screen] = field(default_factory=list)
+    style: Style = field(default_factory=Style)
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    drafts_waiting: int = 0
+
+    def message(self, message_id: str, lang: str = "nl") -> Message | None:
+        """The message with this id and language, if loaded."""
+        for m in self.messages:
+            if m.id == message_id and m.lang == lang:
+                return m
+        return None
+
+    def ids(self) -> set[str]:
+        """Every message id in the library."""
+        return {m.id for m in self.messages}
+
+    def rel(self, path: Path) -> str:
+        """A path relative to the content folder's parent, for findings people can click."""
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+
+def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """Read a content file as UTF-8 text, or explain why it cannot be read."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return None, [
+                finding(rel, 0, "S102", Severity.ERROR,
+                        "this is a link to a file outside the content folder; copy the file "
+                        "into the content folder instead")
+            ]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {exc.strerror}")]
+    if size > MAX_FILE_BYTES:
+        return None, [
+            finding(rel, 0, "S101", Severity.ERROR,
+                    f"file is {size // 1024} KB; a content file must stay under "
+                    f"{MAX_FILE_BYTES // 1024} KB, split it or remove what does not belong")
+        ]
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        return None, [
+            finding(rel, 0, "S100", Severity.ERROR,
+                    "this is not a text file (it contains binary data); save it as plain "
+                    "text (UTF-8) or remove it from the content folder")
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            finding(rel, line, "S100", Severity.ERROR,
+                    "the text is not UTF-8; save the file as UTF-8 in your editor")
+        ]
+    if not text.strip():
+        return None, [
+            finding(rel, 1, "S103", Severity.ERROR,
+                    "the file is empty; write the message or delete the file")
+        ]
+    return text.removeprefix("\ufeff"), []
+
+
+def validation_findings(
+    exc: ValidationError, rel: str, lines: dict[str, int], default_line: int, prefix: str = ""
+) -> list[Finding]:
+    """Turn pydantic's errors into findings with the line of the offending field."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        dotted = prefix + ".".join(loc)
+        line = default_line
+        for i in range(len(loc), 0, -1):  # deepest known key wins
+            key = prefix + ".".join(loc[:i])
+            if key in lines:
+                line = lines[key]
+                break
+        field_name = loc[0] if loc else ""
+        code, text = _explain(err, dotted, field_name)
+        out.append(finding(rel, line, code, Severity.ERROR, text))
+    return out
+
+
+def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        return "S110", f"required field '{dotted}' is missing; add it"
+    if kind == "extra_forbidden":
+        return "S111", f"unknown field '{dotted}'; check the spelling or remove it"
+    if kind == "literal_error" and field_name == "audiences":
+        return "S113", (f"unknown audience '{value}'; use one of: {', '.join(AUDIENCES)}")
+    if kind == "literal_error" and field_name == "theme":
+        return "S114", f"unknown theme '{value}'; use one of: {', '.join(THEMES)}"
+    if "date" in kind:
+        return "S115", f"'{dotted}' is not a valid date ({value!r}); write it as YYYY-MM-DD"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if "before" in msg:
+        return "S115", f"{msg}; correct the dates"
+    return "S112", f"'{dotted}' is not valid: {msg}"
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
+    """(front matter or None, first YAML line, body, first body line); lines 1-based."""
+    tokens = _FRONT_MATTER.parse(text)
+    if not tokens or tokens[0].type != "front_matter":
+        return None, 0, text, 1
+    start, end = tokens[0].map or (0, 0)
+    body = "\n".join(text.splitlines()[end:])
+    return tokens[0].content, start + 2, body, end + 1
+
+
+def load_message(path: Path, library: Library) -> Message | None:
+    """Load one message file; findings go to the library."""
+    rel = library.rel(path)
+    text, problems = read_text(path, library.root, rel)
+    library.findings.extend(problems)
+    if text is None:
+        return None
+    fm, fm_line, body, body_line = split_front_matter(text)
+    if fm is None:
+        if text.lstrip().startswith("---"):
+            msg = "the front matter is not closed; add a line with only --- after the fields"
+        else:
+            msg = "the file must start with a line ---, then the fields, then --- again"
+        library.findings.append(finding(rel, 1, "S103", Severity.ERROR, msg))
+        return None
+    parsed = _parse(fm, fm_line - 1, rel, library)
+    if parsed is None:
+        return None
+    if not isinstance(parsed.data, dict):
+        library.findings.append(
+            finding(rel, fm_line, "S106", Severity.ERROR,
+                    "the front matter must be fields like 'title: ...', one per line"))
+        return None
+    data = {**parsed.data, "body": body.strip("\n")}
+    if "body" in parsed.data:
+        library.findings.append(
+            finding(rel, parsed.lines["body"], "S111", Severity.ERROR,
+                    "'body' is not a field: write the text below the closing ---"))
+        return None
+    try:
+        message = Message(
+            **data, path=path, line=1, body_line=body_line + 1, field_lines=parsed.lines
+        )
+    except ValidationError as exc:
+        library.findings.extend(validation_findings(exc, rel, parsed.lines, fm_line))
+        return None
+    return message
+
+
+def _parse(text: str, offset: int, rel: str, library: Library) -> Parsed | None:
+    try:
+        return parse_yaml(text, offset)
+    except AliasNotAllowed as exc:
+        library.findings.append(
+            finding(rel, error_line(exc, offset), "S105", Severity.ERROR,
+                    "YAML anchors and aliases (& and *) are not allowed; write the value out"))
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "syntax error"
+        library.findings.append(
+            finding(rel, error_line(exc, offset), "S104", Severity.ERROR,
+                    f"cannot read the fields ({problem}); check colons, quotes and indents"))
+    return None
+
+
+def load_yaml_models(
+    path: Path, model: type[M], library: Library, list_key: str | None = None
+) -> list[M]:
+    """Load a YAML file holding one model, or a list of them under `list_key`."""
+    rel = library.rel(path)
+    text, problems = read_text(path, library.root, rel)
+    library.findings.extend(problems)
+    if text is None:
+        return []
+    parsed = _parse(text, 0, rel, library)
+    if parsed is None:
+        return []
+    items: Iterable[tuple[str, Any]]
+    if list_key is None:
+        items = [("", parsed.data)]
+    else:
+        seq = parsed.data.get(list_key) if isinstance(parsed.data, dict) else None
+        if not isinstance(seq, list):
+            library.findings.append(finding(rel, 1, "S106", Severity.ERROR,
+                                            f"expected a list under '{list_key}:'"))
+            return []
+        items = [(f"{list_key}.{i}.", item) for i, item in enumerate(seq)]
+    out: list[M] = []
+    for prefix, data in items:
+        line = parsed.lines.get(prefix.rstrip("."), 1)
+        if not isinstance(data, dict):
+            library.findings.append(finding(rel, line, "S106", Severity.ERROR,
+                                            "expected fields like 'id: ...'"))
+            continue
+        extra: dict[str, Any] = {"line": line}
+        if "path" in model.model_fields:
+            extra["path"] = path
+        if "field_lines" in model.model_fields:
+            extra["field_lines"] = {
+                k.removeprefix(prefix): v for k, v in parsed.lines.items() if k.startswith(prefix)
+            }
+        try:
+            out.append(model(**data, **extra))
+        except ValidationError as exc:
+            library.findings.extend(validation_findings(exc, rel, parsed.lines, line, prefix))
+    return out
+
+
+def load_library(root: Path | str) -> Library:
+    """Load messages, campaigns, screens and style from a content folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ContentError(f"content folder not found: {root} (use --content DIR)")
+    library = Library(root=root)
+    for path in sorted((root / "messages").rglob("*.md")):
+        library.files += 1
+        message = load_message(path, library)
+        if message is not None:
+            library.messages.append(message)
+    for path in sorted((root / "campaigns").glob("*.y*ml")):
+        library.files += 1
+        library.campaigns.extend(load_yaml_models(path, Campaign, library))
+    screens = root / "screens.yaml"
+    if screens.exists():
+        library.files += 1
+        library.screens = load_yaml_models(screens, Screen, library, "screens")
+    style = root / "style.yaml"
+    if style.exists():
+        library.files += 1
+        styles = load_yaml_models(style, Style, library)
+        if styles:
+            library.style = styles[0]
+    inbox = root / "inbox"
+    if inbox.is_dir():
+        library.drafts_waiting = sum(1 for _ in inbox.rglob("*.md"))
+    return library

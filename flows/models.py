@@ -1,0 +1,266 @@
+"""The content model: messages, campaigns, screens, partners, sources and style settings.
+
+Pydantic validates what the comms team writes; `extra="forbid"` turns a misspelt field into a
+finding instead of silently ignoring it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AUDIENCES: dict[str, str] = {
+    "ouders-jonge-kinderen": "ouders van kinderen van 0 tot 4 jaar",
+    "ouders-schoolkinderen": "ouders van kinderen van 4 tot 12 jaar",
+    "jongeren": "jongeren (voortgezet onderwijs)",
+    "aanstaande-ouders": "aanstaande ouders",
+    "kinderopvang-team": "medewerkers van de kinderopvang",
+    "school-team": "leerkrachten en mentoren",
+}
+STAFF_AUDIENCES = frozenset({"kinderopvang-team", "school-team"})
+PUBLIC_AUDIENCES = frozenset(AUDIENCES) - STAFF_AUDIENCES
+
+THEMES: dict[str, str] = {
+    "slapen": "Slapen",
+    "eten": "Eten",
+    "bewegen": "Bewegen",
+    "schermtijd": "Schermtijd",
+    "steun": "Steun om je heen",
+    "veerkracht": "Veerkracht",
+    "ouder-kind": "Samen met je kind",
+    "gebeurtenis": "Na een ingrijpende gebeurtenis",
+    "gezonde-stress": "Gezonde stress",
+    "partners": "Voor professionals",
+}
+LANGUAGES = frozenset({"nl", "en"})
+
+Audience = Literal[
+    "ouders-jonge-kinderen",
+    "ouders-schoolkinderen",
+    "jongeren",
+    "aanstaande-ouders",
+    "kinderopvang-team",
+    "school-team",
+]
+Theme = Literal[
+    "slapen",
+    "eten",
+    "bewegen",
+    "schermtijd",
+    "steun",
+    "veerkracht",
+    "ouder-kind",
+    "gebeurtenis",
+    "gezonde-stress",
+    "partners",
+]
+Lang = Literal["nl", "en"]
+
+
+class Strict(BaseModel):
+    """Base for content models: unknown fields are errors, objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Resource(Strict):
+    title: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+
+
+class ScreenText(Strict):
+    headline: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class Message(Strict):
+    """One message in one language, as written in `messages/<theme>/<id>.<lang>.md`."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    lang: Lang
+    title: str = Field(min_length=1)
+    theme: Theme
+    audiences: tuple[Audience, ...] = Field(min_length=1)
+    body: str = ""
+    screen: ScreenText
+    resources: tuple[Resource, ...] = ()
+    valid_from: date
+    valid_until: date | None = None
+    review_by: date | None = None
+    status: Literal["published", "draft"] = "published"
+    # Where it came from: set by the loader, not written by the comms team.
+    path: Path = Path()
+    line: int = 1
+    body_line: int = 1
+    field_lines: dict[str, int] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Message:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(id, lang): unique in a library."""
+        return (self.id, self.lang)
+
+    def line_of(self, field: str) -> int:
+        """The line where a front-matter field was written (the file's first line if unknown)."""
+        return self.field_lines.get(field, self.line)
+
+    def is_live(self, day: date) -> bool:
+        """Published and within its validity window on `day`."""
+        if self.status != "published" or day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
+
+class Period(Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period end is before period start")
+        return self
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+class Week(Strict):
+    """What a campaign week is about: a theme, or an explicit list of message ids."""
+
+    theme: Theme | None = None
+    messages: tuple[str, ...] = ()
+
+
+class NewsletterCadence(Strict):
+    cadence: str = "every 2 weeks on tuesday"
+    items: int = Field(3, ge=1, le=10)
+
+
+class ScreensCadence(Strict):
+    slide_seconds: int = Field(10, ge=3, le=120)
+    slides: int = Field(12, ge=1, le=200)
+    screens: tuple[str, ...] = ()  # empty = every screen whose audiences overlap
+
+
+class FeedsCadence(Strict):
+    cadence: str = "weekly on monday"
+    items: int = Field(20, ge=1, le=500)
+
+
+class Channels(Strict):
+    newsletter: NewsletterCadence | None = None
+    screens: ScreensCadence | None = None
+    feeds: FeedsCadence | None = None
+
+
+class Campaign(Strict):
+    """A campaign in `campaigns/<id>.yaml`."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str = Field(min_length=1)
+    attribution: str = ""
+    period: Period
+    audiences: tuple[Audience, ...] = Field(min_length=1)
+    weeks: tuple[Week, ...] = ()
+    messages: tuple[str, ...] = ()
+    channels: Channels = Channels()
+    path: Path = Path()
+    line: int = 1
+    field_lines: dict[str, int] = Field(default_factory=dict, exclude=True)
+
+    def week_of(self, day: date) -> Week | None:
+        """The campaign week that `day` falls in (weeks run from the period start)."""
+        if day not in self.period or not self.weeks:
+            return None
+        index = (day - self.period.start).days // 7
+        return self.weeks[index] if index < len(self.weeks) else None
+
+
+DAY_KEYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+class Screen(Strict):
+    """A waiting-room screen from `screens.yaml`."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    location: str = Field(min_length=1)
+    audiences: tuple[Audience, ...] = Field(min_length=1)
+    language: Lang = "nl"
+    slide_seconds: int = Field(10, ge=3, le=120)
+    orientation: Literal["landscape", "portrait"] = "landscape"
+    # Dutch day abbreviations (ma..zo) to "08:00-17:00"; a missing day is closed.
+    opening_hours: dict[str, str] = Field(default_factory=dict)
+    line: int = 1
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, span in value.items():
+            if day not in DAY_KEYS:
+                raise ValueError(f"unknown day {day!r}: use {', '.join(DAY_KEYS)}")
+            start, sep, end = span.partition("-")
+            if not sep or not _is_hhmm(start) or not _is_hhmm(end) or start >= end:
+                raise ValueError(f"opening hours for {day} must look like 08:00-17:00")
+        return value
+
+
+def _is_hhmm(text: str) -> bool:
+    hh, sep, mm = text.strip().partition(":")
+    return bool(sep) and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60
+
+
+class Partner(Strict):
+    """A row of the partner list."""
+
+    organisation: str = Field(min_length=1)
+    kind: Literal["kinderopvang", "school"]
+    email: str
+    audiences: tuple[Audience, ...] = Field(min_length=1)
+    language: Lang = "nl"
+    unsubscribed: bool = False
+    line: int = 1
+
+
+class Source(Strict):
+    """A feed to ingest, from `sources.yaml`."""
+
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    url: str
+    theme: Theme
+    audiences: tuple[Audience, ...] = Field(min_length=1)
+    attribution: str = ""
+    licence: str = ""
+    enabled: bool = True
+    line: int = 1
+
+
+class StyleLimits(Strict):
+    sentence_words_avg: float = 15
+    sentence_words_max: int = 25
+    flesch_douma_min: float = 60
+    hard_words_max: int = 3
+    screen_headline_chars: int = 60
+    screen_text_chars: int = 180
+    newsletter_words: int = 150
+    resources_max: int = 3
+
+
+class Style(Strict):
+    """The tone-of-voice lists and limits of `style.yaml`."""
+
+    jargon: tuple[str, ...] = ()
+    blame: tuple[str, ...] = ()
+    reason_markers: tuple[str, ...] = ("want", "omdat", "zo ", "daardoor", "dan ")
+    strength_markers: tuple[str, ...] = ()
+    hard_words: dict[str, str] = Field(default_factory=dict)
+    limits: StyleLimits = StyleLimits()
+    link_policy: Literal["hold", "warn"] = "hold"

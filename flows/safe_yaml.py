@@ -1,0 +1,68 @@
+"""YAML for content files: safe types only, no aliases, and line numbers for every key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+
+class AliasNotAllowed(yaml.YAMLError):
+    """Content files may not use YAML anchors/aliases (they enable alias bombs)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"YAML alias at line {line}")
+        self.line = line
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise AliasNotAllowed(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+@dataclass
+class Parsed:
+    """A YAML document's data plus the 1-based line of each (dotted) key path."""
+
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+def _collect_lines(node: yaml.Node, prefix: str, offset: int, lines: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{prefix}{key.value}" if isinstance(key, yaml.ScalarNode) else prefix
+            lines[name] = key.start_mark.line + 1 + offset
+            _collect_lines(value, f"{name}.", offset, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            name = f"{prefix}{i}"
+            lines[name] = item.start_mark.line + 1 + offset
+            _collect_lines(item, f"{name}.", offset, lines)
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
+    """Parse one YAML document safely; raises yaml.YAMLError (incl. AliasNotAllowed)."""
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Parsed(None)
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    _collect_lines(node, "", line_offset, lines)
+    return Parsed(data, lines)
+
+
+def error_line(exc: yaml.YAMLError, line_offset: int = 0) -> int:
+    """The 1-based line a YAML error points at, or the offset line when unknown."""
+    if isinstance(exc, AliasNotAllowed):
+        return exc.line + line_offset
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return (mark.line + 1 + line_offset) if mark is not None else max(line_offset, 1)
