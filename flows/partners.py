@@ -70,7 +70,7 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
             "line": line,
         }
         try:
-            partners.append(Partner(**data))  # type: ignore[arg-type]
+            partners.append(Partner(**data))
         except ValidationError as exc:
             for err in exc.errors():
                 col = str(err["loc"][0]) if err["loc"] else "row"
