@@ -108,7 +108,12 @@ def validation_findings(
 ) -> list[Finding]:
     """Turn pydantic's errors into findings with the line of the offending field."""
     out = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # A bad list item also makes the list "too short"; the item's own error says it better.
+    failed_fields = {e["loc"][0] for e in errors if len(e["loc"]) > 1}
+    for err in errors:
+        if err["type"] == "too_short" and err["loc"] and err["loc"][0] in failed_fields:
+            continue
         loc = [str(p) for p in err["loc"]]
         dotted = prefix + ".".join(loc)
         line = default_line
@@ -148,8 +153,11 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     if not tokens or tokens[0].type != "front_matter":
         return None, 0, text, 1
     start, end = tokens[0].map or (0, 0)
-    body = "\n".join(text.splitlines()[end:])
-    return tokens[0].content, start + 2, body, end + 1
+    lines = text.splitlines()[end:]
+    skipped = 0
+    while skipped < len(lines) and not lines[skipped].strip():
+        skipped += 1  # blank lines after the front matter are not part of the body
+    return tokens[0].content, start + 2, "\n".join(lines[skipped:]), end + 1 + skipped
 
 
 def load_message(path: Path, library: Library) -> Message | None:
@@ -175,7 +183,7 @@ def load_message(path: Path, library: Library) -> Message | None:
             finding(rel, fm_line, "S106", Severity.ERROR,
                     "the front matter must be fields like 'title: ...', one per line"))
         return None
-    data = {**parsed.data, "body": body.strip("\n")}
+    data = {**parsed.data, "body": body.rstrip()}
     if "body" in parsed.data:
         library.findings.append(
             finding(rel, parsed.lines["body"], "S111", Severity.ERROR,
@@ -183,7 +191,7 @@ def load_message(path: Path, library: Library) -> Message | None:
         return None
     try:
         message = Message(
-            **data, path=path, line=1, body_line=body_line + 1, field_lines=parsed.lines
+            **data, path=path, line=1, body_line=body_line, field_lines=parsed.lines
         )
     except ValidationError as exc:
         library.findings.extend(validation_findings(exc, rel, parsed.lines, fm_line))

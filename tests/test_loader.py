@@ -1,0 +1,125 @@
+"""The loader: good files load, bad files become findings with the right line, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.errors import ContentError
+from flows.loader import load_library
+
+GOOD = """---
+id: vast-ritme
+lang: nl
+title: Een vast ritme
+theme: slapen
+audiences: [ouders-jonge-kinderen]
+screen:
+  headline: Rust voor het slapen
+  text: Een vast ritme helpt je kind, want het weet wat er komt.
+resources:
+  - title: Toolkit
+    url: https://www.kansrijkestartnl.nl/campagne-mamaliefde-en-papaliefde-is/campagne-toolkit
+valid_from: 2026-11-01
+review_by: 2027-06-01
+---
+
+Veel ouders herkennen dit.
+"""
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def codes(root: Path) -> list[tuple[int, str]]:
+    return [(f.line, f.code) for f in sorted(load_library(root).findings)]
+
+
+def test_good_message_loads_with_lines(tmp_path: Path) -> None:
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md", GOOD)
+    library = load_library(tmp_path)
+    assert library.findings == []
+    (message,) = library.messages
+    assert message.key == ("vast-ritme", "nl")
+    assert message.line_of("screen") == 7
+    assert message.line_of("resources") == 10
+    assert message.body_line == 17  # the blank line after --- is skipped
+    assert message.body == "Veel ouders herkennen dit."
+    assert message.resources[0].url.startswith("https://")
+
+
+def test_unknown_field_and_bad_values_point_at_their_lines(tmp_path: Path) -> None:
+    text = GOOD.replace("theme: slapen", "theme: slaap").replace(
+        "review_by: 2027-06-01", "review_by: 2027-06-01\ncolour: red"
+    )
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md", text)
+    assert codes(tmp_path) == [(5, "S114"), (15, "S111")]
+
+
+def test_missing_field_and_dates_out_of_order(tmp_path: Path) -> None:
+    write(tmp_path, "messages/slapen/a.nl.md", GOOD.replace("title: Een vast ritme\n", ""))
+    write(
+        tmp_path,
+        "messages/slapen/b.nl.md",
+        GOOD.replace("review_by: 2027-06-01", "valid_until: 2026-01-01"),
+    )
+    found = [(f.path.rsplit("/", 1)[-1], f.code) for f in load_library(tmp_path).findings]
+    assert sorted(found) == [("a.nl.md", "S110"), ("b.nl.md", "S115")]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "S103"),
+        (b"\x00\x01binary", "S100"),
+        (b"---\nid: x\n", "S103"),
+        (b"no front matter here\n", "S103"),
+        ("---\nid: \xe9\n---\n".encode("latin-1"), "S100"),
+        (b"---\na: &a [1, 2]\nb: [*a, *a]\n---\n", "S105"),
+        (b"---\nid: [unclosed\n---\n", "S104"),
+        (b"---\n- a list\n---\n", "S106"),
+    ],
+)
+def test_hostile_or_broken_files_become_findings(tmp_path: Path, content: bytes, code: str) -> None:
+    write(tmp_path, "messages/slapen/x.nl.md", content)
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md", GOOD)
+    library = load_library(tmp_path)
+    assert [f.code for f in library.findings] == [code]
+    assert [m.id for m in library.messages] == ["vast-ritme"]  # the others still load
+
+
+def test_symlink_outside_and_huge_file(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("---\nid: leak\n---\n")
+    root = tmp_path / "content"
+    (root / "messages/slapen").mkdir(parents=True)
+    (root / "messages/slapen/leak.nl.md").symlink_to(outside)
+    write(root, "messages/slapen/big.nl.md", b"---\n" + b"a" * (11 * 1024 * 1024))
+    assert sorted(f.code for f in load_library(root).findings) == ["S101", "S102"]
+
+
+def test_missing_folder_is_a_content_error(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="content folder not found"):
+        load_library(tmp_path / "nope")
+
+
+def test_yaml_lists_report_bad_items_and_keep_good_ones(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "screens.yaml",
+        "screens:\n"
+        "  - id: wachtkamer-a\n    location: A\n    audiences: [aanstaande-ouders]\n"
+        "  - id: wachtkamer-b\n    location: B\n    audiences: [ouders]\n"
+        "    opening_hours: {ma: '17:00-08:00'}\n",
+    )
+    library = load_library(tmp_path)
+    assert [s.id for s in library.screens] == ["wachtkamer-a"]
+    assert sorted((f.line, f.code) for f in library.findings) == [(7, "S113"), (8, "S112")]
