@@ -4,6 +4,7 @@
     ├── SettingsError            a setting is missing or wrong (operator fixes it)
     ├── ContentError             content cannot be loaded at all (comms team fixes it)
     ├── LinkError                the link checker itself failed (not: a link is broken)
+    ├── RefusedAddress           a URL points at a private/loopback address (flows.netsafety)
     └── DeliveryError            a channel could not deliver
         ├── TransientDeliveryError   try again later (SMTP 4xx, dropped connection, timeout)
         └── PermanentDeliveryError   never retry (SMTP 5xx, refused recipient)
