@@ -153,7 +153,8 @@ class ScreensCadence(Strict):
 
 class FeedsCadence(Strict):
     cadence: str = "weekly on monday"
-    items: int = Field(20, ge=1, le=500)
+    items: int = Field(20, ge=1, le=500)  # entries kept in the feed
+    per_edition: int = Field(3, ge=1, le=50)  # new entries each time the cadence is due
 
 
 class Channels(Strict):

@@ -1,0 +1,156 @@
+"""Eligibility and fair rotation: the planner's promises, checked over whole campaigns."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows.cadence import cadence_due, due_days, parse_cadence
+from flows.loader import Library
+from flows.models import Campaign, Message
+from flows.planning import campaign_findings, eligible, select
+
+START = date(2027, 1, 4)
+THEMES = ["slapen", "eten", "bewegen", "steun"]
+
+
+def message(mid: str, theme: str = "slapen", **extra: Any) -> Message:
+    data: dict[str, Any] = {
+        "id": mid, "lang": "nl", "title": mid, "theme": theme,
+        "audiences": ("ouders-jonge-kinderen",), "screen": {"headline": mid, "text": mid},
+        "valid_from": date(2026, 1, 1),
+    }
+    data.update(extra)
+    return Message(**data)
+
+
+def campaign(**extra: Any) -> Campaign:
+    data: dict[str, Any] = {
+        "id": "test", "title": "Test", "period": {"start": START, "end": date(2027, 3, 28)},
+        "audiences": ("ouders-jonge-kinderen",),
+        "weeks": [{"theme": THEMES[i % 4]} for i in range(12)],
+    }
+    data.update(extra)
+    return Campaign(**data)
+
+
+def library(messages: list[Message], campaigns: list[Campaign] | None = None) -> Library:
+    return Library(root=Path("content"), messages=messages, campaigns=campaigns or [])
+
+
+def standard(n: int = 11) -> Library:
+    return library([message(f"m{i:02d}", THEMES[i % 4]) for i in range(n)])
+
+
+def run(lib: Library, camp: Campaign, count: int, editions: int) -> list[list[str]]:
+    out = []
+    for k in range(editions):
+        day = START + timedelta(days=k)
+        picked = select(lib, camp, audiences=["ouders-jonge-kinderen"], lang="nl", day=day,
+                        count=count, target="t", edition_number=k)
+        out.append([m.id for m in picked])
+    return out
+
+
+def test_eligible_leaves_out_drafts_expired_held_other_language_and_audience() -> None:
+    lib = library([
+        message("ok"),
+        message("draft", status="draft"),
+        message("expired", valid_until=date(2027, 1, 1)),
+        message("future", valid_from=date(2027, 2, 1)),
+        message("held"),
+        message("english", lang="en"),
+        message("staff", audiences=("school-team",)),
+        message("other-theme", theme="gebeurtenis"),
+    ])
+    got = eligible(lib, campaign(), audiences=["ouders-jonge-kinderen"], lang="nl", day=START,
+                   held={("held", "nl"): "check error"})
+    assert [m.id for m in got] == ["ok"]
+    everything = campaign(weeks=[])  # neither ids nor themes: every message
+    got = eligible(lib, everything, audiences=["ouders-jonge-kinderen"], lang="nl", day=START)
+    assert [m.id for m in got] == ["held", "ok", "other-theme"]
+
+
+def test_explicit_ids_select_only_those() -> None:
+    lib = standard()
+    camp = campaign(weeks=[{"messages": ["m03"]}], messages=["m01"])
+    got = eligible(lib, camp, audiences=["ouders-jonge-kinderen"], lang="nl", day=START)
+    assert [m.id for m in got] == ["m01", "m03"]
+
+
+@pytest.mark.parametrize(("n", "count"), [(11, 3), (11, 5), (7, 6), (5, 5), (6, 4), (2, 1), (3, 2)])
+def test_fair_and_never_twice_in_a_row(n: int, count: int) -> None:
+    lib, camp = standard(n), campaign()
+    editions = run(lib, camp, count, 84)
+    flat = [mid for ed in editions for mid in ed]
+    counts = Counter(flat)
+    assert len(counts) == n
+    assert max(counts.values()) - min(counts.values()) <= 1
+    for ed in editions:
+        assert len(ed) == len(set(ed)) == min(count, n)
+    for a, b in itertools.pairwise(flat):
+        assert a != b, "a message was shown twice in a row"
+
+
+def test_theme_of_the_week_comes_first() -> None:
+    lib, camp = standard(12), campaign()
+    for k, ed in enumerate(run(lib, camp, 6, 28)):
+        day = START + timedelta(days=k)
+        week = camp.week_of(day)
+        assert week is not None
+        themes = [lib.message(mid).theme for mid in ed]  # type: ignore[union-attr]
+        focus = [t == week.theme for t in themes]
+        # All theme messages before the others, except a single one moved to the front to
+        # avoid repeating the previous edition's last message.
+        tail = focus[1:]
+        assert tail == sorted(tail, reverse=True)
+
+
+def test_same_inputs_same_plan() -> None:
+    assert run(standard(), campaign(), 4, 20) == run(standard(), campaign(), 4, 20)
+
+
+def test_looped_playlist_never_repeats_at_the_seam() -> None:
+    lib, camp = standard(9), campaign()
+    for ed in run(lib, camp, 30, 10):  # more slides wanted than messages: each once
+        assert len(ed) == 9 and ed[0] != ed[-1]
+
+
+def test_with_a_real_cadence_over_a_campaign() -> None:
+    lib, camp = standard(10), campaign()
+    cadence = parse_cadence("every 2 weeks on tuesday")
+    flat: list[str] = []
+    for day in due_days(cadence, camp.period.start, camp.period.start, camp.period.end):
+        k = cadence_due(cadence, camp.period.start, day)
+        assert k is not None
+        flat += [m.id for m in select(lib, camp, audiences=["ouders-jonge-kinderen"], lang="nl",
+                                      day=day, count=3, edition_number=k)]
+    counts = Counter(flat)
+    assert max(counts.values()) - min(counts.values()) <= 1
+    assert all(a != b for a, b in itertools.pairwise(flat))
+
+
+def test_empty_pool_gives_empty_edition() -> None:
+    assert run(library([]), campaign(), 3, 2) == [[], []]
+
+
+def test_invalid_cadence_is_a_finding_at_its_line() -> None:
+    camp = campaign(channels={"newsletter": {"cadence": "now and then"}},
+                    path=Path("content/campaigns/test.yaml"),
+                    field_lines={"channels.newsletter.cadence": 7})
+    lib = library([], [camp])
+    found = campaign_findings(lib)
+    assert [(f.code, f.line) for f in found] == [("P701", 7)]
+    assert "not understood" in found[0].message and "weekly on monday" in found[0].message
+
+
+def test_weeks_past_the_period_are_a_warning() -> None:
+    camp = campaign(period={"start": START, "end": START + timedelta(days=20)},
+                    field_lines={"weeks": 5, "weeks.3": 9})
+    found = campaign_findings(library([], [camp]))
+    assert [(f.code, f.line, f.severity.value) for f in found] == [("P703", 9, "warning")]
