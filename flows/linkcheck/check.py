@@ -1,0 +1,300 @@
+"""The asynchronous link checker: each URL once, politely, with a verdict people can act on.
+
+Politeness: at most `link_concurrency` requests in flight in all, at most `link_per_host` to one
+host (host:port). HEAD first; GET only when HEAD is refused (403, 405, 501), and then only the
+headers are read before the connection is closed, so a huge or slow body costs nothing.
+Redirects are followed by hand (each hop passes the address-safety rule) up to 10, and the chain
+is kept. Retries (at most 2, with backoff, honouring Retry-After up to a cap) only for timeouts,
+5xx and 429: a 404 will not turn into a 200 by asking again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+from urllib.parse import urljoin
+
+import httpx
+
+from flows.netsafety import RefusedAddress, is_allowed_scheme, safe_client
+from flows.settings import Settings
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    REDIRECTED = "redirected"  # moved permanently: use the new address
+    BROKEN = "broken"  # gone (404, 410, 451): holds messages back
+    UNVERIFIED = "unverified"  # could not tell (timeouts, connection errors, 5xx, 429)
+    REFUSED = "refused"  # points at an address we never connect to
+
+
+HEAD_REFUSED = frozenset({403, 405, 501})  # servers that do not answer HEAD properly
+GONE = frozenset({404, 410, 451})
+PERMANENT = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+MAX_RETRIES = 2
+
+
+@dataclass
+class Hop:
+    """One redirect: the address asked and the status that sent us on."""
+
+    url: str
+    status: int
+
+
+@dataclass
+class Result:
+    """What the check found out about one URL."""
+
+    url: str
+    verdict: Verdict
+    status: int | None = None
+    final_url: str = ""
+    redirects: list[Hop] = field(default_factory=list)
+    detail: str = ""
+    requests: int = 0
+    reached: bool = False  # some server answered (false: DNS/connection failures only)
+    checked_at: float = 0.0
+    from_cache: bool = False
+    observed: Verdict | None = None  # what this run saw, before the history rule
+
+
+@dataclass
+class _Attempt:
+    verdict: Verdict
+    status: int | None
+    final_url: str
+    redirects: list[Hop]
+    detail: str
+    reached: bool
+    retry: bool = False
+    retry_after: float | None = None
+
+
+@dataclass
+class Options:
+    """Limits and timings; the defaults come from the settings."""
+
+    concurrency: int = 32
+    per_host: int = 4
+    connect_timeout: float = 5.0
+    total_timeout: float = 15.0
+    retry_after_cap: float = 30.0
+    retries: int = MAX_RETRIES
+    backoff: float = 1.0  # first retry waits this long, then twice as long
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: float) -> Options:
+        """Options from the link settings."""
+        base = cls(
+            concurrency=settings.link_concurrency,
+            per_host=settings.link_per_host,
+            connect_timeout=settings.link_connect_timeout,
+            total_timeout=settings.link_timeout,
+            retry_after_cap=settings.link_retry_after_cap,
+        )
+        for key, value in overrides.items():
+            setattr(base, key, value)
+        return base
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+def host_key(url: str) -> str:
+    """The politeness key: host and port (each port of 127.0.0.1 counts as its own host)."""
+    parsed = httpx.URL(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return f"{parsed.host.lower()}:{port}"
+
+
+class Checker:
+    """Checks URLs with one shared client and the global and per-host limits."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        options: Options,
+        on_done: Callable[[Result], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.options = options
+        self.on_done = on_done
+        self.requests_sent = 0
+        self._global = asyncio.Semaphore(options.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def check_all(self, urls: list[str]) -> dict[str, Result]:
+        """Check every URL concurrently; returns url -> Result."""
+        results = await asyncio.gather(*(self.check(url) for url in urls))
+        return {r.url: r for r in results}
+
+    async def check(self, url: str) -> Result:
+        """Check one URL, retrying where it can help."""
+        requests_before = self.requests_sent
+        attempt = await self._attempt(url)
+        for n in range(self.options.retries):
+            if not attempt.retry:
+                break
+            await asyncio.sleep(self._delay(n, attempt.retry_after))
+            attempt = await self._attempt(url)
+        result = Result(
+            url=url,
+            verdict=attempt.verdict,
+            status=attempt.status,
+            final_url=attempt.final_url,
+            redirects=attempt.redirects,
+            detail=attempt.detail,
+            requests=self.requests_sent - requests_before,
+            reached=attempt.reached,
+            checked_at=time.time(),
+            observed=attempt.verdict,
+        )
+        if self.on_done is not None:
+            self.on_done(result)
+        return result
+
+    def _delay(self, n: int, retry_after: float | None) -> float:
+        backoff = self.options.backoff * 2.0**n
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.options.retry_after_cap)
+        return backoff
+
+    async def _attempt(self, url: str) -> _Attempt:
+        """Follow the redirect chain from `url` once and judge where it ends."""
+        chain: list[Hop] = []
+        current = url
+        seen = {url}
+        reached = False
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                response = await self._request(current)
+            except RefusedAddress as exc:
+                return _Attempt(
+                    Verdict.REFUSED, None, current, chain, f"{exc}; use a public address", reached
+                )
+            except (httpx.TimeoutException, TimeoutError):
+                return _Attempt(
+                    Verdict.UNVERIFIED, None, current, chain, "no answer in time", reached,
+                    retry=True,
+                )
+            except httpx.HTTPError as exc:
+                detail = f"could not connect ({_plain_error(exc)})"
+                return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, reached)
+            reached = True
+            status = response.status_code
+            location = response.headers.get("location")
+            if status in REDIRECTS and location:
+                chain.append(Hop(current, status))
+                target = urljoin(current, location.strip())
+                if not is_allowed_scheme(target):
+                    detail = f"redirects to {target!r}, which is not a web address"
+                    return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
+                if target in seen:
+                    detail = "redirects in a loop; open it in a browser to see if it works"
+                    return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
+                seen.add(target)
+                current = target
+                continue
+            return _judge(status, response.headers, current, chain)
+        detail = f"more than {MAX_REDIRECTS} redirects; use the final address"
+        return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, reached)
+
+    async def _request(self, url: str) -> httpx.Response:
+        """HEAD, or GET when HEAD is refused; only headers are read. Holds the limits."""
+        key = host_key(url)
+        host = self._hosts.setdefault(key, asyncio.Semaphore(self.options.per_host))
+        # Host slot first, then a global slot: waiting for a busy host never blocks others.
+        async with host, self._global:
+            response = await self._send("HEAD", url)
+            if response.status_code in HEAD_REFUSED:
+                response = await self._send("GET", url)
+            return response
+
+    async def _send(self, method: str, url: str) -> httpx.Response:
+        request = self.client.build_request(method, url)
+        async with asyncio.timeout(self.options.total_timeout):
+            try:
+                response = await self.client.send(request, stream=True)
+            except (RefusedAddress, httpx.ConnectError, httpx.ConnectTimeout):
+                raise  # no connection, so nothing was sent
+            except BaseException:
+                self.requests_sent += 1
+                raise
+            self.requests_sent += 1
+            # Never read the body: closing a streamed response drops the connection instead.
+            await response.aclose()
+        return response
+
+
+def _judge(status: int, headers: httpx.Headers, final: str, chain: list[Hop]) -> _Attempt:
+    """The verdict for the status the chain ended with."""
+    if 200 <= status < 300:
+        if chain and all(hop.status in PERMANENT for hop in chain):
+            detail = f"moved permanently; use {final}"
+            return _Attempt(Verdict.REDIRECTED, status, final, chain, detail, True)
+        return _Attempt(Verdict.OK, status, final, chain, "", True)
+    if status in GONE:
+        detail = {404: "page not found (404)", 410: "page removed (410)"}.get(
+            status, f"page not available ({status})"
+        )
+        return _Attempt(Verdict.BROKEN, status, final, chain, detail, True)
+    if status == 429 or status >= 500:
+        retry_after = parse_retry_after(headers.get("retry-after"))
+        detail = f"the site answered {status} (busy or failing); try again later"
+        return _Attempt(
+            Verdict.UNVERIFIED, status, final, chain, detail, True, retry=True,
+            retry_after=retry_after,
+        )
+    detail = f"the site answered {status}; open it in a browser to check"
+    return _Attempt(Verdict.UNVERIFIED, status, final, chain, detail, True)
+
+
+def _plain_error(exc: BaseException) -> str:
+    """Plain words for a connection failure (anyio hides the cause one or two levels down)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, socket.gaierror):
+            return "the site name was not found"
+        if isinstance(seen, OSError) and "unreachable" in str(seen).lower():
+            return "network unreachable"
+        seen = seen.__cause__ or seen.__context__
+    return str(exc).strip() or type(exc).__name__
+
+
+async def check_urls(
+    urls: list[str],
+    settings: Settings,
+    options: Options | None = None,
+    on_done: Callable[[Result], None] | None = None,
+) -> tuple[dict[str, Result], int]:
+    """Check `urls` with a safe client; returns (results, requests sent)."""
+    opts = options or Options.from_settings(settings)
+    limits = httpx.Limits(
+        max_connections=opts.concurrency, max_keepalive_connections=opts.concurrency
+    )
+    timeout = httpx.Timeout(opts.total_timeout, connect=opts.connect_timeout)
+    async with safe_client(settings, limits=limits, timeout=timeout) as client:
+        checker = Checker(client, opts, on_done)
+        results = await checker.check_all(urls)
+    return results, checker.requests_sent
