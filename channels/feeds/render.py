@@ -1,0 +1,173 @@
+"""RSS 2.0 and Atom 1.0 documents for one feed, built with ElementTree (text is always escaped).
+
+Dates are the edition's 06:00 Europe/Amsterdam: RFC 822 in RSS, RFC 3339 in Atom. GUIDs are tag:
+URIs (RFC 4151) from the campaign, the message id and the language, so they never change when a
+feed is rebuilt. The feed's own date is its newest entry's, not the time of the run, so an
+unchanged feed is byte-for-byte the same and is not rewritten.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from email.utils import format_datetime
+from functools import cache
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from channels.feeds.plan import FeedEntry
+from flows.cadence import edition_time
+from flows.markdown import to_html
+from flows.models import AUDIENCES, THEMES, Resource
+
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+ET.register_namespace("atom", ATOM)
+ET.register_namespace("content", CONTENT)
+ET.register_namespace("dc", DC)
+
+AUDIENCES_EN = {
+    "ouders-jonge-kinderen": "parents of children aged 0 to 4",
+    "ouders-schoolkinderen": "parents of children aged 4 to 12",
+    "jongeren": "young people (secondary school)",
+    "aanstaande-ouders": "expecting parents",
+    "kinderopvang-team": "childcare staff",
+    "school-team": "teachers and mentors",
+}
+WORDS = {
+    "nl": {"title": "Veerkracht – berichten voor {who}", "more": "Meer weten",
+           "from": "Uit de campagne", "desc": "Korte, praktische berichten van {org} voor {who}."},
+    "en": {"title": "Veerkracht – messages for {who}", "more": "Read more",
+           "from": "From the campaign", "desc": "Short, practical messages from {org} for {who}."},
+}
+
+
+def tag_uri(base_url: str, entry: FeedEntry) -> str:
+    """A stable GUID: tag:<host>,<campaign start>:<campaign>/<message>/<lang>."""
+    host = urlsplit(base_url).hostname or "veerkracht.invalid"
+    return (f"tag:{host},{entry.campaign_start.isoformat()}:"
+            f"{entry.campaign_id}/{entry.message.id}/{entry.message.lang}")
+
+
+def feed_id(base_url: str, target: str) -> str:
+    """The feed's own stable id."""
+    host = urlsplit(base_url).hostname or "veerkracht.invalid"
+    return f"tag:{host},2027-01-01:feeds/{target}"
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("channels.feeds", ""),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+
+
+def entry_html(entry: FeedEntry, lang: str) -> str:
+    """The full message as safe HTML, with its resource links and the campaign's attribution."""
+    words = WORDS.get(lang, WORDS["nl"])
+    return _templates().get_template("entry.html.j2").render(
+        body_html=to_html(entry.message.body) if entry.message.body.strip() else "",
+        resources=safe_resources(entry),
+        words={"more": words["more"], "source": words["from"]},
+        campaign_title=entry.campaign_title,
+        attribution=entry.attribution,
+    ).strip()
+
+
+def safe_resources(entry: FeedEntry) -> list[Resource]:
+    """Resources with an http(s) address; anything else (javascript:, data:) never reaches a feed."""
+    return [r for r in entry.message.resources
+            if urlsplit(r.url.strip()).scheme.lower() in {"http", "https"}]
+
+
+def _who(audience: str, lang: str) -> str:
+    return AUDIENCES_EN.get(audience, audience) if lang == "en" else AUDIENCES.get(audience, audience)
+
+
+def _link(entry: FeedEntry, site: str) -> str:
+    safe = safe_resources(entry)
+    return safe[0].url if safe else site
+
+
+def _document(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def render_rss(target: str, audience: str, lang: str, entries: Sequence[FeedEntry],
+               base_url: str, organisation: str) -> bytes:
+    """An RSS 2.0 document for one feed."""
+    words = WORDS.get(lang, WORDS["nl"])
+    who = _who(audience, lang)
+    site = base_url.rstrip("/") + "/"
+    rss = ET.Element("rss", version="2.0")
+    channel = ET.SubElement(rss, "channel")
+    ET.SubElement(channel, "title").text = words["title"].format(who=who)
+    ET.SubElement(channel, "link").text = site
+    ET.SubElement(channel, "description").text = words["desc"].format(org=organisation, who=who)
+    ET.SubElement(channel, "language").text = lang
+    ET.SubElement(channel, f"{{{ATOM}}}link", href=f"{site}feeds/{target}.rss", rel="self",
+                  type="application/rss+xml")
+    if entries:
+        newest = format_datetime(edition_time(max(e.day for e in entries)))
+        ET.SubElement(channel, "lastBuildDate").text = newest
+        ET.SubElement(channel, "pubDate").text = newest
+    ET.SubElement(channel, "generator").text = "Veerkracht"
+    for entry in entries:
+        item = ET.SubElement(channel, "item")
+        ET.SubElement(item, "title").text = entry.message.title
+        ET.SubElement(item, "link").text = _link(entry, site)
+        ET.SubElement(item, "guid", isPermaLink="false").text = tag_uri(base_url, entry)
+        ET.SubElement(item, "pubDate").text = format_datetime(edition_time(entry.day))
+        ET.SubElement(item, "description").text = (
+            f"{entry.message.screen.headline} – {entry.message.screen.text}")
+        ET.SubElement(item, f"{{{CONTENT}}}encoded").text = entry_html(entry, lang)
+        ET.SubElement(item, "category").text = THEMES.get(entry.message.theme, entry.message.theme)
+        ET.SubElement(item, f"{{{DC}}}creator").text = entry.attribution or organisation
+    return _document(rss)
+
+
+def render_atom(target: str, audience: str, lang: str, entries: Sequence[FeedEntry],
+                base_url: str, organisation: str) -> bytes:
+    """An Atom 1.0 document for one feed."""
+    words = WORDS.get(lang, WORDS["nl"])
+    who = _who(audience, lang)
+    site = base_url.rstrip("/") + "/"
+    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": lang})
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id(base_url, target)
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = words["title"].format(who=who)
+    ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = words["desc"].format(org=organisation,
+                                                                            who=who)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml",
+                  href=f"{site}feeds/{target}.atom")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=site)
+    newest = max((e.day for e in entries), default=None)
+    updated = edition_time(newest).isoformat() if newest else "2027-01-01T00:00:00+01:00"
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = organisation
+    ET.SubElement(feed, f"{{{ATOM}}}generator").text = "Veerkracht"
+    for entry in entries:
+        node = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        when = edition_time(entry.day).isoformat()
+        ET.SubElement(node, f"{{{ATOM}}}id").text = tag_uri(base_url, entry)
+        ET.SubElement(node, f"{{{ATOM}}}title").text = entry.message.title
+        ET.SubElement(node, f"{{{ATOM}}}published").text = when
+        ET.SubElement(node, f"{{{ATOM}}}updated").text = when
+        ET.SubElement(node, f"{{{ATOM}}}link", rel="alternate", href=_link(entry, site))
+        for res in safe_resources(entry):
+            ET.SubElement(node, f"{{{ATOM}}}link", rel="related", href=res.url, title=res.title)
+        who_wrote = ET.SubElement(node, f"{{{ATOM}}}author")
+        ET.SubElement(who_wrote, f"{{{ATOM}}}name").text = entry.attribution or organisation
+        ET.SubElement(node, f"{{{ATOM}}}category", term=entry.message.theme,
+                      label=THEMES.get(entry.message.theme, entry.message.theme))
+        ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = (
+            f"{entry.message.screen.headline} – {entry.message.screen.text}")
+        ET.SubElement(node, f"{{{ATOM}}}content", type="html").text = entry_html(entry, lang)
+    return _document(feed)
