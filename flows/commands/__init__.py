@@ -9,4 +9,5 @@ from __future__ import annotations
 # Order here is the order in `veerkracht --help`.
 COMMAND_MODULES: list[str] = [
     "flows.commands.check",
+    "flows.commands.serve",
 ]
