@@ -243,7 +243,9 @@ def load_yaml_models(
             library.findings.append(finding(rel, line, "S106", Severity.ERROR,
                                             "expected fields like 'id: ...'"))
             continue
-        extra: dict[str, Any] = {"line": line}
+        extra: dict[str, Any] = {}
+        if "line" in model.model_fields:  # Style has no line of its own
+            extra["line"] = line
         if "path" in model.model_fields:
             extra["path"] = path
         if "field_lines" in model.model_fields:

@@ -253,6 +253,39 @@ class StyleLimits(Strict):
     screen_text_chars: int = 180
     newsletter_words: int = 150
     resources_max: int = 3
+    # A readability score over a few words says little: below this many it is not computed.
+    readability_min_words: int = 30
+
+
+# Imperatives that start a tip ("Lees samen ..."). Words that are also common nouns or numbers
+# at the start of a sentence (rust, slaap, vier, dans) are left out on purpose.
+DUTCH_TIP_VERBS = (
+    "lees", "ga", "geef", "neem", "probeer", "zorg", "maak", "praat", "vraag", "zet", "houd",
+    "hou", "laat", "kijk", "doe", "speel", "leg", "plan", "begin", "stop", "blijf", "zeg",
+    "help", "luister", "schrijf", "gebruik", "bied", "noem", "benoem", "eet", "drink",
+    "beweeg", "wandel", "knuffel", "lach", "kies", "spreek", "deel", "geniet", "zoek", "bel",
+    "let", "denk", "onthoud", "bewaar", "wees", "ontdek", "stel", "fiets", "zing", "oefen",
+    "herhaal", "bouw", "kook", "haal", "breng", "toon", "prijs", "moedig", "erken",
+    "bespreek", "betrek", "vertel", "wacht", "volg", "schep", "ruim", "dek",
+)
+ENGLISH_TIP_VERBS = (
+    "read", "go", "give", "take", "try", "make", "talk", "ask", "put", "keep", "let", "look",
+    "do", "play", "plan", "start", "stop", "stay", "say", "help", "listen", "write", "use",
+    "offer", "name", "eat", "drink", "move", "walk", "hug", "laugh", "choose", "share",
+    "enjoy", "find", "call", "think", "remember", "be", "set", "spend", "tell", "praise",
+    "celebrate", "create", "turn", "switch", "show", "notice", "sing", "cook",
+)
+
+
+class OtherLanguageWords(Strict):
+    """Word lists for English messages; the Dutch lists are Style's own fields."""
+
+    blame: tuple[str, ...] = ("fault", "guilt", "guilty", "bad parent", "you must")
+    reason_markers: tuple[str, ...] = ("because", "so ", "that way", "then ", "this helps")
+    strength_markers: tuple[str, ...] = (
+        "already", "well done", "good", "strong", "strength", "you do", "works", "goes well",
+    )
+    tip_verbs: tuple[str, ...] = ENGLISH_TIP_VERBS
 
 
 class Style(Strict):
@@ -265,3 +298,6 @@ class Style(Strict):
     hard_words: dict[str, str] = Field(default_factory=dict)
     limits: StyleLimits = StyleLimits()
     link_policy: Literal["hold", "warn"] = "hold"
+    # Optional: the imperatives that make a sentence a tip (T202), and the English lists.
+    tip_verbs: tuple[str, ...] = DUTCH_TIP_VERBS
+    english: OtherLanguageWords = OtherLanguageWords()

@@ -1,14 +1,54 @@
-"""All content checks: loading findings plus schema, style and date rules."""
+"""All content checks: loading findings plus schema, style and date rules.
+
+Each rule family is a module with `check(ctx) -> Iterable[Finding]`; bodies are parsed once per
+run and shared. Nothing here imports Prefect: `veerkracht check` must answer in seconds.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 
-from flows.findings import Finding
+from flows.checks import campaigns, dates, fit, readability, safety, schema, tone
+from flows.checks.context import Context
+from flows.findings import Finding, Severity
 from flows.loader import Library
+from flows.settings import TIMEZONE
+
+RULE_MODULES = (schema, safety, campaigns, tone, readability, fit, dates)
+
+
+def today_local() -> date:
+    """Today's date in Europe/Amsterdam, where the campaign runs."""
+    return datetime.now(TIMEZONE).date()
 
 
 def run_checks(library: Library, today: date | None = None) -> list[Finding]:
     """Every finding for the library: what loading found, then each rule module's findings."""
-    findings = list(library.findings)
-    return sorted(set(findings))
+    ctx = Context(library, today or today_local())
+    findings = set(library.findings)
+    for module in RULE_MODULES:
+        findings.update(module.check(ctx))
+    return sorted(findings)
+
+
+def held_by_checks(library: Library, findings: Iterable[Finding]) -> dict[tuple[str, str], str]:
+    """(id, lang) of each message with an error in its file, with a short reason to show."""
+    by_path: dict[str, list[tuple[str, str]]] = {}
+    for message in library.messages:
+        by_path.setdefault(library.rel(message.path), []).append(message.key)
+    held: dict[tuple[str, str], str] = {}
+    for f in sorted(findings, key=lambda f: (f.path, f.line, f.column, f.code)):
+        if f.severity is not Severity.ERROR:
+            continue
+        for key in by_path.get(f.path, ()):
+            held.setdefault(key, short_reason(f))
+    return held
+
+
+def short_reason(f: Finding, limit: int = 80) -> str:
+    """`CODE what is wrong at line N`: the part of the message before its advice."""
+    what = f.message.split(";", 1)[0].strip()
+    if len(what) > limit:
+        what = what[: limit - 3].rstrip() + "..."
+    return f"{f.code} {what} at line {f.line}"

@@ -1,0 +1,227 @@
+"""A message body as the checks see it: prose lines, sentences, links and raw HTML, with lines.
+
+The body is parsed once per message with markdown-it (raw HTML recognised so it can be reported,
+every link kept, even `javascript:`, so it can be reported) and every rule reads the result.
+Line numbers here are 0-based within the body; rules add `message.body_line`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# A word: letters or digits, joined by inner hyphens or apostrophes ("zo'n", "AB-model").
+WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
+# A sentence ends at . ! ? … (plus closing quotes or brackets) before a space and a word that
+# does not start in lower case: "bijv. een" stays one sentence.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[^\sa-zà-ÿ])")
+
+
+class _PermissiveMarkdown(MarkdownIt):
+    """markdown-it that keeps every link as written, so bad ones can be reported, not dropped."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+    def normalizeLink(self, url: str) -> str:
+        return url
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # html=True only so raw HTML shows up as tokens we can report; it is never rendered from here.
+    return _PermissiveMarkdown("commonmark", {"html": True})
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link or image target in the body."""
+
+    url: str
+    line: int
+    column: int
+    image: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RawHtml:
+    """A piece of raw HTML in the body."""
+
+    snippet: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of prose: its text, body line, column and word count."""
+
+    text: str
+    line: int
+    column: int
+    words: int
+    block: int  # index of the paragraph or list item it belongs to
+    item: bool  # part of a list item
+
+
+@dataclass
+class Block:
+    """A paragraph, list item or heading as plain text, with where each source line starts."""
+
+    kind: str  # "paragraph", "item" or "heading"
+    text: str = ""
+    starts: list[int] = field(default_factory=list)  # offset in text where each line begins
+    lines: list[int] = field(default_factory=list)  # body line of each of those
+
+    def line_at(self, offset: int) -> int:
+        """The body line of a character offset in `text`."""
+        return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
+
+
+@dataclass
+class Prose:
+    """Everything the rules need from one body."""
+
+    raw_lines: list[str]
+    blocks: list[Block] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    html: list[RawHtml] = field(default_factory=list)
+    _sentences: list[Sentence] | None = None
+
+    def column_of(self, line: int, needle: str) -> int:
+        """1-based column of `needle` on a body line (case-insensitive), or 1 if not found.
+
+        Markup (`**`, links) can sit between the words, so when the whole text is not found
+        the first word is looked up on its own.
+        """
+        if not 0 <= line < len(self.raw_lines):
+            return 1
+        raw = self.raw_lines[line].lower()
+        pos = raw.find(needle.lower())
+        if pos < 0:
+            first = WORD_RE.search(needle)
+            if first is not None:
+                match = re.search(rf"(?<!\w){re.escape(first.group().lower())}(?!\w)", raw)
+                pos = match.start() if match else -1
+        return pos + 1 if pos >= 0 else 1
+
+    def sentences(self) -> list[Sentence]:
+        """Sentences of paragraphs and list items (headings are not sentences)."""
+        if self._sentences is None:
+            self._sentences = list(_split_sentences(self))
+        return self._sentences
+
+    def word_count(self) -> int:
+        """Words in the whole body, headings included."""
+        return sum(len(WORD_RE.findall(b.text)) for b in self.blocks)
+
+
+def parse_body(body: str) -> Prose:
+    """Parse a Markdown body into prose blocks, links and raw HTML."""
+    prose = Prose(raw_lines=body.split("\n"))
+    # One entry per open list item: its block once it has text (several paragraphs in one
+    # item still form one block, so a reason in the item's second paragraph counts).
+    items: list[Block | None] = []
+    in_heading = False
+    for token in _parser().parse(body):
+        t = token.type
+        if t == "list_item_open":
+            items.append(None)
+        elif t == "list_item_close":
+            items.pop()
+        elif t == "heading_open":
+            in_heading = True
+        elif t == "heading_close":
+            in_heading = False
+        elif t == "html_block" and token.map:
+            _add_html(prose, token.content, token.map[0])
+        elif t == "inline" and token.map:
+            block: Block | None = None
+            if in_heading:
+                block = Block("heading")
+            elif items:
+                block = items[-1]
+                if block is None:
+                    block = items[-1] = Block("item")
+                else:
+                    block.text += " "
+                    block.starts.append(len(block.text))
+                    block.lines.append(token.map[0])
+                    _read_inline(prose, block, token, token.map[0])
+                    continue
+            else:
+                block = Block("paragraph")
+            prose.blocks.append(block)
+            block.starts.append(0)
+            block.lines.append(token.map[0])
+            _read_inline(prose, block, token, token.map[0])
+    return prose
+
+
+def _read_inline(prose: Prose, block: Block, token: Token, first_line: int) -> None:
+    line = first_line
+    for child in token.children or ():
+        ct = child.type
+        if ct == "text" or ct == "code_inline":
+            block.text += child.content
+        elif ct in ("softbreak", "hardbreak"):
+            line += 1
+            block.text += " "
+            block.starts.append(len(block.text))
+            block.lines.append(line)
+        elif ct == "link_open":
+            _add_link(prose, str(child.attrs.get("href", "")), line, image=False)
+        elif ct == "image":
+            _add_link(prose, str(child.attrs.get("src", "")), line, image=True)
+            block.text += child.content
+        elif ct == "html_inline":
+            _add_html(prose, child.content, line)
+
+
+def _add_link(prose: Prose, url: str, line: int, image: bool) -> None:
+    found = _find(prose.raw_lines, url, line)
+    if found is None:  # a reference link: the URL is written on its definition line
+        found = _find(prose.raw_lines, url, 0, len(prose.raw_lines)) or (line, 1)
+    prose.links.append(Link(url, found[0], found[1], image))
+
+
+def _add_html(prose: Prose, snippet: str, line: int) -> None:
+    first = snippet.strip().split("\n", 1)[0][:60]
+    found = _find(prose.raw_lines, first, line) or (line, 1)
+    prose.html.append(RawHtml(first, found[0], found[1]))
+
+
+def _find(lines: list[str], needle: str, start: int, span: int = 3) -> tuple[int, int] | None:
+    if not needle:
+        return None
+    for n in range(start, min(start + span, len(lines))):
+        pos = lines[n].find(needle)
+        if pos >= 0:
+            return n, pos + 1
+    return None
+
+
+def _split_sentences(prose: Prose) -> list[Sentence]:
+    out: list[Sentence] = []
+    for index, block in enumerate(prose.blocks):
+        if block.kind == "heading":
+            continue
+        text = block.text
+        start = 0
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        for end in ends:
+            piece = text[start:end].strip()
+            if piece:
+                words = len(WORD_RE.findall(piece))
+                if words:
+                    offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+                    line = block.line_at(offset)
+                    column = prose.column_of(line, piece[:20])
+                    out.append(Sentence(piece, line, column, words, index, block.kind == "item"))
+            start = end
+    return out

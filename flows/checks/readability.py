@@ -1,0 +1,103 @@
+"""Plain language (taalniveau B1), the brief's rule 5: T210 average sentence length, T211 a long
+sentence, T212 readability score, T213 hard words.
+
+The score is Flesch-Douma for Dutch (206.84 - 0.77 x syllables per 100 words - 0.93 x words per
+sentence) and Flesch Reading Ease for English. Syllables are counted as vowel groups, which is
+what Dutch spelling mostly follows ("ui", "eeu", "ij" are one group; a trema starts a new one:
+"coördinatie" has five). It is fast and close enough for a threshold, unlike a dictionary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from flows.checks.context import Context, quote, term_pattern
+from flows.checks.prose import WORD_RE
+from flows.findings import Finding, Severity
+from flows.models import Message
+
+_DUTCH_GROUPS = re.compile(r"[äëïöü][aeiouy]*|[aeiouyáéíóúàèâêîôû]+")
+_ENGLISH_GROUPS = re.compile(r"[aeiouy]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def syllables(word: str, lang: str = "nl") -> int:
+    """Syllables in one word, counted as vowel groups (at least one)."""
+    lower = word.lower()
+    if lang == "en":
+        count = len(_ENGLISH_GROUPS.findall(lower))
+        if lower.endswith("e") and not lower.endswith(("le", "ee")) and count > 1:
+            count -= 1  # silent final e: "make", "whole"
+        return max(count, 1)
+    return max(len(_DUTCH_GROUPS.findall(lower)), 1)
+
+
+def reading_ease(words: list[str], sentences: int, lang: str = "nl") -> float:
+    """Flesch-Douma (Dutch) or Flesch Reading Ease (English) for these words and sentences."""
+    if not words or sentences <= 0:
+        return 100.0
+    per_word = sum(syllables(w, lang) for w in words) / len(words)
+    per_sentence = len(words) / sentences
+    if lang == "en":
+        return 206.835 - 1.015 * per_sentence - 84.6 * per_word
+    return 206.84 - 0.77 * 100 * per_word - 0.93 * per_sentence
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Sentence length, readability and hard words of each message."""
+    style = ctx.library.style
+    limits = style.limits
+    hard = term_pattern(tuple(style.hard_words))
+    alternatives = {k.lower(): v for k, v in style.hard_words.items()}
+    for message in ctx.library.messages:
+        sentences = ctx.prose(message).sentences()
+        if sentences:
+            total = sum(s.words for s in sentences)
+            average = total / len(sentences)
+            if average > limits.sentence_words_avg:
+                yield ctx.at_body(
+                    message, 0, "T210", Severity.WARNING,
+                    f"sentences are {average:.1f} words long on average (at most "
+                    f"{limits.sentence_words_avg:g}); split long sentences into short ones")
+            for s in sentences:
+                if s.words > limits.sentence_words_max:
+                    yield ctx.at_body(
+                        message, s.line, "T211", Severity.WARNING,
+                        f"sentence of {s.words} words (at most {limits.sentence_words_max}): "
+                        f"{quote(s.text)}; split it into shorter sentences", s.column)
+            if total >= limits.readability_min_words:
+                words = [w for s in sentences for w in WORD_RE.findall(s.text)]
+                score = reading_ease(words, len(sentences), message.lang)
+                if score < limits.flesch_douma_min:
+                    name = "Flesch" if message.lang == "en" else "Flesch-Douma"
+                    yield ctx.at_body(
+                        message, 0, "T212", Severity.WARNING,
+                        f"readability score ({name}) is {score:.0f} (at least "
+                        f"{limits.flesch_douma_min:g}); use shorter sentences and short, "
+                        f"everyday words")
+        if hard is not None and message.lang == "nl":
+            yield from _hard_words(ctx, message, hard, alternatives, limits.hard_words_max)
+
+
+def _hard_words(
+    ctx: Context, message: Message, hard: re.Pattern[str], alternatives: dict[str, str],
+    limit: int,
+) -> Iterator[Finding]:
+    first: dict[str, int] = {}
+    line = 0
+    for hit in ctx.hits(message, hard):
+        key = " ".join(hit.text.lower().replace("-", " ").split())
+        if key not in first:
+            first[key] = hit.line
+            line = line or hit.line
+    if len(first) <= limit:
+        return
+    listed = "; ".join(
+        f"'{w}' (line {n})" + (f" -> '{alternatives[w]}'" if alternatives.get(w) else "")
+        for w, n in first.items()
+    )
+    yield ctx.at_body(
+        message, line - message.body_line, "T213", Severity.WARNING,
+        f"{len(first)} hard words (at most {limit}): {listed}; use the everyday word")

@@ -1,0 +1,71 @@
+"""Things that must never reach an output: non-http(s) URLs (S120) and raw HTML (S121)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from flows.checks.context import Context
+from flows.findings import Finding, Severity
+
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
+_MAILTO = re.compile(r"^mailto:[^@\s/]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", re.IGNORECASE)
+
+
+def url_problem(url: str, allow_mailto: bool = False) -> str | None:
+    """Why a URL may not be used, or None when it is a well-formed http(s) address."""
+    if allow_mailto and _MAILTO.match(url):
+        return None
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return "contains spaces or invisible characters"
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return "is not a valid web address"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return "is not a full web address (it must start with https://)"
+    if scheme not in ("http", "https"):
+        return f"uses '{scheme}:', which is not allowed (only https:// or http://)"
+    host = parts.hostname or ""
+    if not parts.netloc or not _HOST.match(host) or not port_ok or "." not in host.strip("[]"):
+        return "is not a valid web address (no proper site name after https://)"
+    return None
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Resource URLs and body links must be http(s); raw HTML in a body is reported."""
+    for message in ctx.library.messages:
+        for i, resource in enumerate(message.resources):
+            problem = url_problem(resource.url)
+            if problem:
+                yield ctx.at_field(
+                    message, f"resources.{i}.url", "S120", Severity.ERROR,
+                    f"link '{_short(resource.url)}' {problem}; use the https:// address of "
+                    f"the web page")
+        prose = ctx.prose(message)
+        for link in prose.links:
+            problem = url_problem(link.url, allow_mailto=not link.image)
+            if problem:
+                what = "image" if link.image else "link"
+                yield ctx.at_body(
+                    message, link.line, "S120", Severity.ERROR,
+                    f"{what} '{_short(link.url)}' {problem}; use the https:// address of the "
+                    f"web page", link.column)
+        seen: set[int] = set()
+        for html in prose.html:
+            if html.line in seen:
+                continue  # one finding per line is enough to find it
+            seen.add(html.line)
+            yield ctx.at_body(
+                message, html.line, "S121", Severity.ERROR,
+                f"raw HTML '{_short(html.snippet, 30)}' is not allowed and is never shown; "
+                f"write plain text or Markdown (**bold**, [text](https://...)) instead",
+                html.column)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."

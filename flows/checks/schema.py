@@ -1,0 +1,39 @@
+"""Schema rules the loader cannot see from one file alone: ids, file names and folders.
+
+S116 the same id and language twice, S117 file name not `<id>.<lang>.md`, S118 folder not the
+theme. (S100-S115 come from the loader, URLs and raw HTML from `safety`, campaigns from
+`campaigns`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flows.checks.context import Context
+from flows.findings import Finding, Severity
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Duplicate ids, file names and folders of messages."""
+    first: dict[tuple[str, str], str] = {}
+    for message in sorted(ctx.library.messages, key=lambda m: str(m.path)):
+        rel = ctx.rel(message)
+        other = first.setdefault(message.key, rel)
+        if other != rel:
+            yield ctx.at_field(
+                message, "id", "S116", Severity.ERROR,
+                f"duplicate message: id '{message.id}' in language '{message.lang}' is also "
+                f"used in {other}; give one of them another id (a translation keeps the id "
+                f"but has another lang)")
+        expected = f"{message.id}.{message.lang}.md"
+        if message.path.name != expected:
+            yield ctx.at_field(
+                message, "id", "S117", Severity.ERROR,
+                f"file name '{message.path.name}' does not match id '{message.id}' and lang "
+                f"'{message.lang}'; rename the file to {expected}")
+        folder = message.path.parent.name
+        if folder != message.theme:
+            yield ctx.at_field(
+                message, "theme", "S118", Severity.ERROR,
+                f"the file is in folder '{folder}' but its theme is '{message.theme}'; move it "
+                f"to messages/{message.theme}/ or correct the theme")
