@@ -9,5 +9,6 @@ from __future__ import annotations
 # Order here is the order in `veerkracht --help`.
 COMMAND_MODULES: list[str] = [
     "flows.commands.check",
+    "flows.commands.links",
     "flows.commands.serve",
 ]

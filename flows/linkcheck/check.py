@@ -193,7 +193,12 @@ class Checker:
                 )
             except (httpx.TimeoutException, TimeoutError):
                 return _Attempt(
-                    Verdict.UNVERIFIED, None, current, chain, "no answer in time", reached,
+                    Verdict.UNVERIFIED,
+                    None,
+                    current,
+                    chain,
+                    "no answer in time",
+                    reached,
                     retry=True,
                 )
             except httpx.HTTPError as exc:
@@ -261,7 +266,13 @@ def _judge(status: int, headers: httpx.Headers, final: str, chain: list[Hop]) ->
         retry_after = parse_retry_after(headers.get("retry-after"))
         detail = f"the site answered {status} (busy or failing); try again later"
         return _Attempt(
-            Verdict.UNVERIFIED, status, final, chain, detail, True, retry=True,
+            Verdict.UNVERIFIED,
+            status,
+            final,
+            chain,
+            detail,
+            True,
+            retry=True,
             retry_after=retry_after,
         )
     detail = f"the site answered {status}; open it in a browser to check"

@@ -114,8 +114,9 @@ def _add(out: Collected, url: str, use: Use, strict: bool) -> None:
             return
         # Body links like "/pagina" or "www.site.nl" never work in a newsletter or feed.
         out.findings.append(
-            finding(use.path, use.line, "L405", Severity.ERROR, f"link {url!r} {reason}",
-                    use.column)
+            finding(
+                use.path, use.line, "L405", Severity.ERROR, f"link {url!r} {reason}", use.column
+            )
         )
         return
     if url.lower().startswith(_NOT_WEB):
@@ -187,4 +188,3 @@ def paths_of(uses: list[Use]) -> list[dict[str, object]]:
         if item not in seen:
             seen.append(item)
     return seen
-

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from flows.linkcheck import cache
+from flows.linkcheck.check import Verdict
+from flows.linkcheck.collect import collect_urls
 from flows.loader import Library
 from flows.settings import Settings
+from flows.state import open_state
 
 
 def held_by_links(library: Library, settings: Settings) -> dict[tuple[str, str], str]:
     """(id, lang) -> reason for every message that uses a URL whose cached verdict is broken.
 
-    Never touches the network. Empty when the style's link policy is "warn".
+    Never touches the network: it reads the verdicts the last link check stored. Empty when the
+    style's link policy is "warn" (broken links are then reported but nothing is held).
     """
     if library.style.link_policy != "hold":
         return {}
-    return {}
+    uses = collect_urls(library).uses
+    if not uses:
+        return {}
+    rows = cache.load(open_state(settings.resolved_state_url()), uses)
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for url, cached in sorted(rows.items()):
+        if cached.result.verdict is not Verdict.BROKEN:
+            continue
+        for use in uses[url]:
+            text = (
+                f"link {url} is broken ({cached.result.detail}) at {use.path}:{use.line}; "
+                "replace it or remove it"
+            )
+            if text not in reasons.setdefault(use.message, []):
+                reasons[use.message].append(text)
+    return {key: "; ".join(texts) for key, texts in reasons.items()}

@@ -1,0 +1,98 @@
+"""Link-check reports: JSON rows, the table artifact, and `out/reports/links.html`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from flows.linkcheck.check import Verdict
+from flows.linkcheck.collect import paths_of
+from flows.linkcheck.run import LinkReport
+from flows.outputs import write_report
+
+_ORDER = {
+    v: i
+    for i, v in enumerate(
+        (Verdict.BROKEN, Verdict.REFUSED, Verdict.REDIRECTED, Verdict.UNVERIFIED, Verdict.OK)
+    )
+}
+
+
+def rows(report: LinkReport) -> list[dict[str, Any]]:
+    """One dict per URL: url, verdict, status, final_url, redirects, used_in, detail, checked_at."""
+    out = []
+    for r in report.results:
+        out.append(
+            {
+                "url": r.url,
+                "verdict": str(r.verdict),
+                "status": r.status,
+                "final_url": r.final_url or r.url,
+                "redirects": [{"url": h.url, "status": h.status} for h in r.redirects],
+                "used_in": paths_of(report.uses.get(r.url, [])),
+                "detail": r.detail,
+                "checked_at": datetime.fromtimestamp(r.checked_at, UTC).isoformat(
+                    timespec="seconds"
+                ),
+                "from_cache": r.from_cache,
+            }
+        )
+    return out
+
+
+def to_json(report: LinkReport) -> str:
+    """The JSON list printed by `veerkracht links --format json`."""
+    return json.dumps(rows(report), ensure_ascii=False, indent=2)
+
+
+def table(report: LinkReport) -> list[dict[str, str]]:
+    """Rows for the Prefect table artifact, worst first."""
+    ordered = sorted(report.results, key=lambda r: (_ORDER[r.verdict], r.url))
+    return [
+        {
+            "verdict": str(r.verdict),
+            "url": r.url,
+            "status": "" if r.status is None else str(r.status),
+            "detail": r.detail,
+            "used in": ", ".join(
+                f"{u['path']}:{u['line']}" for u in paths_of(report.uses.get(r.url, []))
+            ),
+        }
+        for r in ordered
+    ]
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def to_html(report: LinkReport) -> str:
+    """The HTML report (every value escaped: URLs come from content)."""
+    counts = {str(v): report.count(v) for v in Verdict}
+    return (
+        _env()
+        .get_template("links.html.j2")
+        .render(
+            summary=report.summary(),
+            offline=report.offline,
+            counts=counts,
+            rows=table(report),
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )
+
+
+def write_html(report: LinkReport, out_dir: Path) -> Path:
+    """Write `out/reports/links.html` atomically and return its path."""
+    return write_report(out_dir, "links.html", to_html(report))
