@@ -135,39 +135,39 @@ def render_rss(target: str, audience: str, lang: str, entries: Sequence[FeedEntr
 
 def render_atom(target: str, audience: str, lang: str, entries: Sequence[FeedEntry],
                 base_url: str, organisation: str) -> bytes:
-    """An Atom 1.0 document for one feed."""
+    """An Atom 1.0 document for one feed (Atom as the default namespace, as readers expect)."""
     words = WORDS.get(lang, WORDS["nl"])
     who = _who(audience, lang)
     site = base_url.rstrip("/") + "/"
-    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": lang})
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id(base_url, target)
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = words["title"].format(who=who)
-    ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = words["desc"].format(org=organisation,
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
+    ET.SubElement(feed, "id").text = feed_id(base_url, target)
+    ET.SubElement(feed, "title").text = words["title"].format(who=who)
+    ET.SubElement(feed, "subtitle").text = words["desc"].format(org=organisation,
                                                                             who=who)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml",
+    ET.SubElement(feed, "link", rel="self", type="application/atom+xml",
                   href=f"{site}feeds/{target}.atom")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=site)
+    ET.SubElement(feed, "link", rel="alternate", type="text/html", href=site)
     newest = max((e.day for e in entries), default=None)
     updated = edition_time(newest).isoformat() if newest else "2027-01-01T00:00:00+01:00"
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = organisation
-    ET.SubElement(feed, f"{{{ATOM}}}generator").text = "Veerkracht"
+    ET.SubElement(feed, "updated").text = updated
+    author = ET.SubElement(feed, "author")
+    ET.SubElement(author, "name").text = organisation
+    ET.SubElement(feed, "generator").text = "Veerkracht"
     for entry in entries:
-        node = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        node = ET.SubElement(feed, "entry")
         when = edition_time(entry.day).isoformat()
-        ET.SubElement(node, f"{{{ATOM}}}id").text = tag_uri(base_url, entry)
-        ET.SubElement(node, f"{{{ATOM}}}title").text = entry.message.title
-        ET.SubElement(node, f"{{{ATOM}}}published").text = when
-        ET.SubElement(node, f"{{{ATOM}}}updated").text = when
-        ET.SubElement(node, f"{{{ATOM}}}link", rel="alternate", href=_link(entry, site))
+        ET.SubElement(node, "id").text = tag_uri(base_url, entry)
+        ET.SubElement(node, "title").text = entry.message.title
+        ET.SubElement(node, "published").text = when
+        ET.SubElement(node, "updated").text = when
+        ET.SubElement(node, "link", rel="alternate", href=_link(entry, site))
         for res in safe_resources(entry):
-            ET.SubElement(node, f"{{{ATOM}}}link", rel="related", href=res.url, title=res.title)
-        who_wrote = ET.SubElement(node, f"{{{ATOM}}}author")
-        ET.SubElement(who_wrote, f"{{{ATOM}}}name").text = entry.attribution or organisation
-        ET.SubElement(node, f"{{{ATOM}}}category", term=entry.message.theme,
+            ET.SubElement(node, "link", rel="related", href=res.url, title=res.title)
+        who_wrote = ET.SubElement(node, "author")
+        ET.SubElement(who_wrote, "name").text = entry.attribution or organisation
+        ET.SubElement(node, "category", term=entry.message.theme,
                       label=THEMES.get(entry.message.theme, entry.message.theme))
-        ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = (
+        ET.SubElement(node, "summary", type="text").text = (
             f"{entry.message.screen.headline} – {entry.message.screen.text}")
-        ET.SubElement(node, f"{{{ATOM}}}content", type="html").text = entry_html(entry, lang)
+        ET.SubElement(node, "content", type="html").text = entry_html(entry, lang)
     return _document(feed)
