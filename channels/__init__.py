@@ -9,6 +9,7 @@ from channels.base import Channel
 # A new channel is a new package plus its name here; nothing else changes.
 CHANNEL_MODULES: dict[str, str] = {
     "feeds": "channels.feeds",
+    "newsletter": "channels.newsletter",
     "screens": "channels.screens",
 }
 

@@ -84,6 +84,12 @@ class Settings(BaseSettings):
         "", description="Name of a Prefect Secret block holding the SMTP password."
     )
     smtp_rate_per_second: float = Field(0.0, description="Messages per second; 0 = no limit.")
+    smtp_retries: int = Field(
+        2, description="Reconnects after a 4xx or dropped connection before giving up for now."
+    )
+    smtp_retry_backoff_seconds: float = Field(
+        5.0, description="Wait before the first reconnect; doubles each time."
+    )
 
     def resolved_state_url(self) -> str:
         """The state database URL, defaulting to SQLite beside the outputs."""

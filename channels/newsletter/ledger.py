@@ -1,0 +1,187 @@
+"""The delivery ledger: one row per (edition, recipient), written before DATA and after the 250.
+
+States: `sending` (written just before the DATA command; if it stays, the outcome is unknown),
+`sent` (the server answered 250), `failed` (a 5xx for this recipient; never retried).
+A recipient without a row has not been sent to. Unsubscribes live here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Index,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from flows.state import metadata
+
+from .tokens import fold
+
+deliveries = Table(
+    "newsletter_deliveries",
+    metadata,
+    Column("edition_key", String(200), primary_key=True),
+    Column("recipient", String(320), primary_key=True),  # folded (lower case) address
+    Column("address", String(320), nullable=False),  # as written in the partner list
+    Column("token", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_newsletter_deliveries_token", "token"),
+)
+
+unsubscribes = Table(
+    "newsletter_unsubscribes",
+    metadata,
+    Column("recipient", String(320), primary_key=True),
+    Column("via", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+SENDING, SENT, FAILED = "sending", "sent", "failed"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def states(engine: Engine, edition_key: str) -> dict[str, str]:
+    """Folded recipient -> state for every row of this edition."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(deliveries.c.recipient, deliveries.c.state).where(
+                deliveries.c.edition_key == edition_key
+            )
+        )
+        return {r.recipient: r.state for r in rows}
+
+
+def unsubscribed(engine: Engine) -> set[str]:
+    """Every folded address that unsubscribed through the link."""
+    with engine.connect() as conn:
+        return {r.recipient for r in conn.execute(select(unsubscribes.c.recipient))}
+
+
+def address_for_token(engine: Engine, token: str) -> str | None:
+    """The address a token was sent to, if any message carried it."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(deliveries.c.address).where(deliveries.c.token == token).limit(1)
+        ).first()
+    return None if row is None else str(row.address)
+
+
+def record_unsubscribe(engine: Engine, address: str, via: str) -> bool:
+    """Record an unsubscribe; returns False when it was already recorded."""
+    key = fold(address)
+    with engine.begin() as conn:
+        if conn.execute(select(unsubscribes.c.recipient).where(
+                unsubscribes.c.recipient == key)).first():
+            return False
+        conn.execute(insert(unsubscribes).values(recipient=key, via=via, at=_now()))
+    return True
+
+
+class Session:
+    """Ledger writes for one edition over one connection.
+
+    The `sent` mark of a message is committed in the same transaction as the `sending` mark of
+    the next one (or at the end), so each message costs one commit and `sent` is still written
+    only after the 250, before anything else is sent.
+    """
+
+    def __init__(self, conn: Connection, edition_key: str, existing: dict[str, str]) -> None:
+        self.conn = conn
+        self.key = edition_key
+        self.existing = dict(existing)
+        self._sent: list[str] = []
+
+    def _row(self, recipient: str) -> object:
+        return and_(deliveries.c.edition_key == self.key, deliveries.c.recipient == recipient)
+
+    def _flush_sent(self) -> None:
+        for recipient in self._sent:
+            self.conn.execute(
+                update(deliveries).where(self._row(recipient)).values(  # type: ignore[arg-type]
+                    state=SENT, detail="", updated_at=_now()
+                )
+            )
+            self.existing[recipient] = SENT
+        self._sent.clear()
+
+    def sending(self, address: str, token: str) -> None:
+        """Mark `address` as being sent (commits, together with the previous `sent`)."""
+        recipient = fold(address)
+        self._flush_sent()
+        values = {"address": address, "token": token, "state": SENDING, "detail": "",
+                  "updated_at": _now()}
+        if recipient in self.existing:
+            self.conn.execute(
+                update(deliveries).where(self._row(recipient)).values(**values)  # type: ignore[arg-type]
+            )
+        else:
+            self.conn.execute(
+                insert(deliveries).values(edition_key=self.key, recipient=recipient, **values)
+            )
+        self.existing[recipient] = SENDING
+        self.conn.commit()
+
+    def sent(self, address: str) -> None:
+        """The server accepted the message; written with the next commit."""
+        self._sent.append(fold(address))
+
+    def not_sent(self, address: str) -> None:
+        """The message certainly did not go out (refused before the final dot): forget the row."""
+        recipient = fold(address)
+        self._flush_sent()
+        self.conn.execute(delete(deliveries).where(self._row(recipient)))  # type: ignore[arg-type]
+        self.existing.pop(recipient, None)
+        self.conn.commit()
+
+    def failed(self, address: str, token: str, detail: str) -> None:
+        """A permanent failure for this recipient (5xx): recorded, never retried."""
+        recipient = fold(address)
+        self._flush_sent()
+        values = {"address": address, "token": token, "state": FAILED, "detail": detail[:500],
+                  "updated_at": _now()}
+        if recipient in self.existing:
+            self.conn.execute(
+                update(deliveries).where(self._row(recipient)).values(**values)  # type: ignore[arg-type]
+            )
+        else:
+            self.conn.execute(
+                insert(deliveries).values(edition_key=self.key, recipient=recipient, **values)
+            )
+        self.existing[recipient] = FAILED
+        self.conn.commit()
+
+    def close(self) -> None:
+        """Write what is pending."""
+        self._flush_sent()
+        self.conn.commit()
+
+
+@contextmanager
+def session(engine: Engine, edition_key: str) -> Iterator[Session]:
+    """A ledger session for one edition; pending `sent` marks are written on the way out."""
+    existing = states(engine, edition_key)
+    with engine.connect() as conn:
+        s = Session(conn, edition_key, existing)
+        try:
+            yield s
+        finally:
+            s.close()

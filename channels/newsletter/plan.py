@@ -1,0 +1,126 @@
+"""Which newsletter editions are due: per campaign, partner kind, audience set and language."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from channels.base import Edition
+from flows.models import PUBLIC_AUDIENCES, Campaign, Message, Partner
+from flows.planning import edition_number, select
+
+if TYPE_CHECKING:
+    from flows.loader import Library
+
+CHANNEL_NAME = "newsletter"
+STAFF_OF = {"kinderopvang": "kinderopvang-team", "school": "school-team"}
+GroupKey = tuple[str, tuple[str, ...], str]  # kind, audiences (sorted), language
+
+
+def groups(partners: Iterable[Partner]) -> dict[GroupKey, list[Partner]]:
+    """Partners who still want the newsletter, grouped by kind, audience set and language."""
+    out: dict[GroupKey, list[Partner]] = defaultdict(list)
+    seen: set[str] = set()
+    for p in partners:
+        folded = p.email.casefold()
+        if p.unsubscribed or folded in seen:
+            continue
+        seen.add(folded)
+        out[(p.kind, tuple(sorted(set(p.audiences))), p.language)].append(p)
+    return dict(sorted(out.items()))
+
+
+def target_name(campaign: Campaign, key: GroupKey) -> str:
+    """A readable, folder-safe target: `<campaign>.<kind>.<audience+audience>.<lang>`."""
+    kind, audiences, lang = key
+    return f"{campaign.id}.{kind}.{'+'.join(audiences)}.{lang}"
+
+
+def _items(
+    library: Library, campaign: Campaign, key: GroupKey, day: date, number: int,
+    held: frozenset[tuple[str, str]], count: int,
+) -> tuple[list[Message], list[tuple[str, str]]]:
+    _kind, audiences, lang = key
+    parents = [a for a in audiences if a in PUBLIC_AUDIENCES and a in campaign.audiences]
+    if not parents:
+        return [], []
+    target = target_name(campaign, key)
+    args = {"audiences": parents, "day": day, "count": count, "target": target,
+            "held": held, "edition_number": number}
+    items = select(library, campaign, lang=lang, **args)  # type: ignore[arg-type]
+    fallback: list[tuple[str, str]] = []
+    if lang != "nl" and len(items) < count:
+        # Too few messages in the partner's language: fill up with Dutch ones, marked as such.
+        have = {m.id for m in items}
+        for m in select(library, campaign, lang="nl", **args):  # type: ignore[arg-type]
+            if len(items) >= count:
+                break
+            if m.id not in have:
+                items.append(m)
+                fallback.append(m.key)
+    return items, fallback
+
+
+def _staff(
+    library: Library, campaign: Campaign, key: GroupKey, day: date, number: int,
+    held: frozenset[tuple[str, str]], taken: set[str],
+) -> tuple[Message | None, bool]:
+    kind, audiences, lang = key
+    staff = STAFF_OF.get(kind)
+    if staff not in audiences or staff not in campaign.audiences:
+        return None, False
+    for language in dict.fromkeys((lang, "nl")):
+        picks = select(library, campaign, audiences=[staff], lang=language, day=day,
+                       count=len(taken) + 1, target=target_name(campaign, key) + ".staff",
+                       held=held, edition_number=number)
+        for m in picks:
+            if m.id not in taken:
+                return m, language != lang
+    return None, False
+
+
+def plan_newsletters(
+    library: Library, campaigns: Sequence[Campaign], day: date,
+    held: frozenset[tuple[str, str]] = frozenset(),
+) -> list[Edition]:
+    """Every newsletter edition due on `day` (pure; partners come from `library.partners`)."""
+    partners: list[Partner] = list(getattr(library, "partners", None) or [])
+    grouped = groups(partners)
+    editions: list[Edition] = []
+    for campaign in campaigns:
+        cadence = campaign.channels.newsletter
+        if cadence is None:
+            continue
+        number = edition_number(campaign, CHANNEL_NAME, day)
+        if number is None:
+            continue
+        for key, members in grouped.items():
+            items, fallback = _items(library, campaign, key, day, number, held, cadence.items)
+            if not items:
+                continue
+            staff, staff_fallback = _staff(library, campaign, key, day, number, held,
+                                           {m.id for m in items})
+            if staff is not None and staff_fallback:
+                fallback.append(staff.key)
+            messages = (*items, *([staff] if staff else []))
+            editions.append(Edition(
+                channel=CHANNEL_NAME,
+                target=target_name(campaign, key),
+                day=day,
+                campaign_id=campaign.id,
+                campaign_title=campaign.title,
+                lang=key[2],
+                audiences=key[1],
+                messages=messages,
+                attribution=campaign.attribution,
+                params={
+                    "kind": key[0],
+                    "edition_number": number,
+                    "staff": staff.id if staff else None,
+                    "fallback": tuple(fallback),
+                    "recipients": tuple((p.email, p.organisation) for p in members),
+                },
+            ))
+    return editions
