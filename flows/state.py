@@ -47,4 +47,6 @@ def _import_table_modules() -> None:
 
 
 # Modules that add tables to `metadata`; a feature with state adds its module here.
-TABLE_MODULES: list[str] = []
+TABLE_MODULES: list[str] = [
+    "channels.newsletter.ledger",
+]
