@@ -230,7 +230,7 @@ def edition_number(campaign: Campaign, channel: str, day: date) -> int | None:
 
 
 def campaign_findings(library: Library) -> list[Finding]:
-    """Planning problems in campaign files (P7xx): unreadable cadences, weeks past the period."""
+    """Planning problems in campaign files (P7xx): unreadable cadences, cadences never due."""
     out: list[Finding] = []
     for campaign in library.campaigns:
         rel = library.rel(campaign.path)
@@ -254,14 +254,6 @@ def campaign_findings(library: Library) -> list[Finding]:
                                    f"{channel}: the cadence '{settings.cadence}' is never due "
                                    f"between {campaign.period.start} and {campaign.period.end}; "
                                    "choose another day or lengthen the period"))
-        weeks_in_period = (campaign.period.end - campaign.period.start).days // 7 + 1
-        if len(campaign.weeks) > weeks_in_period:
-            line = campaign.field_lines.get(f"weeks.{weeks_in_period}",
-                                            campaign.field_lines.get("weeks", campaign.line))
-            out.append(finding(rel, line, "P703", Severity.WARNING,
-                               f"the campaign lists {len(campaign.weeks)} weeks but its period "
-                               f"holds only {weeks_in_period}; the weeks after that are never "
-                               "used: remove them or move the period end"))
     return out
 
 

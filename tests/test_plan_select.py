@@ -149,8 +149,9 @@ def test_invalid_cadence_is_a_finding_at_its_line() -> None:
     assert "not understood" in found[0].message and "weekly on monday" in found[0].message
 
 
-def test_weeks_past_the_period_are_a_warning() -> None:
+def test_cadence_never_due_in_the_period_is_a_warning() -> None:
     camp = campaign(period={"start": START, "end": START + timedelta(days=20)},
-                    field_lines={"weeks": 5, "weeks.3": 9})
+                    channels={"newsletter": {"cadence": "monthly on the last friday"}},
+                    field_lines={"channels.newsletter": 5})
     found = campaign_findings(library([], [camp]))
-    assert [(f.code, f.line, f.severity.value) for f in found] == [("P703", 9, "warning")]
+    assert [(f.code, f.line, f.severity.value) for f in found] == [("P702", 5, "warning")]

@@ -13,6 +13,7 @@ from flows.checks import campaigns, dates, fit, readability, safety, schema, ton
 from flows.checks.context import Context
 from flows.findings import Finding, Severity
 from flows.loader import Library
+from flows.planning import campaign_findings
 from flows.settings import TIMEZONE
 
 RULE_MODULES = (schema, safety, campaigns, tone, readability, fit, dates)
@@ -29,6 +30,7 @@ def run_checks(library: Library, today: date | None = None) -> list[Finding]:
     findings = set(library.findings)
     for module in RULE_MODULES:
         findings.update(module.check(ctx))
+    findings.update(campaign_findings(library))  # P7xx cadence findings from the planner
     return sorted(findings)
 
 
