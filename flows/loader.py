@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from flows.errors import ContentError
 from flows.findings import Finding, Severity, finding
-from flows.models import AUDIENCES, THEMES, Campaign, Message, Screen, Style
+from flows.models import AUDIENCES, THEMES, Campaign, Message, Partner, Screen, Style
 from flows.safe_yaml import AliasNotAllowed, Parsed, error_line, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024  # a message is a few hundred words; anything this big is a mistake
@@ -40,6 +40,8 @@ class Library:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     drafts_waiting: int = 0
+    # Attached by publishing (flows.partners.load_partners); the list lives outside content/.
+    partners: list[Partner] = field(default_factory=list)
 
     def message(self, message_id: str, lang: str = "nl") -> Message | None:
         """The message with this id and language, if loaded."""
