@@ -86,7 +86,7 @@ def plan_newsletters(
     held: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Edition]:
     """Every newsletter edition due on `day` (pure; partners come from `library.partners`)."""
-    partners: list[Partner] = list(getattr(library, "partners", None) or [])
+    partners: list[Partner] = list(library.partners)
     grouped = groups(partners)
     editions: list[Edition] = []
     for campaign in campaigns:

@@ -175,3 +175,15 @@ def _send_all(
                         "Rerun later: what was sent is not sent again."
                     ) from exc
                 sleep(settings.smtp_retry_backoff_seconds * 2 ** (attempts - 1))
+
+
+def send_test(rendered: Rendered, ctx: Context, address: str) -> None:
+    """Send the edition to one address (the comms team) without reading or writing the ledger."""
+    template: MimeTemplate = rendered.extra["mime"]
+    payload = template.personalise(address, "")
+    link = make_transport(ctx.settings, ctx.out_dir / "test", rendered.edition.key)
+    link.open()
+    try:
+        link.send(template.sender, address, payload, lambda: None)
+    finally:
+        link.close()

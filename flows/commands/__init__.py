@@ -10,5 +10,6 @@ from __future__ import annotations
 COMMAND_MODULES: list[str] = [
     "flows.commands.check",
     "flows.commands.links",
+    "flows.commands.newsletter",
     "flows.commands.serve",
 ]
