@@ -59,22 +59,25 @@ def check_key(url: str) -> str:
 def malformed_reason(url: str) -> str | None:
     """Why `url` cannot be checked as a web address, or None when it is a fine http(s) URL."""
     text = url.strip()
-    if not is_allowed_scheme(text):
-        if text.lower().startswith("www.") or "." in text.split("/", 1)[0]:
-            return "is not a full web address; start it with https://"
-        scheme = text.split(":", 1)[0] if ":" in text else ""
-        if scheme:
-            return f"is a '{scheme}:' address; only http(s) web addresses can be used here"
-        return "is not a web address; write a full address starting with https://"
-    if any(ch.isspace() for ch in text):
-        return "contains a space; remove it or write it as %20"
-    try:
-        parsed = httpx.URL(text)
-    except (httpx.InvalidURL, ValueError):
-        return "is not a valid web address; check it for typing errors"
-    if not parsed.host:
-        return "has no site name after https://"
-    return None
+    if text.lower().startswith(("http://", "https://")):
+        if any(ch.isspace() for ch in text):
+            return "contains a space; remove it or write it as %20"
+        try:
+            parsed = httpx.URL(text)
+            port = parsed.port
+        except (httpx.InvalidURL, ValueError):
+            return "is not a valid web address; check it for typing errors"
+        if not parsed.host:
+            return "has no site name after https://"
+        if (port is not None and not 0 < port < 65536) or not is_allowed_scheme(text):
+            return "is not a valid web address; check it for typing errors"
+        return None
+    if text.lower().startswith("www.") or "." in text.split("/", 1)[0]:
+        return "is not a full web address; start it with https://"
+    scheme = text.split(":", 1)[0] if ":" in text else ""
+    if scheme and scheme.isalpha():
+        return f"is a '{scheme}:' address; only http(s) web addresses can be used here"
+    return "is not a web address; write a full address starting with https://"
 
 
 def collect_urls(library: Library) -> Collected:
