@@ -1,0 +1,35 @@
+"""Prefect flow `check-content`: the same checks as `veerkracht check`, as a report for people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+
+from flows.checks import run_checks
+from flows.checks.report import render_report
+from flows.findings import Finding, Severity, count, summary
+from flows.loader import load_library
+from flows.outputs import write_report
+
+
+@task(name="load-and-check")
+def load_and_check(content_dir: str) -> tuple[list[Finding], int]:
+    """Load the content folder and run every check (one task: checks take milliseconds)."""
+    library = load_library(Path(content_dir))
+    return run_checks(library), library.files
+
+
+@flow(name="check-content")
+def check_content(content_dir: str = "content", out_dir: str = "out") -> int:
+    """Check the content, publish the `content-check` artifact and write out/reports/check.md.
+
+    Returns the number of errors.
+    """
+    findings, files = load_and_check(content_dir)
+    report = render_report(findings, files)
+    path = write_report(Path(out_dir), "check.md", report)
+    create_markdown_artifact(key="content-check", markdown=report, description=summary(findings, files))
+    get_run_logger().info("%s; report in %s", summary(findings, files), path)
+    return count(findings, Severity.ERROR)

@@ -1,0 +1,68 @@
+"""`veerkracht check`: compiler-style output, JSON, exit codes, and no Prefect import."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = REPO / "tests" / "fixtures" / "checks"
+LINE = re.compile(r"^\S+:\d+:\d+: [SLTDINP]\d{3} \S")
+
+
+def test_text_output_lists_every_file_and_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(CASES / "schema-ids-files-folders" / "content")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    findings, closing = out[:-1], out[-1]
+    assert len(findings) == 4 and all(LINE.match(line) for line in findings)
+    assert {Path(line.split(":")[0]).name for line in findings} == {
+        "vast-ritme.nl.md", "avondritme.nl.md", "ochtend.en.md"
+    }
+    assert closing == "6 files checked: 4 errors, 0 warnings"  # 5 messages + style
+
+
+def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(CASES / "dates" / "content"), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    # Warnings only (dates passed relative to today, 2026 or later): exit 0.
+    assert code == 0
+    assert {d["code"] for d in data} <= {"D301", "D302"}
+    for d in data:
+        assert set(d) == {"path", "line", "column", "code", "severity", "message"}
+        assert d["severity"] == "warning"
+
+
+def test_clean_library_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(CASES / "good" / "content")]) == 0
+    assert capsys.readouterr().out.endswith(": 0 errors, 0 warnings\n")
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--format", "xml"]) == 2
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "content folder not found" in err and "Traceback" not in err
+
+
+def test_cli_answers_fast_without_prefect() -> None:
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "flows", "check",
+         str(CASES / "good" / "content")],
+        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+    )
+    elapsed = time.monotonic() - start
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()]
+    assert "flows.checks" in imported  # the import log is really there
+    assert not [m for m in imported if m.split(".")[0] == "prefect"]
+    assert elapsed < 15, f"check took {elapsed:.1f} s"
