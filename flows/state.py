@@ -48,5 +48,8 @@ def _import_table_modules() -> None:
 
 # Modules that add tables to `metadata`; a feature with state adds its module here.
 TABLE_MODULES: list[str] = [
+    "flows.ingest.tables",
+    "flows.linkcheck.cache",
     "channels.newsletter.ledger",
+    "flows.published",
 ]

@@ -58,7 +58,8 @@ class FeedsChannel:
                 report.notes.append(f"wrote {rel}")
             else:
                 report.skipped += 1
-        report.notes.append(f"{rendered.extra.get('entries', 0)} entries")
+        entries = rendered.extra.get("entries", 0)
+        report.notes.append(f"{entries} {'entry' if entries == 1 else 'entries'} in the feed")
         return report
 
 
