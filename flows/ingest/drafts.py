@@ -1,0 +1,134 @@
+"""Write one draft message per new feed entry under `content/inbox/<source>/`.
+
+A draft is a normal message file with `status: draft`, so the comms team reviews it in the same
+editor and with the same checks. It is validated against `Message` before it is written; the
+loader never reads `inbox/`, so nothing here reaches a channel until a person moves it into
+`messages/` and sets `status: published`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flows.ingest.entries import Entry
+from flows.ingest.htmlmd import escape_text, plain_text, shorten, to_markdown
+from flows.models import Message, Resource, ScreenText, Source, StyleLimits
+from flows.outputs import write_atomic
+
+REVIEW_AFTER = timedelta(days=365)  # material from a national source is re-checked yearly
+SLUG_CHARS = 50
+_LIMITS = StyleLimits()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A written (or already present) draft."""
+
+    path: Path
+    message_id: str
+    title: str
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML without anchors: the loader refuses aliases in content files."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def slugify(text: str, limit: int = SLUG_CHARS) -> str:
+    """Lowercase ASCII words joined by dashes, cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
+    return slug.strip("-")
+
+
+def message_id(source: Source, entry: Entry) -> str:
+    """`<source>-<title slug>-<6 hex>`: readable, and unique because the tail comes from the key."""
+    tail = hashlib.sha256(entry.keys[0].encode("utf-8")).hexdigest()[:6]
+    slug = slugify(entry.title) or "bericht"
+    return f"{source.name}-{slug}-{tail}"
+
+
+def build_message(source: Source, entry: Entry, today: date) -> Message:
+    """The draft as a validated Message (raises ValueError if it would not load)."""
+    title = entry.title or f"Bericht van {source.name}"
+    summary_text = plain_text(entry.summary_html)
+    resources = (Resource(title=shorten(title, 120), url=entry.link),) if entry.link else ()
+    return Message(
+        id=message_id(source, entry),
+        lang="nl",
+        title=title,
+        theme=source.theme,
+        audiences=source.audiences,
+        body=build_body(source, entry),
+        screen=ScreenText(
+            headline=shorten(title, _LIMITS.screen_headline_chars),
+            text=shorten(summary_text or title, _LIMITS.screen_text_chars),
+        ),
+        resources=resources,
+        valid_from=entry.day,
+        review_by=today + REVIEW_AFTER,
+        status="draft",
+    )
+
+
+def build_body(source: Source, entry: Entry) -> str:
+    """The summary as safe Markdown, then where it came from and under which licence."""
+    parts = [to_markdown(entry.summary_html)] if entry.summary_html.strip() else []
+    credit = escape_text(source.attribution or source.name)
+    line = f"*Bron: {credit}"
+    if source.licence:
+        line += f". Licentie: {escape_text(source.licence)}"
+    parts.append(line + ".*")
+    return "\n\n".join(p for p in parts if p)
+
+
+def render(message: Message, source: Source, today: date) -> str:
+    """The draft file's text: a comment for the reviewer, front matter, body."""
+    fields: dict[str, Any] = {
+        "id": message.id,
+        "lang": message.lang,
+        "status": message.status,
+        "title": message.title,
+        "theme": message.theme,
+        "audiences": list(message.audiences),
+        "screen": {"headline": message.screen.headline, "text": message.screen.text},
+        "resources": [{"title": r.title, "url": r.url} for r in message.resources],
+        "valid_from": message.valid_from,
+        "review_by": message.review_by,
+    }
+    if not fields["resources"]:
+        del fields["resources"]
+    front = yaml.dump(
+        fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
+    )
+    comment = (
+        f"# Draft from feed '{source.name}', fetched {today.isoformat()}. Review and rewrite it\n"
+        f"# for our audiences, then set status: published and move it to messages/{message.theme}/.\n"
+    )
+    return f"---\n{comment}{front}---\n\n{message.body}\n"
+
+
+def draft_path(inbox: Path, source: Source, message: Message) -> Path:
+    """`inbox/<source>/<date>-<slug>.nl.md` (the slug is the id without the source prefix)."""
+    slug = message.id.removeprefix(source.name + "-")
+    return inbox / source.name / f"{message.valid_from.isoformat()}-{slug}.{message.lang}.md"
+
+
+def write_draft(inbox: Path, source: Source, entry: Entry, today: date) -> Draft:
+    """Validate and write one draft atomically; returns where it went."""
+    message = build_message(source, entry, today)
+    path = draft_path(inbox, source, message)
+    write_atomic(path, render(message, source, today))
+    return Draft(path=path, message_id=message.id, title=message.title)

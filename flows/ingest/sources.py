@@ -1,0 +1,34 @@
+"""Read `content/sources.yaml`: the feeds to ingest, each a `flows.models.Source`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.findings import Finding, Severity, finding
+from flows.loader import Library, load_yaml_models
+from flows.models import Source
+
+SOURCES_FILE = "sources.yaml"
+
+
+def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
+    """(sources, the file's path for findings, problems); a missing file means no sources."""
+    library = Library(root=content_dir)
+    path = content_dir / SOURCES_FILE
+    rel = library.rel(path)
+    if not path.exists():
+        return [], rel, [finding(rel, 0, "I500", Severity.INFO,
+                                 "there is no sources.yaml, so there is nothing to ingest")]
+    sources = load_yaml_models(path, Source, library, "sources")
+    problems = list(library.findings)
+    unique: list[Source] = []
+    names: set[str] = set()
+    for source in sources:
+        if source.name in names:
+            problems.append(finding(rel, source.line, "I500", Severity.ERROR,
+                                    f"source name '{source.name}' is used twice; "
+                                    "give each source its own name (this one is skipped)"))
+            continue
+        names.add(source.name)
+        unique.append(source)
+    return unique, rel, problems
