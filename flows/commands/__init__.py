@@ -12,4 +12,5 @@ COMMAND_MODULES: list[str] = [
     "flows.commands.links",
     "flows.commands.newsletter",
     "flows.commands.serve",
+    "flows.commands.ingest",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flows.findings import Severity
 from flows.ingest.run import IngestResult, SourceResult
+from flows.outputs import write_report
 from flows.settings import TIMEZONE
 
 _STATUS = {
@@ -78,3 +79,10 @@ def _row(r: SourceResult) -> str:
         note = f"{r.skipped} older new entries skipped"
     return (f"| {r.source.name} | {_STATUS.get(r.status, r.status)} | {r.entries} | "
             f"{len(r.drafts)} | {_cell(note)} |")
+
+
+def write_ingest_report(result: IngestResult, out_dir: Path) -> tuple[Path, str]:
+    """Write `reports/ingest.md` (draft links relative to it); returns (path, text)."""
+    folder = out_dir / "reports"
+    text = render_report(result, link_from=folder)
+    return write_report(out_dir, "ingest.md", text), text

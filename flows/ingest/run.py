@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from flows.findings import Finding, Severity, finding
 from flows.ingest import tables
@@ -84,6 +85,11 @@ def run_ingest(settings: Settings, today: date | None = None) -> IngestResult:
     engine = open_state(settings.resolved_state_url())
     result.sources = run_sync(_ingest_all(settings, engine, sources, sources_rel, today))
     return result
+
+
+def is_transient_state_error(exc: BaseException) -> bool:
+    """True for a state database error worth retrying (SQLite "database is locked")."""
+    return isinstance(exc, OperationalError)
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
