@@ -1,4 +1,8 @@
-"""The partner list (CSV): who receives the newsletter. Bad rows are reported and skipped."""
+"""The partner list (CSV): who receives the newsletter. Bad rows are reported and skipped.
+
+Codes: N600 file unreadable, N601 header, N602 address, N603 duplicate address, N604 a bad
+value in a column, N605 a line break in the organisation name.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,19 @@ _TRUE = {"1", "true", "yes", "ja", "j", "y", "x"}
 
 
 def valid_email(address: str) -> bool:
-    """True for a plain, single e-mail address without anything that could break a header."""
-    return bool(_EMAIL.match(address)) and not any(ord(c) < 32 or ord(c) == 127 for c in address)
+    """True for a plain, single ASCII e-mail address without anything that could break a header.
+
+    ASCII only: sending to an internationalised address needs SMTPUTF8, which we do not use.
+    """
+    return (
+        address.isascii()
+        and bool(_EMAIL.match(address))
+        and not any(ord(c) < 32 or ord(c) == 127 for c in address)
+    )
+
+
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
@@ -50,8 +65,15 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
         values = {k: (v or "").strip() for k, v in row.items() if k}
         email = values.get("email", "")
         if not valid_email(email):
+            why = ("has letters outside ASCII, which we cannot send to"
+                   if not email.isascii() else "is not a single valid e-mail address")
             findings.append(finding(rel, line, "N602", Severity.ERROR,
-                                    f"'{email}' is not a valid e-mail address; row skipped"))
+                                    f"{email!r} {why}; row skipped"))
+            continue
+        if _control(values.get("organisation", "")):
+            findings.append(finding(rel, line, "N605", Severity.ERROR,
+                                    "the organisation name has a line break or control "
+                                    "character; write it on one line; row skipped"))
             continue
         folded = email.casefold()
         if folded in seen:
@@ -72,8 +94,12 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
         try:
             partners.append(Partner(**data))
         except ValidationError as exc:
+            reported: set[str] = set()
             for err in exc.errors():
                 col = str(err["loc"][0]) if err["loc"] else "row"
+                if col in reported:  # one finding per column is enough to fix it
+                    continue
+                reported.add(col)
                 findings.append(finding(rel, line, "N604", Severity.ERROR,
                                         f"column '{col}' has a bad value ({err.get('input')!r}): "
                                         f"{str(err['msg']).removeprefix('Value error, ')}; "

@@ -31,7 +31,10 @@ WORDS: dict[str, dict[str, str]] = {
             "uw eigen nieuwsbrief of op uw website: kopieer een blok zoals het is, of maak het "
             "korter."
         ),
-        "parents": "Voor uw ouders",
+        "intro.one": (
+            "In deze nieuwsbrief staat een kort bericht voor ouders. U mag het overnemen in uw "
+            "eigen nieuwsbrief of op uw website, zoals het is of korter."
+        ),
         "block": "Blok {n} om over te nemen",
         "staff": "Voor uw team",
         "resources": "Meer lezen",
@@ -54,7 +57,10 @@ WORDS: dict[str, dict[str, str]] = {
             "This newsletter holds {n} short messages for parents. You are welcome to use them "
             "in your own newsletter or on your website: copy a block as it is, or shorten it."
         ),
-        "parents": "For your parents",
+        "intro.one": (
+            "This newsletter holds a short message for parents. You are welcome to use it in "
+            "your own newsletter or on your website, as it is or shortened."
+        ),
         "block": "Block {n} to copy",
         "staff": "For your team",
         "resources": "Read more",
@@ -159,7 +165,7 @@ def compose(edition: Edition, settings: Settings) -> Content:
             if link.url not in seen:
                 seen.add(link.url)
                 resources.append(link)
-    intro_key = "intro" if staff else "intro.nostaff"
+    intro_key = "intro.one" if len(items) == 1 else "intro" if staff else "intro.nostaff"
     base = settings.public_base_url.rstrip("/")
     return Content(
         lang=lang,

@@ -1,0 +1,58 @@
+"""Partner list: bad rows are reported with their line and skipped; editions group partners."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from channels.newsletter import CHANNEL
+from channels.newsletter.plan import groups
+from flows.loader import load_library
+from flows.partners import load_partners
+from tests.conftest import CONTENT, FIXTURES
+
+BAD = FIXTURES / "newsletter" / "partners-bad.csv"
+EXPECTED = FIXTURES / "newsletter" / "partners-bad.expected"
+
+
+def test_bad_rows_are_skipped_with_their_line_numbers() -> None:
+    partners, findings = load_partners(BAD)
+    lines = [line for line in EXPECTED.read_text().splitlines() if not line.startswith("#")]
+    expected = [tuple(line.split()) for line in lines if not line.startswith("loaded")]
+    loaded = next(line for line in lines if line.startswith("loaded")).split()[1:]
+    assert [(str(f.line), f.code) for f in findings] == expected
+    assert [p.email for p in partners] == loaded
+    assert all(f.path == str(BAD) and "row skipped" in f.message for f in findings)
+
+
+def test_unsubscribed_partners_are_left_out_and_groups_are_by_kind_audiences_language() -> None:
+    partners, _ = load_partners(BAD)
+    grouped = groups(partners)
+    assert list(grouped) == [
+        ("kinderopvang", ("kinderopvang-team", "ouders-jonge-kinderen"), "nl"),
+        ("school", ("ouders-schoolkinderen", "school-team"), "en"),
+        ("school", ("ouders-schoolkinderen", "school-team"), "nl"),
+    ]
+    everyone = [p.email for members in grouped.values() for p in members]
+    assert "weg@example.org" not in everyone
+
+
+def test_plan_on_the_bundled_content_gives_one_edition_per_group() -> None:
+    library = load_library(CONTENT)
+    library.partners, findings = load_partners(CONTENT / "partners.example.csv")
+    assert findings == []
+    first_tuesday = date(2027, 1, 5)
+    editions = CHANNEL.plan(library, library.campaigns, first_tuesday)
+    assert editions and all(e.day == first_tuesday for e in editions)
+    assert CHANNEL.plan(library, library.campaigns, date(2027, 1, 6)) == []
+    for e in editions:
+        kind = e.params["kind"]
+        staff = [m for m in e.messages if m.id == e.params["staff"]]
+        assert len(staff) == 1 and f"{kind}-team" in staff[0].audiences
+        parents = [m for m in e.messages if m.id != e.params["staff"]]
+        assert parents and all(set(m.audiences) & set(e.audiences) for m in parents)
+        assert len({m.id for m in e.messages}) == len(e.messages)
+        fallback = set(e.params["fallback"])
+        assert all(m.lang == e.lang or m.key in fallback for m in e.messages)
+        unsubscribed = {p.email for p in library.partners if p.unsubscribed}
+        assert not unsubscribed & {a for a, _ in e.params["recipients"]}
+    assert CHANNEL.plan(library, library.campaigns, first_tuesday) == editions  # deterministic
