@@ -1,0 +1,80 @@
+"""`veerkracht demo`: publish the bundled campaign's first day and say where everything went.
+
+Uses the embedded Prefect server, the bundled partner example and the outbox (no e-mail leaves
+the machine). It is allowed to publish a day outside the catch-up window, because it is a demo.
+Works offline: links are reported as not verified instead of failing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flows.cli import EXIT_OK, add_common
+from flows.loader import load_library
+from flows.planning import edition_number
+from flows.settings import load_settings
+
+DEMO_DAY = date(2027, 1, 4)  # Monday, the first day of campaign sterk-begin-2027
+OUTPUTS = (
+    ("feeds", "feeds", "RSS and Atom per audience and language"),
+    ("newsletters", "newsletters", "web archive of each newsletter edition"),
+    ("outbox", "outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
+    ("screens", "screens", "a page and playlist.json per waiting-room screen"),
+    ("reports", "reports", "publish report, check and link reports"),
+)
+
+
+def register(sub: Any) -> None:
+    """Add the `demo` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "demo", help="publish the bundled campaign's first day and show where the output is")
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def demo_days(content: Path) -> list[date]:
+    """The campaign's first day, plus its first newsletter day when that is later that week."""
+    days = [DEMO_DAY]
+    library = load_library(content)
+    for offset in range(1, 7):
+        day = DEMO_DAY + timedelta(days=offset)
+        if any(edition_number(c, "newsletter", day) is not None for c in library.campaigns):
+            days.append(day)
+            break
+    return days
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run publish-due for the demo day(s) and print the output folders."""
+    content = Path(args.content or "content")
+    out = Path(args.out or "out")
+    # The demo never e-mails anyone and always uses the bundled example partners.
+    os.environ["VEERKRACHT_DELIVERY"] = "outbox"
+    os.environ["VEERKRACHT_PARTNERS_CSV"] = str(content / "partners.example.csv")
+    # No telemetry from the embedded server (it cannot reach anything offline and logs an
+    # error trying), and only warnings from Prefect so the summary below stays readable.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    settings = load_settings(content_dir=content, out_dir=out)
+    from flows.publish_flow import publish_due  # imports Prefect: only when publishing
+
+    links = ""
+    for day in demo_days(settings.content_dir):
+        summary = publish_due(day=day.isoformat(), content_dir=str(settings.content_dir),
+                              out_dir=str(settings.out_dir), any_day=True)
+        print(summary["summary"])
+        links = summary["summary"].rsplit("; ", 1)[-1]
+    print()
+    print(f"Demo output in {settings.out_dir.resolve()}:")
+    for folder, _name, what in OUTPUTS:
+        path = settings.out_dir / folder
+        n = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+        print(f"  {str(path) + '/':<22} {n:>4} files  {what}")
+    if "not verified" in links:
+        print("Links: not verified (offline); run `veerkracht links` when online.")
+    print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
+    return EXIT_OK
