@@ -92,8 +92,8 @@ def test_no_raw_html_from_content_reaches_the_message(tmp_path: Path, fixture: P
     for needle in absent:
         assert needle.lower() not in html.lower(), f"{fixture.name}: {needle!r} reached the HTML"
     assert "&lt;b&gt;Titel&lt;/b&gt;" in html and "<b>Titel" not in html
-    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data):""", html, re.I)
-    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", html, re.I)  # no event handlers
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data):""", html, re.IGNORECASE)
+    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", html, re.IGNORECASE)  # no event handlers
     assert "https://www.ncj.nl/ok" in html
     archive = rendered.files[f"newsletters/{rendered.edition.key}/index.html"].decode()
     assert "<script" not in archive.lower()
@@ -105,7 +105,7 @@ def test_plain_text_has_every_item_and_numbered_references(tmp_path: Path) -> No
     for m in ed.messages:
         assert m.title.upper() in text and f"Tekst van {m.id}." in text
     assert "meer bij het NCJ [1]" in text
-    refs = dict(re.findall(r"^\[(\d+)\] (\S+)$", text, flags=re.M))
+    refs = dict(re.findall(r"^\[(\d+)\] (\S+)$", text, flags=re.MULTILINE))
     assert refs["1"] == "https://www.ncj.nl/bericht-1"
     assert "https://www.ncj.nl/x" in refs.values()
     assert "<" not in text.split("Alle links")[0]  # no markup in the text part
