@@ -150,6 +150,7 @@
     stage.appendChild(node);
     void node.offsetWidth;  // commit the start state so the cross-fade runs
     node.classList.add("active");
+    if (instant) setTimeout(function () { node.classList.remove("instant"); }, 50);
     current = { key: key, node: node };
     // Only the outgoing slide stays while it fades; nothing else piles up in the DOM.
     Array.prototype.forEach.call(stage.querySelectorAll(".slide.leaving"), function (n) {

@@ -1,0 +1,361 @@
+"""The screen page in real headless Chromium, served over HTTP from 127.0.0.1.
+
+One browser for the whole module; each test gets its own output folder, server and page. The
+page's clock is set with playwright's `page.clock` to Tuesday 12 January 2027, 10:00 in
+Amsterdam (inside opening hours), and the browser itself runs in New York time, so a page that
+used the machine's timezone instead of Europe/Amsterdam would fail.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image
+
+from channels.base import Context, Edition
+from channels.screens import CHANNEL
+from channels.screens.themes import MIN_CONTRAST, contrast
+from flows.commands.serve import make_server
+from flows.loader import Library, load_library
+from flows.settings import TIMEZONE, load_settings
+from tests.conftest import FIXTURES, REPO
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pyzbar = pytest.importorskip("pyzbar.pyzbar")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CONTENT = FIXTURES / "screens" / "content"
+OUTPUT = REPO / "tests" / "output"
+NOW = datetime(2027, 1, 12, 10, 0, tzinfo=TIMEZONE)  # Tuesday, screen open 08:00-17:00
+SUNDAY = datetime(2027, 1, 17, 11, 0, tzinfo=TIMEZONE)  # no opening hours on Sunday
+URLS = {
+    "slaap-ritueel": "https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/",
+}
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library(CONTENT)
+
+
+@dataclass
+class Site:
+    """A served output folder and a way to (re)publish a screen into it."""
+
+    out: Path
+    server: ThreadingHTTPServer
+    library: Library
+    base: str = ""
+    thread: threading.Thread | None = None
+
+    def publish(self, ids: list[str], *, seconds: int = 1, day: date = NOW.date(),
+                hours: dict[str, str] | None = None) -> None:
+        screen = next(s for s in self.library.screens if s.id == "wachtkamer-test")
+        if hours is not None:
+            screen = screen.model_copy(update={"opening_hours": hours})
+        messages = tuple(m for i in ids if (m := self.library.message(i)) is not None)
+        edition = Edition(channel="screens", target=screen.id, day=day,
+                          campaign_id="test-campagne", campaign_title="Testcampagne", lang="nl",
+                          audiences=screen.audiences, messages=messages,
+                          params={"screen": screen, "slide_seconds": seconds})
+        ctx = Context(load_settings(out_dir=self.out), self.out)
+        CHANNEL.deliver(CHANNEL.render(edition, ctx), ctx)
+
+    def url(self, query: str = "") -> str:
+        return f"{self.base}/screens/wachtkamer-test/{query}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site(tmp_path: Path, library: Library) -> Iterator[Site]:
+    server = make_server(tmp_path, 0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    s = Site(tmp_path, server, library, f"http://127.0.0.1:{server.server_address[1]}", thread)
+    yield s
+    s.stop()
+    thread.join(5)
+
+
+@dataclass
+class Watch:
+    """What a page did: console errors, page errors, every request, every navigation."""
+
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    navigations: int = 0
+
+
+# Installed before the page's own script: notes every change of the active slide with its time.
+OBSERVER = """
+window.slideChanges = [];
+document.addEventListener('DOMContentLoaded', () => {
+  const note = () => {
+    const s = document.querySelector('.slide.active');
+    const key = s ? s.getAttribute('data-slide-id') : null;
+    const last = window.slideChanges[window.slideChanges.length - 1];
+    if (!last || last[1] !== key) window.slideChanges.push([performance.now(), key]);
+  };
+  new MutationObserver(note).observe(document.getElementById('stage'),
+    {subtree: true, childList: true, attributes: true, attributeFilter: ['class']});
+  note();
+});
+"""
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
+    contexts: list[Any] = []
+
+    def opener(url: str, *, at: datetime = NOW, viewport: tuple[int, int] = (1280, 720),
+               reduced_motion: str = "no-preference", wait: bool = True) -> tuple[Any, Watch]:
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            timezone_id="America/New_York", reduced_motion=reduced_motion,
+            service_workers="block",
+        )
+        contexts.append(context)
+        context.add_init_script(script=OBSERVER)
+        page = context.new_page()
+        watch = Watch()
+        page.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: watch.errors.append(str(e)))
+        page.on("request", lambda r: watch.requests.append(r.url))
+
+        def navigated(frame: Any) -> None:
+            if frame == page.main_frame:
+                watch.navigations += 1
+
+        page.on("framenavigated", navigated)
+        page.clock.install(time=at)
+        page.goto(url, wait_until="commit" if not wait else "load")
+        return page, watch
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def active(page: Any) -> str | None:
+    value: str | None = page.evaluate(
+        "() => { const s = document.querySelector('.slide.active');"
+        " return s ? s.getAttribute('data-slide-id') : null; }")
+    return value
+
+
+def record(page: Any, seconds: float) -> list[tuple[float, str | None]]:
+    """The active slide over the next `seconds`: (seconds from now, slide id) at every change.
+
+    Changes are noted inside the page (see OBSERVER), so a busy test machine cannot blur the
+    timing the way polling from here would.
+    """
+    t0 = page.evaluate("performance.now()")
+    page.wait_for_timeout(seconds * 1000)
+    changes: list[list[Any]] = page.evaluate("window.slideChanges")
+    before = [c for c in changes if c[0] <= t0]
+    out = [(0.0, before[-1][1])] if before else []
+    return out + [((t - t0) / 1000, key) for t, key in changes if t > t0]
+
+
+def shown_after(changes: list[tuple[float, str | None]], t0: float) -> set[str | None]:
+    """Every slide on screen at some moment after `t0` seconds."""
+    before = [c for c in changes if c[0] <= t0]
+    return {c[1] for c in changes if c[0] > t0} | ({before[-1][1]} if before else set())
+
+
+def test_first_slide_fast_no_errors_no_other_origin(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten", "om-hulp-vragen"])
+    started = time.monotonic()
+    page, watch = open_page(site.url(), wait=False)
+    page.locator('.slide.active[data-slide-id="slaap-ritueel.nl"]').wait_for(timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert page.locator(".slide.active .headline").inner_text() == (
+        "Elke avond hetzelfde ritueel geeft rust")
+    assert page.locator(".slide.active .foot").inner_text() == "Testcampagne"
+    assert page.locator(".slide.active .short").inner_text() == (
+        "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap")
+    page.wait_for_timeout(2500)  # a few rotations, with images and visuals drawn
+    assert watch.errors == []
+    origin = site.base
+    assert watch.requests, "the page request itself is recorded"
+    foreign = [u for u in watch.requests
+               if not (u.startswith(origin + "/") or u.startswith("data:"))]
+    assert foreign == []
+    assert page.evaluate("document.cookie") == ""
+    assert {urlsplit(u).path for u in watch.requests} == {"/screens/wachtkamer-test/"}
+
+
+def test_each_slide_shows_for_its_seconds_in_planner_order(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten", "om-hulp-vragen"], seconds=1)
+    page, _ = open_page(site.url())
+    changes = record(page, 4.6)
+    ids = [c[1] for c in changes]
+    order = ["slaap-ritueel.nl", "samen-eten.nl", "om-hulp-vragen.nl"]
+    start = order.index(ids[0])
+    expected = [order[(start + i) % 3] for i in range(len(ids))]
+    assert ids == expected
+    assert len(ids) >= 4  # looped past the end back to the first
+    real = changes[1:]  # the first entry is whatever showed when recording began
+    gaps = [b[0] - a[0] for a, b in zip(real, real[1:], strict=False)]
+    assert len(gaps) >= 2
+    assert all(0.95 <= g <= 1.6 for g in gaps), gaps
+
+
+def test_expired_message_never_appears(site: Site, open_page: Any) -> None:
+    # Published on 9 January, when oud-bericht was still valid; by the screen's own clock it is
+    # now 12 January (as if its server had been gone since), and oud-bericht ended on 10 January.
+    site.publish(["oud-bericht", "slaap-ritueel", "samen-eten"], day=date(2027, 1, 9))
+    page, _ = open_page(site.url())
+    seen = {c[1] for c in record(page, 3.5)}
+    assert "oud-bericht.nl" not in seen
+    assert {"slaap-ritueel.nl", "samen-eten.nl"} <= seen
+
+
+def test_message_disappears_at_midnight_after_valid_until(site: Site, open_page: Any) -> None:
+    site.publish(["oud-bericht", "slaap-ritueel"], day=date(2027, 1, 10), hours={})
+    page, _ = open_page(site.url(), at=datetime(2027, 1, 10, 23, 59, 58, tzinfo=TIMEZONE))
+    assert active(page) == "oud-bericht.nl"  # still its last day in Amsterdam
+    site.stop()  # offline from now on: only the page's own clock decides
+    after_midnight = shown_after(record(page, 4.5), 2.5)
+    assert after_midnight == {"slaap-ritueel.nl"}
+
+
+def test_new_playlist_is_picked_up_without_reload(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"])
+    page, watch = open_page(site.url("?refresh=1"))
+    page.evaluate("window.stillTheSamePage = true")
+    site.publish(["nieuw-bericht"])
+    page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=5000)
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert watch.navigations == 1
+    assert page.locator(".slide").count() <= 2  # the old slide fades out, nothing piles up
+    assert any(u.endswith("/playlist.json") for u in watch.requests)
+
+
+def test_broken_playlist_and_stopped_server_keep_last_good(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"])
+    page, _ = open_page(site.url("?refresh=1"))
+    playlist = site.out / "screens" / "wachtkamer-test" / "playlist.json"
+    playlist.write_text('{"slides": [', encoding="utf-8")  # half a file: must be ignored
+    page.wait_for_timeout(1500)
+    site.stop()
+    seen = [c[1] for c in record(page, 3.5)]
+    assert {"slaap-ritueel.nl", "samen-eten.nl"} <= set(seen)
+    assert len(seen) >= 3  # still rotating
+
+
+def test_broken_slide_is_skipped_and_nothing_showable_rests(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"])
+    folder = site.out / "screens" / "wachtkamer-test"
+    data = json.loads((folder / "playlist.json").read_text(encoding="utf-8"))
+    broken = dict(data["slides"][0], id="kapot", headline=None)
+    bad_qr = dict(data["slides"][1], id="kapotte-qr", qr="<script>alert(1)</script>")
+    data["slides"] = [broken, data["slides"][1], bad_qr, "geen slide", data["slides"][0]]
+    data["version"] = "handmade"
+    (folder / "playlist.json").write_text(json.dumps(data), encoding="utf-8")
+    page, watch = open_page(site.url("?refresh=1"))
+    seen = {c[1] for c in record(page, 4.0)}
+    assert seen >= {"samen-eten.nl", "slaap-ritueel.nl"}
+    assert not seen & {"kapot", "kapotte-qr.nl", None}
+    data["slides"] = [broken, bad_qr]
+    data["version"] = "all-broken"
+    (folder / "playlist.json").write_text(json.dumps(data), encoding="utf-8")
+    page.locator('.slide.active[data-slide-id="rest"]').wait_for(timeout=4000)
+    assert page.locator(".slide.active .headline").inner_text() == "Fijn dat je er bent"
+    assert watch.errors == []
+
+
+def test_outside_opening_hours_shows_the_resting_slide(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"])
+    page, _ = open_page(site.url(), at=SUNDAY)
+    seen = {c[1] for c in record(page, 1.5)}
+    assert seen == {"rest"}
+    assert page.locator(".slide.active .foot").inner_text() == "Consultatiebureau Test, wachtkamer"
+
+
+def test_qr_code_decodes_to_the_resource_url(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel"], seconds=30)
+    page, _ = open_page(site.url(), reduced_motion="reduce")
+    qr = page.locator('.slide.active[data-slide-id="slaap-ritueel.nl"] .qr-code')
+    qr.wait_for(timeout=1000)
+    page.wait_for_function("document.querySelector('.slide.active .qr-code').complete")
+    image = Image.open(io.BytesIO(qr.screenshot()))
+    decoded = [d.data.decode("utf-8") for d in pyzbar.decode(image)]
+    assert decoded == [URLS["slaap-ritueel"]]
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("landscape", (1920, 1080)),
+                                                 ("portrait", (1080, 1920))])
+def test_layout_is_readable_from_three_metres(site: Site, open_page: Any, name: str,
+                                              viewport: tuple[int, int]) -> None:
+    site.publish(["samen-eten"], seconds=30)
+    page, _ = open_page(site.url(), viewport=viewport, reduced_motion="reduce")
+    page.locator(".slide.active .qr-code").wait_for(timeout=1000)
+    page.wait_for_function("document.querySelector('.slide.active .qr-code').complete")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"screens-{name}.png"))
+    width, height = viewport
+    for selector in (".headline", ".text", ".qr-code", ".short", ".foot"):
+        box = page.locator(f".slide.active {selector}").bounding_box()
+        assert box is not None, selector
+        assert box["x"] >= 0 and box["y"] >= 0, selector
+        assert box["x"] + box["width"] <= width + 1, selector
+        assert box["y"] + box["height"] <= height + 1, selector  # nothing cut off
+    headline = page.locator(".slide.active .headline")
+    assert headline.bounding_box()["height"] >= 0.05 * height
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                         "'.slide.active .headline')).lineHeight)")
+    assert line >= 0.05 * height  # every line of the headline, not only the whole block
+    colours = page.evaluate("""() => {
+        const s = document.querySelector('.slide.active');
+        const pick = el => getComputedStyle(el).color;
+        return {bg: getComputedStyle(s).backgroundColor,
+                texts: ['.headline', '.text', '.short', '.foot'].map(q => pick(s.querySelector(q)))};
+    }""")
+    for text in colours["texts"]:
+        assert contrast(_hex(text), _hex(colours["bg"])) >= MIN_CONTRAST
+
+
+def test_cross_fade_is_slow_and_off_when_motion_is_reduced(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"], seconds=30)
+    script = "parseFloat(getComputedStyle(document.querySelector('.slide.active'))" \
+             ".transitionDuration)"
+    page, _ = open_page(site.url())
+    page.wait_for_function("!document.querySelector('.slide.instant')")  # first paint is instant
+    assert page.evaluate(script) >= 0.5  # no flashing: a calm cross-fade
+    calm, _ = open_page(site.url(), reduced_motion="reduce")
+    assert calm.evaluate(script) == 0
+
+
+def _hex(css: str) -> str:
+    """'rgb(27, 37, 64)' -> '#1b2540' (opaque colours only)."""
+    inside = css[css.index("(") + 1 : css.index(")")]
+    parts = [p.strip() for p in inside.split(",")]
+    assert len(parts) == 3 or float(parts[3]) == 1, css
+    return "#" + "".join(f"{int(float(p)):02x}" for p in parts[:3])

@@ -1,0 +1,238 @@
+"""Screens channel without a browser: page, CSP, playlist, RSS, contrast, delivery and planning."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+from channels.base import Context, Edition
+from channels.screens import CHANNEL
+from channels.screens.page import csp_hash
+from channels.screens.plan import plan_screens
+from channels.screens.playlist import build_playlist
+from channels.screens.qr import qr_svg, short_address
+from channels.screens.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
+from flows.loader import Library, load_library
+from flows.settings import TIMEZONE, load_settings
+from tests.conftest import FIXTURES
+
+CONTENT = FIXTURES / "screens" / "content"
+DAY = date(2027, 1, 12)
+STAMP = datetime(2027, 1, 12, 6, 0, tzinfo=TIMEZONE)
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    lib = load_library(CONTENT)
+    assert lib.findings == []
+    return lib
+
+
+def edition(library: Library, ids: list[str], **params: Any) -> Edition:
+    """A screen edition built by hand (what plan would make), for `wachtkamer-test`."""
+    screen = next(s for s in library.screens if s.id == "wachtkamer-test")
+    messages = tuple(m for i in ids if (m := library.message(i)) is not None)
+    return Edition(
+        channel="screens", target=screen.id, day=DAY, campaign_id="test-campagne",
+        campaign_title="Testcampagne", lang="nl", audiences=screen.audiences,
+        messages=messages, params={"screen": screen, "generated_at": STAMP, **params},
+    )
+
+
+def ctx(out: Path) -> Context:
+    return Context(load_settings(out_dir=out), out)
+
+
+class _Refs(HTMLParser):
+    """Collects every attribute that could make a browser load something, plus script/style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.csp = ""
+        self.blocks: list[tuple[str, dict[str, str | None]]] = []
+        self.data: dict[int, str] = {}
+        self._inside: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for name in ("src", "href", "action", "srcset", "poster", "data", "formaction"):
+            if a.get(name):
+                self.refs.append(str(a[name]))
+        if tag == "meta" and a.get("http-equiv") == "Content-Security-Policy":
+            self.csp = str(a["content"])
+        if tag in ("script", "style"):
+            self.blocks.append((tag, a))
+            self._inside = len(self.blocks) - 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside is not None:
+            self.data[self._inside] = self.data.get(self._inside, "") + data
+
+
+def parse_page(html: str) -> _Refs:
+    refs = _Refs()
+    refs.feed(html)
+    return refs
+
+
+def test_page_has_strict_csp_matching_its_inline_script_and_style(library: Library) -> None:
+    html = CHANNEL.render(edition(library, ["slaap-ritueel"]), ctx(Path("."))).files["index.html"]
+    page = parse_page(html.decode())
+    policy = dict(p.strip().split(" ", 1) for p in page.csp.split(";"))
+    assert policy["default-src"] == "'none'"
+    assert policy["img-src"] == "'self' data:"
+    assert policy["connect-src"] == "'self'"
+    assert "unsafe" not in page.csp
+    scripts = [page.data[i] for i, (tag, a) in enumerate(page.blocks) if tag == "script"
+               and "type" not in a]
+    styles = [page.data[i] for i, (tag, _) in enumerate(page.blocks) if tag == "style"]
+    assert len(scripts) == 1 and len(styles) == 1
+    assert policy["script-src"] == csp_hash(scripts[0])
+    assert policy["style-src"] == csp_hash(styles[0])
+
+
+def test_page_refers_to_no_other_origin(library: Library) -> None:
+    ed = edition(library, ["slaap-ritueel", "samen-eten", "om-hulp-vragen"])
+    html = CHANNEL.render(ed, ctx(Path("."))).files["index.html"].decode()
+    page = parse_page(html)
+    assert page.refs, "expected at least the icon and the visuals"
+    for ref in page.refs:
+        assert ref.startswith(("#", "data:", "playlist.json")), ref
+    assert "@import" not in html
+    assert not re.search(r"url\(", html), "no CSS url(): nothing may be loaded by the style"
+    assert "cookie" not in html.lower()
+    # Resource addresses only appear as data (QR code, short address), never as a link.
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html)
+
+
+def test_playlist_has_every_field_and_survives_script_end_tags(library: Library) -> None:
+    ed = edition(library, ["slaap-ritueel", "om-hulp-vragen"])
+    rendered = CHANNEL.render(ed, ctx(Path(".")))
+    playlist = json.loads(rendered.files["playlist.json"])
+    assert playlist["timezone"] == "Europe/Amsterdam"
+    assert playlist["campaign"] == "Testcampagne"
+    assert playlist["opening_hours"]["di"] == "08:00-17:00"
+    assert playlist["generated_at"] == "2027-01-12T06:00:00+01:00"
+    first, second = playlist["slides"]
+    assert set(first) >= {"id", "lang", "headline", "text", "theme", "qr", "short_url",
+                          "valid_from", "valid_until", "seconds"}
+    assert first["id"] == "slaap-ritueel" and first["seconds"] == 8
+    assert first["qr"].startswith("<svg") and 'viewBox="0 0 ' in first["qr"]
+    assert first["short_url"] == "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap"
+    assert second["qr"] is None and second["short_url"] is None
+    html = rendered.files["index.html"].decode()
+    embedded = html.split('<script type="application/json" id="playlist-data">')[1]
+    embedded = embedded.split("</script>")[0]
+    assert "<" not in embedded  # an SVG or a headline can never close the script element
+    assert json.loads(embedded) == playlist
+
+
+def test_version_ignores_generation_time_but_follows_content(library: Library) -> None:
+    a = build_playlist(edition(library, ["slaap-ritueel"]), STAMP)
+    b = build_playlist(edition(library, ["slaap-ritueel"]), datetime(2027, 1, 13, tzinfo=TIMEZONE))
+    c = build_playlist(edition(library, ["samen-eten"]), STAMP)
+    assert a["version"] == b["version"] != c["version"]
+
+
+@pytest.mark.parametrize("name", sorted(PALETTES))
+def test_every_theme_text_has_enough_contrast(name: str) -> None:
+    palette = PALETTES[name]
+    assert contrast(palette.text, palette.background) >= MIN_CONTRAST
+
+
+def test_contrast_arithmetic_matches_wcag_reference_values() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#ffffff", "#ffffff") == pytest.approx(1.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # just fails AA
+    assert contrast(QR_DARK, QR_LIGHT) == pytest.approx(21.0)
+
+
+def test_short_address_is_host_and_path_without_scheme() -> None:
+    assert short_address("https://www.ncj.nl/themadossiers/vakmanschapsagenda/") == (
+        "www.ncj.nl/themadossiers/vakmanschapsagenda")
+    assert short_address("http://example.org") == "example.org"
+    assert short_address("https://example.org:8443/a?b=1") == "example.org:8443/a?b=1"
+
+
+def test_qr_code_made_once_per_url() -> None:
+    qr_svg.cache_clear()
+    url = "https://www.ncj.nl/themadossiers/vakmanschapsagenda/"
+    assert qr_svg(url) is qr_svg(url)
+    assert qr_svg.cache_info().hits == 1 and qr_svg.cache_info().misses == 1
+
+
+def test_rss_parses_with_one_item_per_slide(library: Library) -> None:
+    ed = edition(library, ["slaap-ritueel", "samen-eten", "om-hulp-vragen"])
+    feed = feedparser.parse(CHANNEL.render(ed, ctx(Path("."))).files["slides.rss"])
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    assert [e.title for e in feed.entries] == [
+        "Elke avond hetzelfde ritueel geeft rust", "Samen aan tafel, ook als het kort is",
+        "Hulp vragen mag"]
+    assert feed.entries[0].link == "https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/"
+    assert feed.entries[0].id.endswith("/screens/wachtkamer-test/#slaap-ritueel.nl")
+    assert feed.entries[2].link.endswith("/screens/wachtkamer-test/")  # no resource: the page
+
+
+def test_deliver_swaps_folder_and_second_run_is_nothing_new(library: Library,
+                                                           tmp_path: Path) -> None:
+    ed = edition(library, ["slaap-ritueel", "samen-eten"])
+    first = CHANNEL.deliver(CHANNEL.render(ed, ctx(tmp_path)), ctx(tmp_path))
+    folder = tmp_path / "screens" / "wachtkamer-test"
+    assert first.delivered == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "playlist.json",
+                                                        "slides.rss"]
+    later = {**ed.params, "generated_at": datetime(2027, 1, 12, 7, 0, tzinfo=TIMEZONE)}
+    again = Edition(**{**ed.__dict__, "params": later})
+    second = CHANNEL.deliver(CHANNEL.render(again, ctx(tmp_path)), ctx(tmp_path))
+    assert second.nothing_new and second.skipped == 1
+    assert json.loads((folder / "playlist.json").read_bytes())["generated_at"].startswith(
+        "2027-01-12T06:00")
+    changed = edition(library, ["samen-eten"])
+    third = CHANNEL.deliver(CHANNEL.render(changed, ctx(tmp_path)), ctx(tmp_path))
+    assert third.delivered == 1
+    assert [s["id"] for s in json.loads((folder / "playlist.json").read_bytes())["slides"]] == [
+        "samen-eten"]
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+def test_plan_one_edition_per_screen_with_interleaved_campaigns(library: Library) -> None:
+    editions = {e.target: e for e in plan_screens(library, library.campaigns, DAY)}
+    assert sorted(editions) == ["alleen-tweede", "verloskunde-test", "wachtkamer-test"]
+    wachtkamer = editions["wachtkamer-test"]
+    ids = [m.id for m in wachtkamer.messages]
+    assert "oud-bericht" not in ids  # expired on the day
+    assert len(ids) == len(set(ids))  # never twice, so never twice in a row in the loop
+    assert ids[0] == "samen-eten"  # week 2 of test-campagne is about eating: theme first
+    by_id = dict(zip(ids, wachtkamer.params["campaign_titles"], strict=True))
+    seconds = dict(zip(ids, wachtkamer.params["seconds_each"], strict=True))
+    assert by_id["buiten-spelen"] == "Tweede campagne" and seconds["buiten-spelen"] == 20
+    assert by_id["samen-eten"] == "Testcampagne" and seconds["samen-eten"] == 8  # screen's own
+    assert wachtkamer.campaign_id == "test-campagne,tweede-campagne"
+    assert editions["verloskunde-test"].messages == ()  # nothing eligible: the resting slide
+
+
+def test_plan_leaves_out_held_messages(library: Library) -> None:
+    held = frozenset({("samen-eten", "nl")})
+    (wachtkamer,) = [e for e in plan_screens(library, library.campaigns, DAY, held)
+                     if e.target == "wachtkamer-test"]
+    assert "samen-eten" not in [m.id for m in wachtkamer.messages]
+
+
+def test_plan_is_deterministic(library: Library) -> None:
+    a = plan_screens(library, library.campaigns, DAY)
+    b = plan_screens(library, library.campaigns, DAY)
+    assert [(e.key, [m.key for m in e.messages]) for e in a] == [
+        (e.key, [m.key for m in e.messages]) for e in b]
