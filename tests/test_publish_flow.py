@@ -1,0 +1,120 @@
+"""The publish-due flow under a real Prefect engine: a task per edition, retries only transient
+errors, the publish-report artifact, and a failing edition that does not stop the others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import channels
+from channels.base import Context, DeliveryReport, Edition, Rendered
+from flows.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from flows.models import Campaign
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CONTENT = FIXTURES / "feeds" / "content"
+
+
+class FlakyChannel:
+    """A test channel: one edition a day; delivery fails as told by `FAILURES`."""
+
+    name = "flaky"
+
+    def plan(self, library: Any, campaigns: Sequence[Campaign], day: date,
+             held: frozenset[tuple[str, str]] = frozenset()) -> list[Edition]:
+        return [Edition("flaky", "only", day, "test-feeds", "Test", "nl",
+                        ("ouders-jonge-kinderen",), ())]
+
+    def render(self, edition: Edition, ctx: Context) -> Rendered:
+        return Rendered(edition, {"flaky.txt": b"x"})
+
+    def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
+        ATTEMPTS.append(rendered.edition.key)
+        if FAILURES:
+            raise FAILURES.pop(0)
+        return DeliveryReport(rendered.edition.key, "flaky", "only", delivered=1)
+
+
+CHANNEL = FlakyChannel()
+ATTEMPTS: list[str] = []
+FAILURES: list[Exception] = []
+
+
+@pytest.fixture
+def flaky(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    import flows.publish_flow as module
+
+    monkeypatch.setitem(channels.CHANNEL_MODULES, "flaky", "tests.test_publish_flow")
+    # No waiting between retries in tests.
+    monkeypatch.setattr(module, "deliver_edition",
+                        module.deliver_edition.with_options(retry_delay_seconds=0))
+    ATTEMPTS.clear()
+    FAILURES.clear()
+    yield
+    FAILURES.clear()
+
+
+def _task_runs(flow_run_id: Any) -> list[Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+
+
+def test_flow_publishes_with_a_task_per_edition_and_an_artifact(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.publish_flow import publish_due
+
+    state = publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path),
+                        any_day=True, return_state=True)
+    assert state.is_completed()
+    summary = state.result()
+    assert summary["editions"] >= 2 and not summary["nothing_new"]
+    runs = _task_runs(state.state_details.flow_run_id)
+    assert len(runs) == summary["editions"] + 1  # one to load/check/plan, one per edition
+    assert sum(1 for r in runs if r.name.startswith("deliver-feeds-")) == summary["editions"]
+    assert (tmp_path / "reports" / "publish-2027-01-04.md").is_file()
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["publish-report"])))
+    assert any("# Publish report 2027-01-04" in str(a.data) for a in artifacts)
+
+    again = publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path),
+                        any_day=True)
+    assert again["nothing_new"] is True
+
+
+def test_transient_failure_is_retried(prefect_harness: None, flaky: None, tmp_path: Path) -> None:
+    from flows.publish_flow import publish_due
+
+    FAILURES.append(TransientDeliveryError("421 try again later"))
+    summary = publish_due(day="2027-01-05", content_dir=str(CONTENT), out_dir=str(tmp_path),
+                          any_day=True)
+    assert ATTEMPTS == ["2027-01-05-flaky-only"] * 2
+    assert summary["editions"] == 1
+
+
+def test_permanent_failure_is_not_retried_and_reported(
+    prefect_harness: None, flaky: None, tmp_path: Path
+) -> None:
+    from flows.publish_flow import publish_due
+
+    FAILURES.append(PermanentDeliveryError("550 no such user"))
+    with pytest.raises(DeliveryError, match="1 edition"):
+        publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path),
+                    any_day=True)
+    assert ATTEMPTS == ["2027-01-04-flaky-only"]  # no retry
+    report = (tmp_path / "reports" / "publish-2027-01-04.md").read_text(encoding="utf-8")
+    assert "## Not delivered" in report and "550 no such user" in report
+    assert "| feeds | ouders-jonge-kinderen.nl |" in report  # the others still went out
+    assert (tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss").is_file()

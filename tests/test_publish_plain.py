@@ -1,0 +1,82 @@
+"""Publishing as plain functions: the day window, holding, the report, idempotency."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from flows.cli import main
+from flows.publish import DayOutOfRange, check_day, publish_plain
+from flows.published import published
+from flows.settings import Settings, load_settings
+from flows.state import open_state
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CONTENT = FIXTURES / "feeds" / "content"
+PARTNERS = FIXTURES / "plan" / "partners.csv"
+
+
+def settings(out: Path) -> Settings:
+    return load_settings(content_dir=CONTENT, out_dir=out, partners_csv=PARTNERS,
+                         catchup_days=7)
+
+
+def test_day_window() -> None:
+    s = load_settings(catchup_days=7)
+    today = date(2027, 1, 20)
+    check_day(today, s, today=today)
+    check_day(date(2027, 1, 13), s, today=today)  # 7 days back: catch-up allowed
+    with pytest.raises(DayOutOfRange, match=r"more than 7 days ago.*VEERKRACHT_CATCHUP_DAYS"):
+        check_day(date(2027, 1, 12), s, today=today)
+    with pytest.raises(DayOutOfRange, match="in the future"):
+        check_day(date(2027, 1, 21), s, today=today)
+    check_day(date(2020, 1, 1), s, today=today, any_day=True)
+
+
+def test_cli_refuses_a_day_too_far_back(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(["publish", "--date", "2001-01-01", "--content", str(CONTENT),
+                 "--out", str(tmp_path)])
+    assert code == 2
+    assert "more than" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()  # refused before anything ran
+    assert main(["publish", "--date", "yesterday", "--content", str(CONTENT)]) == 2
+
+
+def test_publish_holds_check_errors_reports_and_second_run_is_nothing_new(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    first = publish_plain(s, date(2027, 1, 11), any_day=True)
+    prepared = first.prepared
+    assert ("slaapritueel", "nl") in prepared.held
+    assert "S120" in prepared.held[("slaapritueel", "nl")]
+    assert [o.status for o in first.outcomes] == ["published"] * len(first.outcomes)
+    assert {o.edition.target for o in first.outcomes} >= {"ouders-jonge-kinderen.nl"}
+    feed = feedparser.parse((tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss").read_bytes())
+    assert not feed.bozo and feed.entries
+    assert all("ritueel" not in e.title for e in feed.entries)  # held: never published
+    report = (tmp_path / "reports" / "publish-2027-01-11.md").read_text(encoding="utf-8")
+    assert "| slaapritueel | nl | S120" in report
+    assert "## Partner list problems" in report and "geen-adres" in report
+    assert ":3:" in report  # the bad row's line
+    assert "links not verified" in report
+
+    second = publish_plain(s, date(2027, 1, 11), any_day=True)
+    assert second.nothing_new and second.outcomes
+    assert [o.status for o in second.outcomes] == ["nothing new"] * len(second.outcomes)
+    report = (tmp_path / "reports" / "publish-2027-01-11.md").read_text(encoding="utf-8")
+    assert "**Nothing new**" in report
+    with open_state(s.resolved_state_url()).connect() as conn:
+        rows = conn.execute(published.select()).fetchall()
+    assert {r.edition_key for r in rows} == {o.edition.key for o in first.outcomes}
+    assert all(r.runs == 2 for r in rows)
+
+
+def test_a_later_day_updates_the_feed(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    publish_plain(s, date(2027, 1, 4), any_day=True)
+    later = publish_plain(s, date(2027, 1, 18), any_day=True)
+    assert any(o.status == "published" for o in later.outcomes)
+    nothing = publish_plain(s, date(2027, 1, 19), any_day=True)  # a Tuesday: no feed due
+    assert nothing.outcomes == [] and "Nothing is due" in nothing.report_text
