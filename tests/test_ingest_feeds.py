@@ -137,3 +137,26 @@ def test_every_fixture_says_what_it_tests() -> None:
     for fixture in FEEDS:
         head = fixture.read_bytes()[:2000].decode("latin-1")
         assert "Tests:" in head and "Expected:" in head, fixture.name
+
+
+def test_bundled_sources_yaml_loads_cleanly() -> None:
+    from flows.ingest.sources import load_sources
+    from tests.conftest import CONTENT
+
+    sources, rel, problems = load_sources(CONTENT)
+    assert problems == [] and rel.endswith("content/sources.yaml")
+    assert sources and len({s.name for s in sources}) == len(sources)
+    assert all(s.url.startswith("https://") for s in sources)
+
+
+def test_duplicate_and_invalid_sources_are_reported(tmp_path: Path) -> None:
+    from flows.ingest.sources import load_sources
+
+    content = tmp_path / "content"
+    write_sources(content, {"een": "https://example.org/a", "Fout Naam": "https://example.org/b"})
+    text = (content / "sources.yaml").read_text("utf-8")
+    (content / "sources.yaml").write_text(text + text.split("sources:\n", 1)[1], "utf-8")
+    sources, _rel, problems = load_sources(content)
+    assert [s.name for s in sources] == ["een"]
+    codes = sorted(f.code for f in problems)
+    assert "I500" in codes and any(c.startswith("S1") for c in codes)

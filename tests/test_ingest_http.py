@@ -11,6 +11,7 @@ import pytest
 
 from flows.cli import main
 from flows.ingest.run import MAX_NEW_PER_SOURCE, run_ingest
+from flows.loader import load_library
 from tests.ingest_server import Served, feed_server, silent_server
 from tests.test_ingest_feeds import (
     MARKER,
@@ -240,3 +241,5 @@ def test_cli_ingest_writes_report_and_check_counts_drafts(
 
     main(["check", "--content", str(content), "--out", str(out)])
     assert "2 draft(s) in inbox/ wait for review" in capsys.readouterr().out
+    library = load_library(content)  # what the planner gets: drafts are never in it
+    assert library.messages == [] and library.drafts_waiting == 2

@@ -240,7 +240,14 @@ def _read_feed(
         seen.update(entry.keys)
         draft_path = ""
         if len(result.drafts) < MAX_NEW_PER_SOURCE:
-            draft = write_draft(inbox, source, entry, today)
+            try:
+                draft = write_draft(inbox, source, entry, today)
+            except ValueError as exc:  # would not load as a message: skip it, say why, once
+                result.findings.append(finding(*at, "I509", Severity.WARNING,
+                    f"source '{source.name}', entry '{entry.title[:60]}' was skipped: it does "
+                    f"not make a valid draft ({str(exc).splitlines()[0][:120]})"))
+                new_keys.extend((k, "") for k in entry.keys)
+                continue
             result.drafts.append(draft)
             draft_path = str(draft.path)
             for note in entry.notes:
