@@ -4,6 +4,7 @@ Routes:
   /feeds/<file>        a fixture file, with ETag and Last-Modified; answers 304 when they match
   /generated/<n>       an RSS feed with n small entries, made on request
   /big                 6 MB of XML without Content-Length (the size cap must stop it streaming)
+  /gzip-bomb           8 KB of gzip that unpacks to 8 MB (the cap counts unpacked bytes)
   /gone                410 Gone
   /status/<code>       that status
   /moved/<file>        301 to /feeds/<file>
@@ -15,6 +16,7 @@ Every request is logged in `requests` (path and the conditional headers).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import socket
 import threading
@@ -78,6 +80,10 @@ class _Handler(BaseHTTPRequestHandler):
                        {"Content-Type": "application/rss+xml"})
         elif path == "/big":
             self._big()
+        elif path == "/gzip-bomb":
+            body = gzip.compress(b'<rss version="2.0">' + b" " * 8_000_000 + b"</rss>")
+            self._send(200, body, {"Content-Type": "application/rss+xml",
+                                   "Content-Encoding": "gzip"})
         elif path == "/gone":
             self._send(410, b"gone")
         elif path.startswith("/status/"):

@@ -123,6 +123,7 @@ def test_permanent_redirect_is_followed_and_reported(
         ("/to-file", "not an http(s) address"),
         ("/loop", "more than 5 redirects"),
         ("/big", "larger than"),
+        ("/gzip-bomb", "larger than"),
         ("/status/404", "HTTP 404"),
     ],
 )
