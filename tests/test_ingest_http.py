@@ -244,3 +244,20 @@ def test_cli_ingest_writes_report_and_check_counts_drafts(
     assert "2 draft(s) in inbox/ wait for review" in capsys.readouterr().out
     library = load_library(content)  # what the planner gets: drafts are never in it
     assert library.messages == [] and library.drafts_waiting == 2
+
+
+def test_failure_while_writing_keeps_the_feed_for_the_next_run(
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
+    base, served = server
+    settings = make_settings(tmp_path)
+    write_sources(settings.content_dir, {"rss": f"{base}/feeds/rss20.xml"})
+    blocker = settings.content_dir / "inbox" / "rss"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("a file where the source's folder should be", "utf-8")
+    (source,) = run_ingest(settings, today=TODAY).sources
+    assert source.status == "failed" and "could not process the feed" in source.error
+    blocker.unlink()
+    (source,) = run_ingest(settings, today=TODAY).sources
+    assert served.requests[-1][1] is None  # no ETag was kept from the failed run
+    assert source.status == "new" and len(source.drafts) == 2

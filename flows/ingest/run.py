@@ -229,7 +229,6 @@ def _read_feed(
         result.findings.append(finding(*at, "I505", Severity.WARNING,
             f"source '{source.name}' has errors ({feed.bozo[:160]}); read "
             f"{len(feed.entries)} entries as far as the feed goes"))
-    state.etag, state.last_modified = fetched.etag, fetched.last_modified
     result.entries = len(feed.entries)
     seen = tables.seen_keys(engine, source.name)
     inbox = settings.content_dir / "inbox"
@@ -261,4 +260,6 @@ def _read_feed(
             f"source '{source.name}' had {result.skipped} more new entries than the "
             f"{MAX_NEW_PER_SOURCE} drafts per run; those were remembered without a draft"))
     result.status = "new" if result.drafts else "no-news"
+    # Only now: had anything above failed, the next run must fetch the whole feed again.
+    state.etag, state.last_modified = fetched.etag, fetched.last_modified
     return ""
