@@ -218,7 +218,7 @@ def test_fifty_thousand_entries(server: tuple[str, Served], tmp_path: Path) -> N
     with sqlite3.connect(settings.out_dir / "state.db") as conn:
         (seen,) = conn.execute("select count(*) from ingest_seen where source='veel'").fetchone()
     assert seen == 50_000  # one link key per entry: all remembered, none drafted twice
-    assert elapsed < 60
+    assert elapsed < 120  # about 15 s here, mostly feedparser; bounded, not a benchmark
 
 
 def test_cli_ingest_writes_report_and_check_counts_drafts(
