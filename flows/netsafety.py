@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -202,16 +204,22 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process (building one reads the CA bundle: slow)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class SafeTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport with the safe network backend underneath."""
 
-    def __init__(self, allow: Sequence[str], limits: httpx.Limits, **kwargs: Any) -> None:
-        super().__init__(limits=limits, trust_env=False, **kwargs)
-        # httpx offers no public hook for the network backend, so we rebuild its pool with the
-        # same options plus ours. Pinned by tests that would fail if httpx changed this.
+    def __init__(self, allow: Sequence[str], limits: httpx.Limits) -> None:
+        # httpx offers no public hook for the network backend, so instead of calling
+        # super().__init__ (which would build a pool and a TLS context only to be replaced) we
+        # set up the one attribute its methods use, `_pool`. Pinned by the netsafety tests.
         self.backend = SafeNetworkBackend(allow)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -88,7 +88,7 @@ class Options:
     total_timeout: float = 15.0
     retry_after_cap: float = 30.0
     retries: int = MAX_RETRIES
-    backoff: float = 1.0  # first retry waits this long, then twice as long
+    backoff: float = 0.5  # first retry waits this long, then twice as long
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: float) -> Options:
@@ -245,7 +245,11 @@ class Checker:
                 self.requests_sent += 1
                 raise
             self.requests_sent += 1
-            # Never read the body: closing a streamed response drops the connection instead.
+            if method == "HEAD":
+                # A HEAD answer has no body; reading its (empty) end lets the connection be reused.
+                await response.aread()
+            # A GET body is never read: closing a streamed response drops the connection instead,
+            # so a huge or endless body costs nothing.
             await response.aclose()
         return response
 

@@ -1,0 +1,277 @@
+"""Benchmark: `veerkracht links` against established link checkers on the same workload.
+
+Starts 8 HTTP servers on 127.0.0.1 (8 "hosts" = 8 ports, 100 ms latency per request), writes
+400 Markdown message files that use 1,000 unique URLs of known behaviour (ok, 404, 410, 301,
+302, HEAD refused, 503-then-200, 429 with Retry-After, always-503), then runs in turn:
+
+  - `veerkracht links --no-cache` (defaults: 32 requests in flight, 4 per host);
+  - linkinator (npm), with its defaults (100 in flight) and with 32 in flight;
+  - markdown-link-check (npm).
+
+The npm tools are installed into a temporary folder for this run only (set
+BENCH_PEERS_DIR=/some/dir to reuse an earlier install). For each tool it prints wall time,
+requests the servers received, correct verdicts, the most requests one host had at once, and
+the ratio to veerkracht. Targets: at least 3x faster than the fastest peer, every verdict
+right, each URL requested once plus the retries its behaviour needs, per-host limit 4 held.
+
+Run: .venv/bin/python bench/links.py      (about a minute; needs node + npm for the peers)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.fixtures.links.httpserver import ServerThread
+
+HOSTS = 8
+LATENCY = 0.1
+FILES = 400
+PER_HOST_LIMIT = 4
+TIMEOUT = 600
+
+# kind -> (how many URLs, veerkracht verdict, requests it needs, path template)
+MIX: dict[str, tuple[int, str, int, str]] = {
+    "ok": (620, "ok", 1, "/ok/u{i}"),
+    "notfound": (100, "broken", 1, "/notfound/u{i}"),
+    "gone": (50, "broken", 1, "/gone/u{i}"),
+    "moved": (80, "redirected", 2, "/moved/1/u{i}"),  # 301, then the new page
+    "found": (30, "ok", 2, "/found/u{i}"),  # 302 (temporary), then the page
+    "nohead": (50, "ok", 2, "/nohead/u{i}"),  # HEAD 405, then GET
+    "flaky": (40, "ok", 2, "/flaky/u{i}"),  # 503, retry, 200
+    "ratelimit": (20, "ok", 2, "/ratelimit/u{i}"),  # 429 Retry-After: 1, then 200
+    "down": (10, "unverified", 3, "/down/u{i}"),  # 503 every time: 1 + 2 retries
+}
+
+
+@dataclass
+class Url:
+    url: str
+    port: int
+    path: str
+    kind: str
+    verdict: str
+    requests: int
+
+
+@dataclass
+class Outcome:
+    tool: str
+    wall: float
+    requests: int
+    correct: int
+    max_per_host: int
+    extra: int  # requests beyond what each URL's behaviour needs
+    note: str = ""
+
+
+def make_urls(ports: list[int]) -> list[Url]:
+    """1,000 unique URLs spread over the hosts, in a fixed shuffled order."""
+    urls: list[Url] = []
+    i = 0
+    for kind, (count, verdict, requests, template) in MIX.items():
+        for _ in range(count):
+            port = ports[i % len(ports)]
+            path = template.format(i=i)
+            urls.append(Url(f"http://127.0.0.1:{port}{path}", port, path, kind, verdict, requests))
+            i += 1
+    random.Random(4).shuffle(urls)
+    return urls
+
+
+def write_content(root: Path, urls: list[Url]) -> None:
+    """400 message files; each URL used at least once, a third of them twice."""
+    rng = random.Random(7)
+    per_file: list[list[str]] = [[] for _ in range(FILES)]
+    for n, u in enumerate(urls):
+        per_file[n % FILES].append(u.url)
+    for n, u in enumerate(urls[: len(urls) // 3]):
+        per_file[(n * 7 + 3) % FILES].append(u.url)
+    for n, links in enumerate(per_file):
+        rng.shuffle(links)
+        body = "\n".join(f"- Lees [meer informatie nummer {k}]({link})." for k, link in enumerate(links))
+        text = (
+            f"---\nid: bericht-{n}\nlang: nl\ntitle: Bericht {n}\ntheme: slapen\n"
+            "audiences: [ouders-jonge-kinderen]\nscreen:\n  headline: Rustig slapen\n"
+            "  text: Een vast ritueel helpt.\nvalid_from: 2026-01-01\n---\n"
+            f"Een vast ritueel helpt je kind slapen.\n\n{body}\n"
+        )
+        path = root / "messages" / "slapen" / f"bericht-{n}.nl.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def count_requests(st: ServerThread, urls: list[Url]) -> tuple[int, int, int]:
+    """(requests received, extra requests beyond the needed ones, max in flight on one host)."""
+    by_port = {s.port: s.stats for s in st.servers}
+    total = sum(s.stats.total for s in st.servers)
+    needed = sum(u.requests for u in urls)
+    extra = 0
+    for u in urls:
+        seen = by_port[u.port].requests[u.path]
+        if u.kind in ("moved", "found"):
+            seen += by_port[u.port].requests["/ok/" + u.path.rsplit("/", 1)[-1]]
+        extra += max(0, seen - u.requests)
+    del needed
+    return total, extra, max(s.stats.max_in_flight for s in st.servers)
+
+
+def run_tool(name: str, cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str, str]:
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+        )
+        out, err = proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        err = f"timed out after {TIMEOUT} s"
+    return time.monotonic() - started, out, err
+
+
+def veerkracht_verdicts(out: str) -> dict[str, str]:
+    return {row["url"]: row["verdict"] for row in json.loads(out)}
+
+
+def linkinator_verdicts(out: str) -> dict[str, str]:
+    start = out.find("{")
+    data, _ = json.JSONDecoder().raw_decode(out[start:])
+    return {
+        link["url"]: "broken" if link["state"] == "BROKEN" else "ok" for link in data["links"]
+    }
+
+
+_MLC = re.compile(r"\[(✓|✖|/)\] (\S+)")
+
+
+def mlc_verdicts(out: str) -> dict[str, str]:
+    verdicts: dict[str, str] = {}
+    for mark, url in _MLC.findall(out):
+        verdicts.setdefault(url, {"✓": "ok", "✖": "broken"}.get(mark, "skipped"))
+    return verdicts
+
+
+def score(verdicts: dict[str, str], urls: list[Url], exact: bool) -> int:
+    """Correct verdicts. Peers only say alive or dead: alive is right for ok and redirected,
+    dead for broken; a 503 page (unverified) reported dead is a false alarm, so wrong."""
+    correct = 0
+    for u in urls:
+        got = verdicts.get(u.url)
+        if got is None:
+            continue
+        if exact:
+            correct += got == u.verdict
+        else:
+            correct += (got == "broken") == (u.verdict == "broken") and u.verdict != "unverified"
+    return correct
+
+
+def install_peers() -> Path | None:
+    reuse = os.environ.get("BENCH_PEERS_DIR")
+    if reuse and (Path(reuse) / "node_modules" / ".bin" / "linkinator").exists():
+        return Path(reuse)
+    if shutil.which("npm") is None:
+        print("npm not found: peers skipped")
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="veerkracht-bench-peers-"))
+    print(f"installing linkinator and markdown-link-check into {folder} ...", flush=True)
+    proc = subprocess.run(
+        ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error",
+         "linkinator", "markdown-link-check"],
+        capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        print("npm install failed; peers skipped:\n" + proc.stderr[-2000:])
+        return None
+    return folder
+
+
+def main() -> int:
+    peers = install_peers()
+    work = Path(tempfile.mkdtemp(prefix="veerkracht-bench-links-"))
+    content = work / "content"
+    outcomes: list[Outcome] = []
+    with ServerThread(HOSTS, LATENCY) as st:
+        urls = make_urls([s.port for s in st.servers])
+        write_content(content, urls)
+        print(f"workload: {FILES} files, {len(urls)} unique URLs on {HOSTS} hosts, "
+              f"{LATENCY * 1000:.0f} ms per request; {sum(u.requests for u in urls)} requests "
+              "needed at minimum (hops and retries included)", flush=True)
+        env = {**os.environ, "VEERKRACHT_NET_ALLOW": '["127.0.0.1"]', "NO_COLOR": "1"}
+        tools: list[tuple[str, list[str], Path, object, bool]] = [
+            ("veerkracht links",
+             [str(REPO / ".venv" / "bin" / "veerkracht"), "links", str(content), "--format",
+              "json", "--no-cache", "--out", str(work / "out")],
+             work, veerkracht_verdicts, True),
+        ]
+        if peers is not None:
+            bin_dir = peers / "node_modules" / ".bin"
+            md_glob = "messages/slapen/*.md"
+            tools += [
+                ("linkinator (defaults, 100 in flight)",
+                 [str(bin_dir / "linkinator"), md_glob, "--markdown", "--format", "json",
+                  "--retry"], content, linkinator_verdicts, False),
+                ("linkinator (32 in flight)",
+                 [str(bin_dir / "linkinator"), md_glob, "--markdown", "--format", "json",
+                  "--retry", "--concurrency", "32"], content, linkinator_verdicts, False),
+                ("markdown-link-check",
+                 [str(bin_dir / "markdown-link-check"), "-r", "messages"], content,
+                 mlc_verdicts, False),
+            ]
+        for name, cmd, cwd, parse, exact in tools:
+            st.reset()
+            wall, out, err = run_tool(name, cmd, cwd, env)
+            try:
+                verdicts = parse(out)  # type: ignore[operator]
+                note = ""
+            except (ValueError, KeyError) as exc:
+                verdicts, note = {}, f"output not readable ({exc}); {err[-300:]}"
+            total, extra, max_host = count_requests(st, urls)
+            outcomes.append(Outcome(name, wall, total, score(verdicts, urls, exact), max_host,
+                                    extra, note or (err if "timed out" in err else "")))
+            print(f"  ran {name}: {wall:.1f} s", flush=True)
+    report(outcomes, len(urls))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(outcomes: list[Outcome], n: int) -> None:
+    ours = outcomes[0]
+    print()
+    print(f"{'tool':40} {'wall s':>7} {'requests':>9} {'extra':>6} {'correct':>9} "
+          f"{'max/host':>9} {'vs ours':>8}")
+    for o in outcomes:
+        ratio = o.wall / ours.wall if ours.wall else 0.0
+        print(f"{o.tool:40} {o.wall:7.2f} {o.requests:9d} {o.extra:6d} {o.correct:5d}/{n} "
+              f"{o.max_per_host:9d} {ratio:7.2f}x")
+        if o.note:
+            print(f"    note: {o.note}")
+    peers = outcomes[1:]
+    if peers:
+        fastest = min(peers, key=lambda o: o.wall)
+        speedup = fastest.wall / ours.wall
+        print(f"\nspeed-up vs fastest peer ({fastest.tool}): {speedup:.2f}x (target >= 3x): "
+              f"{'MET' if speedup >= 3 else 'NOT MET'}")
+    print(f"every verdict right: {'MET' if ours.correct == n else 'NOT MET'} "
+          f"({ours.correct}/{n})")
+    print(f"each URL once plus needed retries: {'MET' if ours.extra == 0 else 'NOT MET'} "
+          f"({ours.extra} extra)")
+    print(f"per-host limit {PER_HOST_LIMIT} held: "
+          f"{'MET' if ours.max_per_host <= PER_HOST_LIMIT else 'NOT MET'} "
+          f"(max {ours.max_per_host})")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
