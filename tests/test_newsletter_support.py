@@ -145,10 +145,11 @@ class Sink:
 
 
 @contextmanager
-def smtp_server(sink: Sink) -> Iterator[int]:
+def smtp_server(sink: Sink, **server_kwargs: Any) -> Iterator[int]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd) for the duration; yields its port."""
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=10,
+                            **server_kwargs)
     controller.start()
     try:
         yield port

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     delete,
     insert,
     select,
@@ -96,77 +97,74 @@ def record_unsubscribe(engine: Engine, address: str, via: str) -> bool:
     return True
 
 
+_ROW = and_(
+    deliveries.c.edition_key == bindparam("b_key"), deliveries.c.recipient == bindparam("b_rcpt")
+)
+_INSERT = insert(deliveries)
+_SET = update(deliveries).where(_ROW).values(
+    state=bindparam("b_state"), detail=bindparam("b_detail"), updated_at=bindparam("b_at")
+)
+_SET_ALL = update(deliveries).where(_ROW).values(
+    address=bindparam("b_address"), token=bindparam("b_token"), state=bindparam("b_state"),
+    detail=bindparam("b_detail"), updated_at=bindparam("b_at"),
+)
+_DELETE = delete(deliveries).where(_ROW)
+
+
 class Session:
     """Ledger writes for one edition over one connection.
 
     The `sent` mark of a message is committed in the same transaction as the `sending` mark of
     the next one (or at the end), so each message costs one commit and `sent` is still written
-    only after the 250, before anything else is sent.
+    only after the 250, before anything else is sent. Statements are built once; memory does
+    not grow with the number of recipients.
     """
 
     def __init__(self, conn: Connection, edition_key: str, existing: dict[str, str]) -> None:
         self.conn = conn
         self.key = edition_key
-        self.existing = dict(existing)
-        self._sent: list[str] = []
-
-    def _row(self, recipient: str) -> object:
-        return and_(deliveries.c.edition_key == self.key, deliveries.c.recipient == recipient)
+        self.had_row = frozenset(existing)  # rows from earlier runs: update, not insert
+        self._sent: str | None = None
 
     def _flush_sent(self) -> None:
-        for recipient in self._sent:
-            self.conn.execute(
-                update(deliveries).where(self._row(recipient)).values(  # type: ignore[arg-type]
-                    state=SENT, detail="", updated_at=_now()
-                )
-            )
-            self.existing[recipient] = SENT
-        self._sent.clear()
+        if self._sent is not None:
+            self.conn.execute(_SET, {"b_key": self.key, "b_rcpt": self._sent, "b_state": SENT,
+                                     "b_detail": "", "b_at": _now()})
+            self._sent = None
+
+    def _upsert(self, address: str, token: str, state: str, detail: str) -> None:
+        recipient = fold(address)
+        params = {"b_key": self.key, "b_rcpt": recipient, "b_address": address,
+                  "b_token": token, "b_state": state, "b_detail": detail[:500], "b_at": _now()}
+        if (recipient in self.had_row or state == FAILED) and self.conn.execute(
+            _SET_ALL, params
+        ).rowcount:
+            return
+        self.conn.execute(_INSERT, {"edition_key": self.key, "recipient": recipient,
+                                    "address": address, "token": token, "state": state,
+                                    "detail": params["b_detail"], "updated_at": params["b_at"]})
 
     def sending(self, address: str, token: str) -> None:
         """Mark `address` as being sent (commits, together with the previous `sent`)."""
-        recipient = fold(address)
         self._flush_sent()
-        values = {"address": address, "token": token, "state": SENDING, "detail": "",
-                  "updated_at": _now()}
-        if recipient in self.existing:
-            self.conn.execute(
-                update(deliveries).where(self._row(recipient)).values(**values)  # type: ignore[arg-type]
-            )
-        else:
-            self.conn.execute(
-                insert(deliveries).values(edition_key=self.key, recipient=recipient, **values)
-            )
-        self.existing[recipient] = SENDING
+        self._upsert(address, token, SENDING, "")
         self.conn.commit()
 
     def sent(self, address: str) -> None:
         """The server accepted the message; written with the next commit."""
-        self._sent.append(fold(address))
+        self._flush_sent()
+        self._sent = fold(address)
 
     def not_sent(self, address: str) -> None:
         """The message certainly did not go out (refused before the final dot): forget the row."""
-        recipient = fold(address)
         self._flush_sent()
-        self.conn.execute(delete(deliveries).where(self._row(recipient)))  # type: ignore[arg-type]
-        self.existing.pop(recipient, None)
+        self.conn.execute(_DELETE, {"b_key": self.key, "b_rcpt": fold(address)})
         self.conn.commit()
 
     def failed(self, address: str, token: str, detail: str) -> None:
         """A permanent failure for this recipient (5xx): recorded, never retried."""
-        recipient = fold(address)
         self._flush_sent()
-        values = {"address": address, "token": token, "state": FAILED, "detail": detail[:500],
-                  "updated_at": _now()}
-        if recipient in self.existing:
-            self.conn.execute(
-                update(deliveries).where(self._row(recipient)).values(**values)  # type: ignore[arg-type]
-            )
-        else:
-            self.conn.execute(
-                insert(deliveries).values(edition_key=self.key, recipient=recipient, **values)
-            )
-        self.existing[recipient] = FAILED
+        self._upsert(address, token, FAILED, detail)
         self.conn.commit()
 
     def close(self) -> None:
@@ -176,9 +174,8 @@ class Session:
 
 
 @contextmanager
-def session(engine: Engine, edition_key: str) -> Iterator[Session]:
-    """A ledger session for one edition; pending `sent` marks are written on the way out."""
-    existing = states(engine, edition_key)
+def session(engine: Engine, edition_key: str, existing: dict[str, str]) -> Iterator[Session]:
+    """A ledger session for one edition; the pending `sent` mark is written on the way out."""
     with engine.connect() as conn:
         s = Session(conn, edition_key, existing)
         try:

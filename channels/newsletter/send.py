@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 
 from channels.base import Context, DeliveryReport, Rendered
 from flows.errors import TransientDeliveryError
 from flows.outputs import write_atomic
+from flows.settings import Settings
 from flows.state import open_state
 
 from . import ledger
@@ -22,17 +22,6 @@ from .transport import (
     TryLater,
     make_transport,
 )
-
-
-@dataclass(frozen=True)
-class Recipient:
-    address: str
-    name: str = ""
-
-
-def recipients_of(rendered: Rendered) -> list[Recipient]:
-    """The recipients the planner attached to the edition."""
-    return [Recipient(str(a), str(n)) for a, n in rendered.edition.params.get("recipients", ())]
 
 
 class Pacer:
@@ -66,7 +55,11 @@ def deliver_edition(
     transport: Transport | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
-    """Send to every recipient not yet sent to; see the module and ledger docstrings."""
+    """Send to every recipient not yet sent to; see the module and ledger docstrings.
+
+    Recipients are streamed: nothing per recipient is kept beyond the rows that already existed,
+    so memory stays flat from a hundred to ten thousand recipients.
+    """
     edition = rendered.edition
     settings = ctx.settings
     template: MimeTemplate = rendered.extra["mime"]
@@ -75,23 +68,31 @@ def deliver_edition(
     engine = open_state(settings.resolved_state_url())
     gone = ledger.unsubscribed(engine)
     existing = ledger.states(engine, edition.key)
-    todo: list[Recipient] = []
     unconfirmed: list[str] = []
-    for r in recipients_of(rendered):
-        state = existing.get(fold(r.address))
-        if fold(r.address) in gone or state in (ledger.SENT, ledger.FAILED):
-            report.skipped += 1
-        elif state == ledger.SENDING and not resend_unconfirmed:
-            unconfirmed.append(r.address)
-            report.skipped += 1
-        else:
-            todo.append(r)
-    if todo:
-        link = transport or make_transport(settings, ctx.out_dir, edition.key)
-        try:
-            _send_all(todo, template, link, ctx, report, unconfirmed, sleep)
-        finally:
-            link.close()
+    everyone = edition.params.get("recipients", ())
+    seen = 0
+
+    def due() -> Iterator[tuple[str, str]]:
+        nonlocal seen
+        for address, name in everyone:
+            seen += 1
+            folded = fold(address)
+            state = existing.get(folded)
+            if folded in gone or state in (ledger.SENT, ledger.FAILED):
+                report.skipped += 1
+            elif state == ledger.SENDING and not resend_unconfirmed:
+                unconfirmed.append(address)
+                report.skipped += 1
+            else:
+                yield str(address), str(name)
+
+    link = transport or make_transport(settings, ctx.out_dir, edition.key)
+    try:
+        with ledger.session(engine, edition.key, existing) as book:
+            _send_all(due(), template, link, book, settings, report, unconfirmed, sleep,
+                      lambda: len(everyone) - seen + 1)
+    finally:
+        link.close()
     if unconfirmed:
         report.notes.append(unconfirmed_note(unconfirmed))
     return report
@@ -108,73 +109,87 @@ def unconfirmed_note(addresses: Sequence[str]) -> str:
 
 
 def _send_all(
-    todo: list[Recipient],
+    todo: Iterator[tuple[str, str]],
     template: MimeTemplate,
     link: Transport,
-    ctx: Context,
+    book: ledger.Session,
+    settings: Settings,
     report: DeliveryReport,
     unconfirmed: list[str],
     sleep: Callable[[float], None],
+    left: Callable[[], int],
 ) -> None:
-    settings = ctx.settings
-    engine = open_state(settings.resolved_state_url())
     pacer = Pacer(settings.smtp_rate_per_second)
     attempts = 0
-    link.open()  # ServerUnreachable here: nothing was sent, the ledger is untouched
-    connected = True
-    with ledger.session(engine, template.edition_key) as book:
-        i = 0
-        while i < len(todo):
-            r = todo[i]
-            token = make_token(template.secret, r.address)
-            try:
-                payload = template.personalise(r.address, r.name)
-            except HeaderInjection as exc:
-                book.failed(r.address, token, str(exc))
-                report.failed += 1
-                report.notes.append(f"{r.address}: not sent: {exc}")
-                i += 1
-                continue
-            marked = False
+    ever_connected = False  # the connection opens for the first message due, never before
+    connected = False
+    current = next(todo, None)
+    while current is not None:
+        address, name = current
+        token = make_token(template.secret, address)
+        try:
+            payload = template.personalise(address, name)
+        except HeaderInjection as exc:
+            book.failed(address, token, str(exc))
+            report.failed += 1
+            report.notes.append(f"{address!r}: not sent: {exc}")
+            current = next(todo, None)
+            continue
+        marked = False
 
-            def mark(address: str = r.address, token: str = token) -> None:
-                nonlocal marked
-                book.sending(address, token)
-                marked = True
+        def mark(address: str = address, token: str = token) -> None:
+            nonlocal marked
+            book.sending(address, token)
+            marked = True
 
-            try:
-                if not connected:
-                    link.open()
-                    connected = True
-                pacer.wait()
-                link.send(template.sender, r.address, payload, mark)
-                book.sent(r.address)
-                report.delivered += 1
-                attempts = 0
-                i += 1
-            except Refused as exc:
-                book.failed(r.address, token, str(exc))
-                report.failed += 1
-                report.notes.append(f"{r.address}: refused for good: {exc}")
-                i += 1
-            except OutcomeUnknown:
-                unconfirmed.append(r.address)  # its `sending` row stays: never resent by itself
-                connected = False
-                i += 1
-            except (TryLater, ServerUnreachable) as exc:
-                if marked:
-                    book.not_sent(r.address)
-                link.close()
-                connected = False
-                attempts += 1
-                if attempts > settings.smtp_retries:
-                    book.close()
-                    raise TransientDeliveryError(
-                        f"edition {template.edition_key}: {len(todo) - i} message(s) not sent yet "
-                        f"after {attempts} attempt(s) ({exc}); {report.delivered} sent in this run. "
-                        "Rerun later: what was sent is not sent again."
-                    ) from exc
-                sleep(settings.smtp_retry_backoff_seconds * 2 ** (attempts - 1))
+        try:
+            if not connected:
+                link.open()
+                connected = ever_connected = True
+            pacer.wait()
+            link.send(template.sender, address, payload, mark)
+            book.sent(address)
+            report.delivered += 1
+            attempts = 0
+            current = next(todo, None)
+        except Refused as exc:
+            book.failed(address, token, str(exc))
+            report.failed += 1
+            report.notes.append(f"{address}: refused for good: {exc}")
+            current = next(todo, None)
+        except OutcomeUnknown:
+            unconfirmed.append(address)  # its `sending` row stays: never resent by itself
+            connected = False
+            current = next(todo, None)
+        except ServerUnreachable as exc:
+            if not ever_connected:
+                raise  # nothing was sent and the ledger is untouched: fail with a clear error
+            attempts = _later(attempts, settings, sleep, report, template, link, left, exc)
+            connected = False
+        except TryLater as exc:
+            if marked:
+                book.not_sent(address)
+            connected = False
+            attempts = _later(attempts, settings, sleep, report, template, link, left,
+                              exc)
+
+
+def _later(
+    attempts: int, settings: Settings, sleep: Callable[[float], None], report: DeliveryReport,
+    template: MimeTemplate, link: Transport, left: Callable[[], int],
+    exc: BaseException | None = None,
+) -> int:
+    """Back off before reconnecting, or give up for now with a TransientDeliveryError."""
+    link.close()
+    attempts += 1
+    if attempts > settings.smtp_retries:
+        raise TransientDeliveryError(
+            f"edition {template.edition_key}: {left()} message(s) not sent yet, stopped after "
+            f"{attempts} attempt(s) ({exc}); {report.delivered} sent in this run. Rerun later: "
+            "what was sent is not sent again."
+        ) from exc
+    sleep(settings.smtp_retry_backoff_seconds * 2 ** (attempts - 1))
+    return attempts
 
 
 def send_test(rendered: Rendered, ctx: Context, address: str) -> None:

@@ -1,0 +1,203 @@
+"""Newsletter delivery benchmark: 10,000 recipients in 6 editions to an aiosmtpd sink on 127.0.0.1.
+
+Prints messages per second, renders per edition (target 1), peak memory at 1,000 and at
+10,000 recipients (target: within 20%), and the same 10,000 messages through bare smtplib
+in the same run with the ratio (target: within 1.5x of that floor).
+
+    .venv/bin/python bench/newsletter.py [--recipients 10000] [--editions 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing
+import smtplib
+import socket
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiosmtpd.controller import Controller
+
+from channels.base import Context, Edition
+from channels.newsletter.render import RENDERS, render_edition
+from channels.newsletter.send import deliver_edition
+from flows.models import Message
+from flows.settings import Settings, load_settings
+
+DAY = date(2027, 1, 5)
+
+
+class CountingSink:
+    """Accepts everything and keeps only a count, so the sink's memory stays flat."""
+
+    def __init__(self, counter: Any) -> None:
+        self.counter = counter
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.counter.get_lock():
+            self.counter.value += 1
+        return "250 OK"
+
+
+def serve_sink(port: int, counter: Any, stop: Any) -> None:
+    """Run the sink in its own process, so neither its CPU nor its memory is counted as ours."""
+    controller = Controller(CountingSink(counter), hostname="127.0.0.1", port=port,
+                            ready_timeout=10)
+    controller.start()
+    stop.wait()
+    controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(port: int, timeout: float = 20.0) -> None:
+    """Wait until the sink accepts connections."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def message(i: int, kind_staff: bool = False) -> Message:
+    body = (
+        f"Bericht {i}: slapen gaat beter met een vast ritme, want je lichaam weet dan wat er "
+        "komt. Lees [meer bij het NCJ](https://www.ncj.nl/themadossiers/ouderschap/).\n\n"
+        "- Zet de schermen een uur voor bedtijd uit.\n- Lees samen een boekje.\n"
+    ) * 3
+    return Message(
+        id=f"bericht-{i}", lang="nl", title=f"Rust en ritme, deel {i}", theme="slapen",
+        audiences=("kinderopvang-team",) if kind_staff else ("ouders-jonge-kinderen",),
+        body=body, screen={"headline": "Rust", "text": "Ritme helpt"},  # type: ignore[arg-type]
+        resources=({"title": "NCJ", "url": "https://www.ncj.nl/x"},),  # type: ignore[arg-type]
+        valid_from=date(2026, 1, 1),
+    )
+
+
+def editions(total: int, count: int, tag: str) -> list[Edition]:
+    """`count` editions sharing `total` recipients between them."""
+    out = []
+    per = [total // count + (1 if e < total % count else 0) for e in range(count)]
+    n = 0
+    for e in range(count):
+        recipients = tuple((f"partner{n + i}@example.org", f"Opvang {n + i}")
+                           for i in range(per[e]))
+        n += per[e]
+        out.append(Edition(
+            channel="newsletter", target=f"bench-{tag}-{e}", day=DAY, campaign_id="bench",
+            campaign_title="Sterk begin", lang="nl",
+            audiences=("kinderopvang-team", "ouders-jonge-kinderen"),
+            messages=(message(3 * e), message(3 * e + 1), message(3 * e + 2),
+                      message(100 + e, kind_staff=True)),
+            params={"kind": "kinderopvang", "recipients": recipients,
+                    "staff": f"bericht-{100 + e}"},
+        ))
+    return out
+
+
+def run_pipeline(settings: Settings, eds: list[Edition]) -> int:
+    """Render each edition once and deliver it; returns messages sent."""
+    ctx = Context(settings, settings.out_dir)
+    sent = 0
+    for ed in eds:
+        report = deliver_edition(render_edition(ed, settings), ctx)
+        sent += report.delivered
+    return sent
+
+
+def run_bare(port: int, eds: list[Edition], settings: Settings) -> int:
+    """The floor: the same number of messages, pre-built once, through smtplib alone."""
+    sample = editions(1, 1, "bare")[0]
+    payload = render_edition(sample, settings).extra["mime"].personalise("x@example.org", "X")
+    smtp = smtplib.SMTP("127.0.0.1", port)
+    sent = 0
+    for ed in eds:
+        for address, _ in ed.params["recipients"]:
+            smtp.sendmail("bench@example.org", [address], payload)
+            sent += 1
+    smtp.quit()
+    return sent
+
+
+def settings_in(folder: Path, port: int) -> Settings:
+    return load_settings(out_dir=folder, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
+                         smtp_security="none")
+
+
+def peak_memory(port: int, recipients: int, count: int) -> float:
+    """Peak traced memory (MB) of rendering and delivering to `recipients`."""
+    eds = editions(recipients, count, f"mem{recipients}")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_in(Path(tmp), port)
+        gc.collect()
+        tracemalloc.start()
+        run_pipeline(settings, eds)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak / 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--editions", type=int, default=6)
+    args = parser.parse_args(argv)
+
+    mp = multiprocessing.get_context("spawn")
+    counter, stop = mp.Value("i", 0), mp.Event()
+    port = free_port()
+    sink = mp.Process(target=serve_sink, args=(port, counter, stop), daemon=True)
+    sink.start()
+    wait_for(port)
+    try:
+        eds = editions(args.recipients, args.editions, "speed")
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = settings_in(Path(tmp), port)
+            # Warm up the state database and imports outside the timed part.
+            run_pipeline(settings, editions(20, 1, "warm"))
+            t0 = time.perf_counter()
+            sent = run_pipeline(settings, eds)
+            ours = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            bare_sent = run_bare(port, eds, settings)
+            bare = time.perf_counter() - t0
+        renders = [RENDERS[e.key] for e in eds]
+        mem_small = peak_memory(port, args.recipients // 10, args.editions)
+        mem_big = peak_memory(port, args.recipients, args.editions)
+    finally:
+        stop.set()
+        sink.join(10)
+
+    ratio = ours / bare
+    growth = mem_big / mem_small - 1
+    print(f"newsletter: {sent} messages in {args.editions} editions in {ours:.2f} s "
+          f"= {sent / ours:.0f} messages/s")
+    print(f"renders per edition: {renders} (target: 1 each)")
+    print(f"bare smtplib: {bare_sent} messages in {bare:.2f} s = {bare_sent / bare:.0f} "
+          f"messages/s; ratio {ratio:.2f}x (target <= 1.5x)")
+    print(f"peak memory: {mem_small:.1f} MB at {args.recipients // 10} recipients, "
+          f"{mem_big:.1f} MB at {args.recipients}: {growth:+.0%} (target within 20%)")
+    print(f"sink received {counter.value} messages")
+    ok = all(r == 1 for r in renders) and ratio <= 1.5 and abs(growth) <= 0.2
+    print("all targets met" if ok else "NOT all targets met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
