@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -73,40 +74,98 @@ def in_campaign(message: Message, campaign: Campaign) -> bool:
     return message.id in ids or message.theme in themes
 
 
-# Per library: memoised pools, so 1,000 screens do not each filter 2,000 messages again.
-# Keyed by id() and checked with a weak reference, because Library is an unhashable dataclass.
-_CACHES: dict[int, tuple[weakref.ref[Library], int, dict[tuple[object, ...], object]]] = {}
+# Memoisation, so 1,000 screens do not each filter 2,000 messages again. Per library (keyed by
+# id() and checked with a weak reference, because Library is an unhashable dataclass): campaign
+# membership once per version of the library, eligible lists per day for the last few days.
+_Store = dict[tuple[object, ...], object]
 
 
-def _cache(library: Library) -> dict[tuple[object, ...], object]:
+@dataclass
+class _LibraryCache:
+    ref: weakref.ref[Library]
+    version: int
+    members: _Store = field(default_factory=dict)
+    days: dict[date, _Store] = field(default_factory=dict)
+    # id(campaign) -> (campaign, filter); holding the campaign keeps its id from being reused.
+    filters: dict[int, tuple[Campaign, tuple[frozenset[str], frozenset[str]]]] = field(
+        default_factory=dict)
+
+
+_CACHES: dict[int, _LibraryCache] = {}
+_DAYS_KEPT = 12  # a feed looks back ~7 due days; a year is planned day by day in flat memory
+
+
+def _cache(library: Library) -> _LibraryCache:
     entry = _CACHES.get(id(library))
     version = len(library.messages)
-    if entry is not None and entry[0]() is library and entry[1] == version:
-        return entry[2]
-    if len(_CACHES) > 32:
-        _CACHES.clear()
-    store: dict[tuple[object, ...], object] = {}
-    _CACHES[id(library)] = (weakref.ref(library), version, store)
+    if entry is None or entry.ref() is not library or entry.version != version:
+        if len(_CACHES) > 32:
+            _CACHES.clear()
+        entry = _LibraryCache(weakref.ref(library), version)
+        _CACHES[id(library)] = entry
+    return entry
+
+
+def _day(cache: _LibraryCache, day: date) -> _Store:
+    store = cache.days.pop(day, None)
+    if store is None:
+        store = {}
+        while len(cache.days) >= _DAYS_KEPT:
+            cache.days.pop(next(iter(cache.days)))  # least recently used first
+    cache.days[day] = store
     return store
 
 
-def _pool(library: Library, campaign: Campaign, lang: str, day: date) -> list[Message]:
-    """Live campaign messages in one language on one day, sorted by id (memoised)."""
-    cache = _cache(library)
-    ids, themes = campaign_message_filter(campaign)
-    key = ("pool", ids, themes, lang, day)
-    hit = cache.get(key)
+def _filter(cache: _LibraryCache, campaign: Campaign) -> tuple[frozenset[str], frozenset[str]]:
+    hit = cache.filters.get(id(campaign))
+    if hit is None or hit[0] is not campaign:
+        hit = (campaign, campaign_message_filter(campaign))
+        cache.filters[id(campaign)] = hit
+    return hit[1]
+
+
+def _members(library: Library, cache: _LibraryCache, filt: tuple[frozenset[str], frozenset[str]],
+             lang: str) -> dict[str, list[Message]]:
+    """Campaign messages in one language, sorted by id, under "" (all) and per audience."""
+    key = (filt, lang)
+    hit = cache.members.get(key)
     if hit is None:
+        ids, themes = filt
         everything = not ids and not themes
-        hit = sorted(
-            (
-                m for m in library.messages
-                if m.lang == lang and m.is_live(day)
-                and (everything or m.id in ids or m.theme in themes)
-            ),
+        members = sorted(
+            (m for m in library.messages
+             if m.lang == lang and (everything or m.id in ids or m.theme in themes)),
             key=lambda m: m.id,
         )
-        cache[key] = hit
+        grouped: dict[str, list[Message]] = {"": members}
+        for m in members:
+            for audience in m.audiences:
+                grouped.setdefault(audience, []).append(m)
+        cache.members[key] = hit = grouped
+    return cast(dict[str, list[Message]], hit)
+
+
+def _eligible(library: Library, campaign: Campaign, audiences: Iterable[str], lang: str,
+              day: date, held: Held) -> list[Message]:
+    """The memoised eligible list (shared: callers must not change it)."""
+    wanted = frozenset(audiences)
+    held_keys = held if isinstance(held, frozenset) else frozenset(held)
+    cache = _cache(library)
+    filt = _filter(cache, campaign)
+    store = _day(cache, day)
+    key = (filt, lang, wanted, held_keys)
+    hit = store.get(key)
+    if hit is None:
+        members = _members(library, cache, filt, lang)
+        held_ids = {mid for mid, held_lang in held_keys if held_lang == lang}
+        if len(wanted) == 1:
+            (only,) = wanted
+            hit = [m for m in members.get(only, ()) if m.is_live(day) and m.id not in held_ids]
+        else:
+            hit = [m for m in members[""]
+                   if m.is_live(day) and m.id not in held_ids
+                   and not wanted.isdisjoint(m.audiences)]
+        store[key] = hit
     return cast(list[Message], hit)
 
 
@@ -121,18 +180,7 @@ def eligible(
 ) -> list[Message]:
     """Messages that may go out: published, valid on `day`, in `lang`, for one of `audiences`,
     not held, and in the campaign. Sorted by id (the rotation order)."""
-    wanted = frozenset(audiences)
-    held_keys = frozenset(held)
-    cache = _cache(library)
-    key = ("eligible", *campaign_message_filter(campaign), lang, day, wanted, held_keys)
-    hit = cache.get(key)
-    if hit is None:
-        hit = [
-            m for m in _pool(library, campaign, lang, day)
-            if m.key not in held_keys and not wanted.isdisjoint(m.audiences)
-        ]
-        cache[key] = hit
-    return list(cast(list[Message], hit))
+    return list(_eligible(library, campaign, audiences, lang, day, held))
 
 
 def _week_focus(campaign: Campaign, day: date) -> tuple[str | None, frozenset[str]]:
@@ -161,7 +209,24 @@ def select(
     it, so two targets with the same audiences get the same messages on the same day.
     """
     del target  # same audiences, same rotation: partners of one kind get the same edition
-    pool = eligible(library, campaign, audiences=audiences, lang=lang, day=day, held=held)
+    wanted = frozenset(audiences)
+    held_keys = held if isinstance(held, frozenset) else frozenset(held)
+    cache = _cache(library)
+    _filter(cache, campaign)  # pins the campaign object, so its id() below stays unique
+    store = _day(cache, day)
+    # 1,000 screens share a handful of audience sets: each distinct selection is made once.
+    key = ("select", id(campaign), lang, wanted, held_keys, count, edition_number)
+    hit = store.get(key)
+    if hit is None:
+        hit = tuple(_rotate(_eligible(library, campaign, wanted, lang, day, held_keys),
+                            campaign, day, count, edition_number))
+        store[key] = hit
+    return list(cast(tuple[Message, ...], hit))
+
+
+def _rotate(pool: Sequence[Message], campaign: Campaign, day: date, count: int,
+            edition_number: int) -> list[Message]:
+    """The rotation itself (see the module docstring), on an eligible pool sorted by id."""
     n = len(pool)
     c = min(max(count, 0), n)
     if c == 0:
