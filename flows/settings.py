@@ -51,6 +51,10 @@ class Settings(BaseSettings):
 
     # Publishing
     catchup_days: int = Field(14, description="How many days back `publish --date` may go.")
+    home: Path | None = Field(
+        None,
+        description="Checkout the Prefect worker runs flows from (prefect.yaml's pull step).",
+    )
 
     # Link checking
     link_concurrency: int = Field(32, description="Requests in flight at once, all hosts.")
