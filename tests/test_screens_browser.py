@@ -9,6 +9,7 @@ used the machine's timezone instead of Europe/Amsterdam would fail.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import threading
 import time
@@ -40,6 +41,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 CONTENT = FIXTURES / "screens" / "content"
 OUTPUT = REPO / "tests" / "output"
 NOW = datetime(2027, 1, 12, 10, 0, tzinfo=TIMEZONE)  # Tuesday, screen open 08:00-17:00
+NOW_DAY = NOW.date()
 SUNDAY = datetime(2027, 1, 17, 11, 0, tzinfo=TIMEZONE)  # no opening hours on Sunday
 URLS = {
     "slaap-ritueel": "https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/",
@@ -71,7 +73,7 @@ class Site:
     base: str = ""
     thread: threading.Thread | None = None
 
-    def publish(self, ids: list[str], *, seconds: int = 1, day: date = NOW.date(),
+    def publish(self, ids: list[str], *, seconds: int = 1, day: date = NOW_DAY,
                 hours: dict[str, str] | None = None) -> None:
         screen = next(s for s in self.library.screens if s.id == "wachtkamer-test")
         if hours is not None:
@@ -205,7 +207,7 @@ def test_first_slide_fast_no_errors_no_other_origin(site: Site, open_page: Any) 
     origin = site.base
     assert watch.requests, "the page request itself is recorded"
     foreign = [u for u in watch.requests
-               if not (u.startswith(origin + "/") or u.startswith("data:"))]
+               if not u.startswith((origin + "/", "data:"))]
     assert foreign == []
     assert page.evaluate("document.cookie") == ""
     assert {urlsplit(u).path for u in watch.requests} == {"/screens/wachtkamer-test/"}
@@ -222,7 +224,7 @@ def test_each_slide_shows_for_its_seconds_in_planner_order(site: Site, open_page
     assert ids == expected
     assert len(ids) >= 4  # looped past the end back to the first
     real = changes[1:]  # the first entry is whatever showed when recording began
-    gaps = [b[0] - a[0] for a, b in zip(real, real[1:], strict=False)]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(real)]
     assert len(gaps) >= 2
     assert all(0.95 <= g <= 1.6 for g in gaps), gaps
 

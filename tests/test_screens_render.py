@@ -16,7 +16,7 @@ from channels.base import Context, Edition
 from channels.screens import CHANNEL
 from channels.screens.page import csp_hash
 from channels.screens.plan import plan_screens
-from channels.screens.playlist import build_playlist
+from channels.screens.playlist import build_playlist, version_of
 from channels.screens.qr import qr_svg, short_address
 from channels.screens.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
 from flows.loader import Library, load_library
@@ -140,10 +140,15 @@ def test_playlist_has_every_field_and_survives_script_end_tags(library: Library)
 
 
 def test_version_ignores_generation_time_but_follows_content(library: Library) -> None:
-    a = build_playlist(edition(library, ["slaap-ritueel"]), STAMP)
-    b = build_playlist(edition(library, ["slaap-ritueel"]), datetime(2027, 1, 13, tzinfo=TIMEZONE))
-    c = build_playlist(edition(library, ["samen-eten"]), STAMP)
+    a, text = build_playlist(edition(library, ["slaap-ritueel"]), STAMP)
+    b, _ = build_playlist(edition(library, ["slaap-ritueel"]),
+                          datetime(2027, 1, 13, tzinfo=TIMEZONE))
+    c, _ = build_playlist(edition(library, ["samen-eten"]), STAMP)
+    d, _ = build_playlist(edition(library, ["slaap-ritueel"]), STAMP, salt="other page code")
     assert a["version"] == b["version"] != c["version"]
+    assert d["version"] != a["version"]
+    assert json.loads(text) == a
+    assert version_of(text.encode()) == a["version"]
 
 
 @pytest.mark.parametrize("name", sorted(PALETTES))

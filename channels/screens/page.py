@@ -69,8 +69,17 @@ def content_security_policy() -> str:
     return _static()[3]
 
 
-def render_page(playlist: dict[str, Any], refresh_seconds: int = REFRESH_SECONDS) -> str:
-    """The HTML of one screen page with `playlist` embedded."""
+def page_fingerprint() -> str:
+    """A short hash of the page code (template, style, script, visuals): part of each version."""
+    css, js, visuals, _ = _static()
+    source = "\0".join((asset("page.html"), css, js, visuals))
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+def render_page(
+    playlist: dict[str, Any], playlist_json: str, refresh_seconds: int = REFRESH_SECONDS
+) -> str:
+    """The HTML of one screen page with `playlist` (and its JSON text) embedded."""
     css, js, visuals, csp = _static()
     screen = playlist["screen"]
     lang = screen["language"] if screen["language"] in REST_TEXT else "nl"
@@ -90,5 +99,5 @@ def render_page(playlist: dict[str, Any], refresh_seconds: int = REFRESH_SECONDS
         location=screen["location"],
         rest_headline=headline,
         rest_text=text,
-        playlist_json=to_script_json(playlist),
+        playlist_json=to_script_json(playlist_json),
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from channels.base import Edition
@@ -20,25 +22,41 @@ from flows.settings import TIMEZONE
 FORMAT = 1
 TIMEZONE_NAME = "Europe/Amsterdam"
 DEFAULT_SECONDS = 10
+_VERSION = re.compile(rb'^\{"version":"([0-9a-f]+)"')
 
 
-def slide(message: Message, seconds: int, campaign: str) -> dict[str, Any]:
-    """One slide: screen text, QR of the first resource, validity dates and display seconds."""
-    first = message.resources[0] if message.resources else None
-    return {
-        "id": message.id,
-        "lang": message.lang,
-        "headline": message.screen.headline.strip(),
-        "text": message.screen.text.strip(),
-        "theme": theme_name(message.theme),
+def slide(message: Message, seconds: int, campaign: str) -> tuple[dict[str, Any], str]:
+    """One slide (screen text, QR of the first resource, validity, seconds) and its JSON text.
+
+    The result is shared between screens showing the same message: never change it.
+    """
+    first = message.resources[0].url if message.resources else None
+    return _slide(message.id, message.lang, message.screen.headline, message.screen.text,
+                  message.theme, first, message.valid_from, message.valid_until, seconds,
+                  campaign)
+
+
+@lru_cache(maxsize=65536)
+def _slide(
+    message_id: str, lang: str, headline: str, text: str, theme: str, url: str | None,
+    valid_from: date, valid_until: date | None, seconds: int, campaign: str,
+) -> tuple[dict[str, Any], str]:
+    # Cached on every input: a message on a thousand screens is serialised once.
+    data = {
+        "id": message_id,
+        "lang": lang,
+        "headline": headline.strip(),
+        "text": text.strip(),
+        "theme": theme_name(theme),
         "campaign": campaign,
-        "url": first.url if first else None,
-        "qr": qr_svg(first.url) if first else None,
-        "short_url": short_address(first.url) if first else None,
-        "valid_from": message.valid_from.isoformat(),
-        "valid_until": message.valid_until.isoformat() if message.valid_until else None,
+        "url": url,
+        "qr": qr_svg(url) if url else None,
+        "short_url": short_address(url) if url else None,
+        "valid_from": valid_from.isoformat(),
+        "valid_until": valid_until.isoformat() if valid_until else None,
         "seconds": seconds,
     }
+    return data, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def screen_of(edition: Edition) -> Screen:
@@ -50,8 +68,14 @@ def screen_of(edition: Edition) -> Screen:
                   ("ouders-jonge-kinderen",), language="en" if edition.lang == "en" else "nl")
 
 
-def build_playlist(edition: Edition, generated_at: datetime | None = None) -> dict[str, Any]:
-    """The playlist data of one screen edition."""
+def build_playlist(
+    edition: Edition, generated_at: datetime | None = None, salt: str = ""
+) -> tuple[dict[str, Any], str]:
+    """The playlist data of one screen edition, and the same as `playlist.json` text.
+
+    `salt` goes into the version with the slides: the page code and the public address, so an
+    equal version means equal files (apart from generated_at) and delivery can skip them.
+    """
     screen = screen_of(edition)
     seconds = int(edition.params.get("slide_seconds") or screen.slide_seconds or DEFAULT_SECONDS)
     # With overlapping campaigns each slide keeps its own campaign's name and seconds.
@@ -78,37 +102,33 @@ def build_playlist(edition: Edition, generated_at: datetime | None = None) -> di
         "campaign": edition.campaign_title,
         "attribution": edition.attribution,
         "timezone": TIMEZONE_NAME,
-        "opening_hours": dict(screen.opening_hours),
-        "slides": slides,
+        "opening_hours": dict(sorted(screen.opening_hours.items())),
     }
+    head_json = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    body_json = head_json[:-1] + ',"slides":[' + ",".join(t for _, t in slides) + "]}"
+    body["slides"] = [d for d, _ in slides]
     # The version covers what the page shows, not when it was made: an unchanged playlist
     # keeps its version, so a second publish of the same day writes nothing.
-    version = hashlib.sha256(_dumps(body).encode("utf-8")).hexdigest()[:16]
-    stamp = generated_at or datetime.now(TIMEZONE)
-    return {"version": version, "generated_at": stamp.isoformat(timespec="seconds"), **body}
+    version = hashlib.sha256((salt + body_json).encode("utf-8")).hexdigest()[:16]
+    stamp = (generated_at or datetime.now(TIMEZONE)).isoformat(timespec="seconds")
+    head = json.dumps({"version": version, "generated_at": stamp}, separators=(",", ":"))
+    # One serialisation per screen: a thousand screens of sixty slides are written per run.
+    text = head[:-1] + "," + body_json[1:]
+    return {"version": version, "generated_at": stamp, **body}, text
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def version_of(playlist_json: bytes) -> str | None:
+    """The version of a written playlist.json, read from its first bytes only."""
+    match = _VERSION.match(playlist_json[:64])
+    return match.group(1).decode("ascii") if match else None
 
 
-def to_json(playlist: dict[str, Any]) -> str:
-    """`playlist.json` as written: compact UTF-8 JSON."""
-    return json.dumps(playlist, ensure_ascii=False, separators=(",", ":"))
-
-
-def to_script_json(playlist: dict[str, Any]) -> str:
-    """The playlist as JSON safe inside an HTML <script> element (no `</script>` can close it)."""
+def to_script_json(text: str) -> str:
+    """Playlist JSON made safe inside an HTML <script> element (no `</script>` can close it)."""
     return (
-        to_json(playlist)
-        .replace("<", "\\u003c")
+        text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-def day_of(playlist: dict[str, Any]) -> date:
-    """The day a playlist was planned for."""
-    return date.fromisoformat(str(playlist["day"]))

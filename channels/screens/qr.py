@@ -33,6 +33,7 @@ def qr_svg(url: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def short_address(url: str) -> str:
     """The address people can type: host and path without scheme or trailing slash."""
     parts = urlsplit(url.strip())

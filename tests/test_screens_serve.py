@@ -1,0 +1,75 @@
+"""`veerkracht serve`: the preview server for out/, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.cli import EXIT_OK, EXIT_USAGE, main
+from flows.commands.serve import make_server
+from tests.conftest import REPO
+
+
+def test_server_serves_files_with_types_and_no_caching(tmp_path: Path) -> None:
+    (tmp_path / "screens" / "a").mkdir(parents=True)
+    (tmp_path / "screens" / "a" / "playlist.json").write_text('{"slides": []}')
+    (tmp_path / "screens" / "a" / "slides.rss").write_text("<rss/>")
+    server = make_server(tmp_path, 0)
+    assert server.server_address[0] == "127.0.0.1"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/screens/a/"
+        r = httpx.get(base + "playlist.json")
+        assert r.status_code == 200 and r.json() == {"slides": []}
+        assert r.headers["content-type"] == "application/json"
+        assert r.headers["cache-control"] == "no-cache"
+        assert httpx.get(base + "slides.rss").headers["content-type"].startswith(
+            "application/rss+xml")
+        assert httpx.get(base + "../../../etc/passwd").status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_missing_output_folder_is_a_usage_error(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--out", str(tmp_path / "nothing")]) == EXIT_USAGE
+    assert "output folder not found" in capsys.readouterr().err
+
+
+def test_busy_port_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "choose another port" in capsys.readouterr().err
+
+
+def test_serve_command_runs_until_ctrl_c(tmp_path: Path) -> None:
+    (tmp_path / "screens" / "wachtkamer").mkdir(parents=True)
+    (tmp_path / "screens" / "wachtkamer" / "index.html").write_text("<!doctype html>scherm")
+    with subprocess.Popen(
+        [sys.executable, "-m", "flows", "serve", "--port", "0", "--out", str(tmp_path)],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            assert first.startswith(f"Serving {tmp_path} at http://127.0.0.1:")
+            url = first.split(" at ")[1].strip()
+            assert proc.stdout.readline().strip() == f"screen wachtkamer: {url}screens/wachtkamer/"
+            assert httpx.get(url + "screens/wachtkamer/").text == "<!doctype html>scherm"
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(10) == EXIT_OK
+        finally:
+            if proc.poll() is None:
+                proc.kill()
