@@ -38,6 +38,7 @@ EXPECTED: dict[str, tuple[Verdict, int]] = {
     "/drip/a": (Verdict.OK, 2),  # headers suffice; the dripping body is not awaited
     "/huge/a": (Verdict.OK, 2),
     "/metadata/a": (Verdict.REFUSED, 1),
+    "/badlocation/a": (Verdict.UNVERIFIED, 1),
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -148,14 +149,18 @@ class Checker:
         return {r.url: r for r in results}
 
     async def check(self, url: str) -> Result:
-        """Check one URL, retrying where it can help."""
+        """Check one URL, retrying where it can help; never raises for a bad URL or site."""
         requests_before = self.requests_sent
-        attempt = await self._attempt(url)
-        for n in range(self.options.retries):
-            if not attempt.retry:
-                break
-            await asyncio.sleep(self._delay(n, attempt.retry_after))
+        try:
             attempt = await self._attempt(url)
+            for n in range(self.options.retries):
+                if not attempt.retry:
+                    break
+                await asyncio.sleep(self._delay(n, attempt.retry_after))
+                attempt = await self._attempt(url)
+        except Exception as exc:  # noqa: BLE001 - one odd site must not stop the whole run
+            detail = f"could not be checked ({type(exc).__name__}: {exc})"
+            attempt = _Attempt(Verdict.UNVERIFIED, None, url, [], detail, False)
         result = Result(
             url=url,
             verdict=attempt.verdict,
@@ -209,7 +214,12 @@ class Checker:
             location = response.headers.get("location")
             if status in REDIRECTS and location:
                 chain.append(Hop(current, status))
-                target = urljoin(current, location.strip())
+                try:
+                    target = urljoin(current, location.strip())
+                    httpx.URL(target)
+                except (ValueError, httpx.InvalidURL):
+                    detail = f"redirects to an invalid address ({location!r})"
+                    return _Attempt(Verdict.UNVERIFIED, status, current, chain, detail, reached)
                 if not is_allowed_scheme(target):
                     detail = f"redirects to {target!r}, which is not a web address"
                     return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
@@ -289,6 +299,8 @@ def _plain_error(exc: BaseException) -> str:
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):
             return "connection refused"
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return f"the site's security certificate is not valid ({seen.verify_message})"
         if isinstance(seen, socket.gaierror):
             return "the site name was not found"
         if isinstance(seen, OSError) and "unreachable" in str(seen).lower():
