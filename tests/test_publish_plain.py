@@ -80,3 +80,26 @@ def test_a_later_day_updates_the_feed(tmp_path: Path) -> None:
     assert any(o.status == "published" for o in later.outcomes)
     nothing = publish_plain(s, date(2027, 1, 19), any_day=True)  # a Tuesday: no feed due
     assert nothing.outcomes == [] and "Nothing is due" in nothing.report_text
+
+
+def test_a_broken_link_in_the_cache_holds_the_message(tmp_path: Path) -> None:
+    import time
+
+    from flows.linkcheck import cache
+    from flows.linkcheck.check import Result, Verdict
+
+    s = settings(tmp_path)
+    url = "https://www.kansrijkestartnl.nl/campagne-mamaliefde-en-papaliefde-is/campagne-toolkit"
+    ok = "https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/"
+    now = time.time()
+    cache.save(open_state(s.resolved_state_url()), [
+        Result(url, Verdict.BROKEN, status=404, detail="page not found (404)", checked_at=now),
+        Result(ok, Verdict.OK, status=200, checked_at=now),
+    ], {})
+    result = publish_plain(s, date(2027, 1, 11), any_day=True)
+    held = result.prepared.held
+    assert "404" in held[("vraag-om-hulp", "nl")] and url in held[("vraag-om-hulp", "nl")]
+    assert "links verified by the last link check" in result.prepared.links_note
+    feed = (tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss").read_text(encoding="utf-8")
+    assert "Hulp vragen mag" not in feed
+    assert "| vraag-om-hulp | nl | link" in result.report_text

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,11 @@ from flows.settings import load_settings
 
 DEMO_DAY = date(2027, 1, 4)  # Monday, the first day of campaign sterk-begin-2027
 OUTPUTS = (
-    ("feeds", "feeds", "RSS and Atom per audience and language"),
-    ("newsletters", "newsletters", "web archive of each newsletter edition"),
-    ("outbox", "outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
-    ("screens", "screens", "a page and playlist.json per waiting-room screen"),
-    ("reports", "reports", "publish report, check and link reports"),
+    ("feeds", "RSS and Atom per audience and language"),
+    ("newsletters", "web archive of each newsletter edition"),
+    ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
+    ("screens", "a page and playlist.json per waiting-room screen"),
+    ("reports", "publish reports and the plan"),
 )
 
 
@@ -48,29 +50,48 @@ def demo_days(content: Path) -> list[date]:
     return days
 
 
+@contextmanager
+def demo_environment(content: Path) -> Iterator[None]:
+    """Outbox delivery and the bundled partners for the demo; the environment is put back after."""
+    values = {
+        # The demo never e-mails anyone and always uses the bundled example partners.
+        "VEERKRACHT_DELIVERY": "outbox",
+        "VEERKRACHT_PARTNERS_CSV": str(content / "partners.example.csv"),
+        # No telemetry from the embedded server (it cannot reach anything offline and logs an
+        # error trying), and only warnings from Prefect so the summary stays readable.
+        "PREFECT_SERVER_ANALYTICS_ENABLED": os.environ.get(
+            "PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+    }
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run(args: argparse.Namespace) -> int:
     """Run publish-due for the demo day(s) and print the output folders."""
     content = Path(args.content or "content")
     out = Path(args.out or "out")
-    # The demo never e-mails anyone and always uses the bundled example partners.
-    os.environ["VEERKRACHT_DELIVERY"] = "outbox"
-    os.environ["VEERKRACHT_PARTNERS_CSV"] = str(content / "partners.example.csv")
-    # No telemetry from the embedded server (it cannot reach anything offline and logs an
-    # error trying), and only warnings from Prefect so the summary below stays readable.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    settings = load_settings(content_dir=content, out_dir=out)
-    from flows.publish_flow import publish_due  # imports Prefect: only when publishing
+    with demo_environment(content):
+        settings = load_settings(content_dir=content, out_dir=out)
+        from flows.publish_flow import publish_due  # imports Prefect: only when publishing
 
-    links = ""
-    for day in demo_days(settings.content_dir):
-        summary = publish_due(day=day.isoformat(), content_dir=str(settings.content_dir),
-                              out_dir=str(settings.out_dir), any_day=True)
-        print(summary["summary"])
-        links = summary["summary"].rsplit("; ", 1)[-1]
+        links = ""
+        for day in demo_days(settings.content_dir):
+            summary = publish_due(day=day.isoformat(), content_dir=str(settings.content_dir),
+                                  out_dir=str(settings.out_dir), any_day=True)
+            print(summary["summary"])
+            links = summary["summary"].rsplit("; ", 1)[-1]
     print()
     print(f"Demo output in {settings.out_dir.resolve()}:")
-    for folder, _name, what in OUTPUTS:
+    for folder, what in OUTPUTS:
         path = settings.out_dir / folder
         n = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
         print(f"  {str(path) + '/':<22} {n:>4} files  {what}")
