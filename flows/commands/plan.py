@@ -16,6 +16,7 @@ from flows.cli import EXIT_OK, EXIT_USAGE, add_common
 from flows.loader import load_library
 from flows.outputs import write_atomic, write_report
 from flows.plan_calendar import CHANNEL_LABELS, PlanRow, plan_range, to_html, to_ics, to_json
+from flows.publish import links_hold
 from flows.settings import load_settings
 
 
@@ -59,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     library = load_library(settings.content_dir)
-    # What a check error holds back now is left out of the plan too (links: at publish time).
-    held = frozenset(held_by_checks(library, run_checks(library, start)))
+    # What is held back now (a check error, a broken link in the last link check) is left out.
+    by_links, _note = links_hold(library, settings)
+    held = frozenset(held_by_checks(library, run_checks(library, start))) | frozenset(by_links)
     days = args.weeks * 7
     rows = plan_range(library, start, days, held)
     html_path = write_report(settings.out_dir, "plan.html", to_html(rows, start, days))
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         console = Console(width=max(Console().width, 120))
         console.print(_table(rows))
-        print(f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held by checks")
+        print(f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held back "
+              "(check errors, broken links)")
         print(f"calendar: {html_path}" + (f"; iCalendar: {args.ics}" if args.ics else ""))
     return EXIT_OK
