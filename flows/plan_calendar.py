@@ -42,8 +42,18 @@ class PlanRow:
 
 
 def _row(edition: Edition) -> PlanRow:
+    messages = list(edition.messages)
+    entries = edition.params.get("entries")
+    if entries:  # a feed edition carries its whole window: show what is new that day
+        messages = [e.message for e in entries if getattr(e, "day", None) == edition.day]
     return PlanRow(edition.day, edition.channel, edition.target, edition.campaign_id,
-                   edition.lang, tuple((m.id, m.title) for m in edition.messages))
+                   edition.lang, tuple((m.id, m.title) for m in messages))
+
+
+def _some(names: list[str], limit: int = 12) -> str:
+    """A list for people: at most `limit` names, then how many more."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" en nog {len(names) - limit}" if len(names) > limit else "")
 
 
 def plan_range(library: Library, start: date, days: int,
@@ -83,7 +93,7 @@ def to_ics(rows: list[PlanRow], *, base_url: str, stamp: datetime | None = None)
     events = []
     for (day, channel), group in by_day_and_channel(rows).items():
         label = CHANNEL_LABELS.get(channel, channel)
-        targets = ", ".join(r.target for r in group)
+        targets = _some([r.target for r in group])
         titles = _titles(group)
         description = f"Voor: {targets}\n\nBerichten:\n" + "\n".join(f"- {t}" for t in titles)
         events.append(AllDayEvent(
@@ -118,7 +128,7 @@ def to_html(rows: list[PlanRow], start: date, days: int) -> str:
             day = monday + timedelta(days=i)
             entries = [
                 {"channel": CHANNEL_LABELS.get(ch, ch), "key": ch, "count": len(group),
-                 "targets": [r.target for r in group], "titles": _titles(group)}
+                 "targets": _some([r.target for r in group]), "titles": _titles(group)}
                 for (d, ch), group in grouped.items() if d == day
             ]
             cells.append({"day": day, "label": format_date(day, "EEE d MMM", locale="nl"),
