@@ -6,7 +6,8 @@ those editions with `eligible` (what may go out) and `select` (a fair, determini
 Rotation: the eligible messages of a campaign, target and language are put in one fixed cyclic
 order (by id). Edition k with c items takes positions k*c .. k*c+c-1 of that cycle, so over a
 campaign every message appears equally often (within one) as long as the eligible set is the same,
-and no history has to be replayed: a call costs O(eligible). Within an edition the week's theme
+and no history has to be replayed: a call costs O(eligible), and a selection that many targets
+share (screens with the same audiences) is made once per day. Within an edition the week's theme
 comes first, and the first item is never one the previous edition held, so a message is never
 shown twice in a row, also not across the boundary of two editions or of a looped playlist.
 """
@@ -41,10 +42,13 @@ __all__ = [
     "Cadence",
     "CadenceError",
     "cadence_due",
+    "campaign_cadence",
     "campaign_findings",
     "campaign_message_filter",
+    "edition_number",
     "edition_time",
     "eligible",
+    "in_campaign",
     "parse_cadence",
     "plan",
     "select",
