@@ -7,6 +7,7 @@ others). Only a missing content folder is an error (`ContentError`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ MAX_FILE_BYTES = 1024 * 1024  # a message is a few hundred words; anything this 
 # rest of the file one cheap paragraph scan (the checks parse the body once, fully).
 _FRONT_MATTER = MarkdownIt("zero").use(front_matter_plugin)
 _FRONT_MATTER.core.ruler.disable(["inline", "text_join"])
+_LIKELY_CLOSE = re.compile(r"\n *(?:-{3,}|\.\.\.)[ \t]*(?:\r?\n|$)")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -154,7 +156,12 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     """(front matter or None, first YAML line, body, first body line); lines 1-based."""
-    tokens = _FRONT_MATTER.parse(text)
+    # Hand the plugin only the lines up to the first likely closing line; if it finds no
+    # front matter there, it gets the whole text (so the result is the same, only faster).
+    close = _LIKELY_CLOSE.search(text)
+    tokens = _FRONT_MATTER.parse(text[: close.end()]) if close else []
+    if not tokens or tokens[0].type != "front_matter":
+        tokens = _FRONT_MATTER.parse(text)
     if not tokens or tokens[0].type != "front_matter":
         return None, 0, text, 1
     start, end = tokens[0].map or (0, 0)

@@ -57,13 +57,12 @@ class RawHtml:
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sentence:
-    """One sentence of prose: its text, body line, column and word count."""
+    """One sentence of prose: its text, body line and word count."""
 
     text: str
     line: int
-    column: int
     words: int
     block: int  # index of the paragraph or list item it belongs to
     item: bool  # part of a list item
@@ -75,11 +74,14 @@ class Block:
 
     kind: str  # "paragraph", "item" or "heading"
     text: str = ""
+    lower: str = ""  # text.lower(), made once for the word-list rules
     starts: list[int] = field(default_factory=list)  # offset in text where each line begins
     lines: list[int] = field(default_factory=list)  # body line of each of those
 
     def line_at(self, offset: int) -> int:
         """The body line of a character offset in `text`."""
+        if len(self.lines) == 1:
+            return self.lines[0]
         return self.lines[max(bisect_right(self.starts, offset) - 1, 0)]
 
 
@@ -118,7 +120,8 @@ class Prose:
 
     def word_count(self) -> int:
         """Words in the whole body, headings included."""
-        return sum(len(WORD_RE.findall(b.text)) for b in self.blocks)
+        headings = sum(count_words(b.text) for b in self.blocks if b.kind == "heading")
+        return headings + sum(s.words for s in self.sentences())
 
 
 def parse_body(body: str) -> Prose:
@@ -160,6 +163,8 @@ def parse_body(body: str) -> Prose:
             block.starts.append(0)
             block.lines.append(token.map[0])
             _read_inline(prose, block, token, token.map[0])
+    for b in prose.blocks:
+        b.lower = b.text.lower()
     return prose
 
 
@@ -212,16 +217,21 @@ def _split_sentences(prose: Prose) -> list[Sentence]:
         if block.kind == "heading":
             continue
         text = block.text
+        item = block.kind == "item"
         start = 0
-        ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        ends.append(len(text))
         for end in ends:
             piece = text[start:end].strip()
-            if piece:
-                words = len(WORD_RE.findall(piece))
-                if words:
-                    offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
-                    line = block.line_at(offset)
-                    column = prose.column_of(line, piece[:20])
-                    out.append(Sentence(piece, line, column, words, index, block.kind == "item"))
+            words = count_words(piece)
+            if words:
+                # Each piece but the first starts right after the whitespace of the split.
+                out.append(Sentence(piece, block.line_at(start), words, index, item))
             start = end
     return out
+
+
+def count_words(text: str) -> int:
+    """Words in a text: runs of non-space characters, like most readability tools count them
+    (a regex per word was the slowest step of the whole check)."""
+    return len(text.split())

@@ -10,6 +10,7 @@ from flows.checks.context import Context
 from flows.findings import Finding, Severity
 
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
+_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f]")
 _MAILTO = re.compile(r"^mailto:[^@\s/]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", re.IGNORECASE)
 
 
@@ -17,7 +18,7 @@ def url_problem(url: str, allow_mailto: bool = False) -> str | None:
     """Why a URL may not be used, or None when it is a well-formed http(s) address."""
     if allow_mailto and _MAILTO.match(url):
         return None
-    if any(c.isspace() or ord(c) < 32 for c in url):
+    if _INVISIBLE.search(url):
         return "contains spaces or invisible characters"
     try:
         parts = urlsplit(url)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flows.checks.context import Context, quote, staff_only, term_pattern
+from flows.checks.context import Context, Terms, quote, staff_only, term_pattern
 from flows.checks.prose import Prose
 from flows.findings import Finding, Severity
 from flows.models import Message, Style
@@ -19,9 +19,9 @@ from flows.models import Message, Style
 class Words:
     """The lists that depend on the message's language."""
 
-    blame: re.Pattern[str] | None
-    reason: re.Pattern[str] | None
-    strength: re.Pattern[str] | None
+    blame: Terms | None
+    reason: Terms | None
+    strength: Terms | None
     tip: re.Pattern[str] | None
     reason_examples: str
     strength_examples: str
@@ -104,14 +104,15 @@ def _tips(ctx: Context, message: Message, words: Words) -> Iterator[Finding]:
         yield ctx.at_body(
             message, sentence.line, "T202", Severity.WARNING,
             f"tip without a reason: {quote(sentence.text)}; say why it helps, for example "
-            f"with {words.reason_examples}", sentence.column)
+            f"with {words.reason_examples}", prose.column_of(sentence.line, sentence.text[:20]))
 
 
-def _has_reason(prose: Prose, reason: re.Pattern[str], index: int) -> bool:
+def _has_reason(prose: Prose, reason: Terms, index: int) -> bool:
     sentences = prose.sentences()
     sentence = sentences[index]
     if sentence.item:  # a list item is one tip: the reason may be anywhere in it
-        return reason.search(prose.blocks[sentence.block].text) is not None
+        block = prose.blocks[sentence.block]
+        return reason.search(block.text, block.lower)
     if reason.search(sentence.text):
         return True
     # "Lees samen een boek. Zo komt je kind tot rust." gives the reason in the next sentence.
