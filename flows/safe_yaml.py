@@ -56,7 +56,8 @@ def _refuse_aliases(text: str) -> None:
         return
     for event in yaml.parse(text, Loader=_CLoader):
         if isinstance(event, yaml.AliasEvent):
-            raise AliasNotAllowed(event.start_mark.line + 1)
+            mark = event.start_mark
+            raise AliasNotAllowed(mark.line + 1 if mark is not None else 1)
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
