@@ -317,11 +317,8 @@ async def check_urls(
 ) -> tuple[dict[str, Result], int]:
     """Check `urls` with a safe client; returns (results, requests sent)."""
     opts = options or Options.from_settings(settings)
-    limits = httpx.Limits(
-        max_connections=opts.concurrency, max_keepalive_connections=opts.concurrency
-    )
     timeout = httpx.Timeout(opts.total_timeout, connect=opts.connect_timeout)
-    async with safe_client(settings, limits=limits, timeout=timeout) as client:
+    async with safe_client(settings, per_origin=opts.per_host, timeout=timeout) as client:
         checker = Checker(client, opts, on_done)
         results = await checker.check_all(urls)
     return results, checker.requests_sent
