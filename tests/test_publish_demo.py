@@ -24,6 +24,7 @@ def test_demo_publishes_the_first_day_offline(
     out = capsys.readouterr().out
     assert out.startswith("2027-01-04: ")
     assert "Links: not verified (offline)" in out
+    assert (tmp_path / "reports" / "plan.html").is_file()
     for folder in ("feeds", "reports"):
         assert f"{tmp_path / folder}/" in out
         assert any((tmp_path / folder).iterdir())

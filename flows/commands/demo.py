@@ -17,6 +17,9 @@ from typing import Any
 
 from flows.cli import EXIT_OK, add_common
 from flows.loader import load_library
+from flows.outputs import write_report
+from flows.plan_calendar import plan_range
+from flows.plan_calendar import to_html as plan_html
 from flows.planning import edition_number
 from flows.settings import load_settings
 
@@ -26,7 +29,7 @@ OUTPUTS = (
     ("newsletters", "web archive of each newsletter edition"),
     ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
     ("screens", "a page and playlist.json per waiting-room screen"),
-    ("reports", "publish reports and the plan"),
+    ("reports", "publish reports and plan.html (the first four weeks)"),
 )
 
 
@@ -89,12 +92,17 @@ def run(args: argparse.Namespace) -> int:
                                   out_dir=str(settings.out_dir), any_day=True)
             print(summary["summary"])
             links = summary["summary"].rsplit("; ", 1)[-1]
+    # The first four weeks as a calendar, so the comms team sees what comes next.
+    library = load_library(settings.content_dir)
+    rows = plan_range(library, DEMO_DAY, 28)
+    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28))
     print()
     print(f"Demo output in {settings.out_dir.resolve()}:")
+    width = max(len(str(settings.out_dir / folder)) for folder, _ in OUTPUTS) + 2
     for folder, what in OUTPUTS:
         path = settings.out_dir / folder
         n = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
-        print(f"  {str(path) + '/':<22} {n:>4} files  {what}")
+        print(f"  {str(path) + '/':<{width}} {n:>4} files  {what}")
     if "not verified" in links:
         print("Links: not verified (offline); run `veerkracht links` when online.")
     print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
