@@ -13,8 +13,9 @@ MAX_IDS = 8  # a screen playlist can hold dozens; the report names the first few
 
 
 def cell(text: object) -> str:
-    """Text made safe for one Markdown table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    """Text made safe for one Markdown table cell ("–" when empty)."""
+    safe = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    return safe or "–"
 
 
 def _messages(outcome: Outcome) -> str:
