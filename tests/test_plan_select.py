@@ -155,3 +155,18 @@ def test_cadence_never_due_in_the_period_is_a_warning() -> None:
                     field_lines={"channels.newsletter": 5})
     found = campaign_findings(library([], [camp]))
     assert [(f.code, f.line, f.severity.value) for f in found] == [("P702", 5, "warning")]
+
+
+def test_bad_cadence_in_a_campaign_file_is_reported_by_the_checks(tmp_path: Path) -> None:
+    from flows.checks import run_checks
+    from flows.loader import load_library
+
+    (tmp_path / "messages").mkdir()
+    (tmp_path / "campaigns").mkdir()
+    (tmp_path / "campaigns" / "c.yaml").write_text(
+        "id: c\ntitle: C\nperiod:\n  start: 2027-01-04\n  end: 2027-03-28\n"
+        "audiences: [jongeren]\nchannels:\n  newsletter:\n    cadence: om de zoveel tijd\n"
+        "  feeds:\n    cadence: elke 2 weken op vrijdag\n", encoding="utf-8")
+    lib = load_library(tmp_path)
+    codes = [(f.code, f.line, f.path) for f in run_checks(lib, START) if f.code.startswith("P")]
+    assert codes == [("P701", 9, f"{tmp_path.name}/campaigns/c.yaml")]

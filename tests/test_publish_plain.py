@@ -103,3 +103,10 @@ def test_a_broken_link_in_the_cache_holds_the_message(tmp_path: Path) -> None:
     feed = (tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss").read_text(encoding="utf-8")
     assert "Hulp vragen mag" not in feed
     assert "| vraag-om-hulp | nl | link" in result.report_text
+
+
+def test_report_cells_cannot_break_the_table() -> None:
+    from flows.publish_report import cell
+
+    assert cell("a | b\nc") == "a \\| b c"
+    assert cell("") == "–"
