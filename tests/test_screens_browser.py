@@ -112,6 +112,7 @@ class Watch:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     navigations: int = 0
+    started: float = 0.0  # time.monotonic() just before the page was requested
 
 
 # Installed before the page's own script: notes every change of the active slide with its time.
@@ -156,6 +157,7 @@ def open_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
 
         page.on("framenavigated", navigated)
         page.clock.install(time=at)
+        watch.started = time.monotonic()
         page.goto(url, wait_until="commit" if not wait else "load")
         return page, watch
 
@@ -193,10 +195,9 @@ def shown_after(changes: list[tuple[float, str | None]], t0: float) -> set[str |
 
 def test_first_slide_fast_no_errors_no_other_origin(site: Site, open_page: Any) -> None:
     site.publish(["slaap-ritueel", "samen-eten", "om-hulp-vragen"])
-    started = time.monotonic()
     page, watch = open_page(site.url(), wait=False)
     page.locator('.slide.active[data-slide-id="slaap-ritueel.nl"]').wait_for(timeout=1000)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - watch.started < 1.0
     assert page.locator(".slide.active .headline").inner_text() == (
         "Elke avond hetzelfde ritueel geeft rust")
     assert page.locator(".slide.active .foot").inner_text() == "Testcampagne"

@@ -208,7 +208,10 @@
   }
 
   function refresh() {
-    fetch(playlistUrl, { cache: "no-store", credentials: "omit" })
+    // A server that accepts but never answers must not pile up requests: give up in time.
+    var abort = typeof AbortController === "function" ? new AbortController() : null;
+    var guard = abort ? setTimeout(function () { abort.abort(); }, Math.min(refreshMs, 30000)) : 0;
+    fetch(playlistUrl, { cache: "no-store", credentials: "omit", signal: abort ? abort.signal : undefined })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
@@ -223,7 +226,8 @@
       })
       .catch(function () {
         // Offline or server gone: keep rotating the last good playlist.
-      });
+      })
+      .then(function () { clearTimeout(guard); });
   }
 
   tick(true);
