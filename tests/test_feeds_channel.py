@@ -158,3 +158,19 @@ def test_golden_feeds(library: Library, tmp_path: Path, day: date) -> None:
             (golden / name).write_bytes(data)
     expected = {p.name: p.read_bytes() for p in sorted(golden.iterdir())}
     assert produced == expected
+
+
+def test_markup_in_screen_text_is_shown_not_interpreted(library: Library, tmp_path: Path) -> None:
+    tricky = library.messages[0].model_copy(
+        update={"screen": library.messages[0].screen.model_copy(
+            update={"text": "Wel <b>vet</b> & zo"})})
+    lib = Library(root=library.root, messages=[tricky, *library.messages[1:]],
+                  campaigns=library.campaigns)
+    publish(lib, date(2027, 1, 4), tmp_path)
+    rss = parse(tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss")
+    summaries = [e.summary for e in rss.entries if e.title == tricky.title]
+    assert summaries and "&lt;b&gt;vet&lt;/b&gt; &amp; zo" in summaries[0]
+    atom = parse(tmp_path / "feeds" / "ouders-jonge-kinderen.nl.atom")
+    entry = next(e for e in atom.entries if e.title == tricky.title)
+    assert entry.summary_detail.type == "text/plain"
+    assert entry.summary.endswith("Wel <b>vet</b> & zo")

@@ -112,7 +112,7 @@ def plan_feeds(
             if not kept:
                 continue
             contributing = sorted({e.campaign_id for e in kept})
-            first = next(c for c in due)
+            first = due[0]
             editions.append(Edition(
                 channel=CHANNEL_NAME,
                 target=f"{audience}.{lang}",

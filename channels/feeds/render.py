@@ -8,6 +8,7 @@ unchanged feed is byte-for-byte the same and is not rewritten.
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from email.utils import format_datetime
@@ -125,8 +126,10 @@ def render_rss(target: str, audience: str, lang: str, entries: Sequence[FeedEntr
         ET.SubElement(item, "link").text = _link(entry, site)
         ET.SubElement(item, "guid", isPermaLink="false").text = tag_uri(base_url, entry)
         ET.SubElement(item, "pubDate").text = format_datetime(edition_time(entry.day))
-        ET.SubElement(item, "description").text = (
-            f"{entry.message.screen.headline} – {entry.message.screen.text}")
+        # RSS readers treat <description> as HTML: escape the plain text once more, so a "<" in
+        # a screen text is shown, never interpreted.
+        ET.SubElement(item, "description").text = html.escape(
+            f"{entry.message.screen.headline} – {entry.message.screen.text}", quote=False)
         ET.SubElement(item, f"{{{CONTENT}}}encoded").text = entry_html(entry, lang)
         ET.SubElement(item, "category").text = THEMES.get(entry.message.theme, entry.message.theme)
         ET.SubElement(item, f"{{{DC}}}creator").text = entry.attribution or organisation
