@@ -16,7 +16,7 @@ from typing import Any
 from channels.base import Edition
 from channels.screens.qr import qr_svg, short_address
 from channels.screens.themes import theme_name
-from flows.models import Message, Screen
+from flows.models import DAY_KEYS, Message, Screen
 from flows.settings import TIMEZONE
 
 FORMAT = 1
@@ -102,7 +102,8 @@ def build_playlist(
         "campaign": edition.campaign_title,
         "attribution": edition.attribution,
         "timezone": TIMEZONE_NAME,
-        "opening_hours": dict(sorted(screen.opening_hours.items())),
+        "opening_hours": {d: screen.opening_hours[d] for d in DAY_KEYS
+                          if d in screen.opening_hours},
     }
     head_json = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     body_json = head_json[:-1] + ',"slides":[' + ",".join(t for _, t in slides) + "]}"
