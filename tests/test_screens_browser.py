@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -300,6 +300,16 @@ def test_outside_opening_hours_shows_the_resting_slide(site: Site, open_page: An
     seen = {c[1] for c in record(page, 1.5)}
     assert seen == {"rest"}
     assert page.locator(".slide.active .foot").inner_text() == "Consultatiebureau Test, wachtkamer"
+
+
+def test_opening_hours_follow_amsterdam_summer_time(site: Site, open_page: Any) -> None:
+    # Monday 29 March 2027, the day after clocks went forward: 06:30 UTC is 08:30 in Amsterdam
+    # (open), and 15:00 UTC is 17:00 (closed). Winter time or UTC would get both wrong.
+    site.publish(["slaap-ritueel", "samen-eten"], seconds=30)
+    morning, _ = open_page(site.url(), at=datetime(2027, 3, 29, 6, 30, tzinfo=UTC))
+    assert active(morning) == "slaap-ritueel.nl"
+    evening, _ = open_page(site.url(), at=datetime(2027, 3, 29, 15, 0, tzinfo=UTC))
+    assert active(evening) == "rest"
 
 
 def test_qr_code_decodes_to_the_resource_url(site: Site, open_page: Any) -> None:
