@@ -196,19 +196,19 @@ class Checker:
                 return _Attempt(
                     Verdict.REFUSED, None, current, chain, f"{exc}; use a public address", reached
                 )
-            except (httpx.TimeoutException, TimeoutError):
+            except (httpx.TimeoutException, TimeoutError) as exc:
+                # A read timeout means a server did accept the connection: it is reachable.
+                answered = reached or isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
+                detail = "no answer in time"
                 return _Attempt(
-                    Verdict.UNVERIFIED,
-                    None,
-                    current,
-                    chain,
-                    "no answer in time",
-                    reached,
-                    retry=True,
+                    Verdict.UNVERIFIED, None, current, chain, detail, answered, retry=True
                 )
             except httpx.HTTPError as exc:
-                detail = f"could not connect ({_plain_error(exc)})"
-                return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, reached)
+                connect = isinstance(exc, httpx.ConnectError)
+                answered = reached or not connect
+                what = "could not connect" if connect else "the connection failed"
+                detail = f"{what} ({_plain_error(exc)})"
+                return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, answered)
             reached = True
             status = response.status_code
             location = response.headers.get("location")
