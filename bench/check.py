@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from markdown_it import MarkdownIt
 
-from flows.checks import run_checks
+from flows.checks import check_folder
 from flows.loader import load_library
 from flows.models import AUDIENCES, THEMES
 
@@ -137,7 +137,7 @@ def main() -> int:
 
         def load_and_check() -> None:
             nonlocal findings_count
-            findings_count = len(run_checks(load_library(root)))
+            findings_count = len(check_folder(root)[1])
 
         parse_only()  # warm up caches and imports on every side
         load_and_check()

@@ -7,18 +7,17 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.checks import run_checks
+from flows.checks import check_folder
 from flows.checks.report import render_report
 from flows.findings import Finding, Severity, count, summary
-from flows.loader import load_library
 from flows.outputs import write_report
 
 
 @task(name="load-and-check")
 def load_and_check(content_dir: str) -> tuple[list[Finding], int]:
     """Load the content folder and run every check (one task: checks take milliseconds)."""
-    library = load_library(Path(content_dir))
-    return run_checks(library), library.files
+    library, findings = check_folder(Path(content_dir))
+    return findings, library.files
 
 
 @flow(name="check-content")

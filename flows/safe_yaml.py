@@ -60,6 +60,31 @@ def _refuse_aliases(text: str) -> None:
             raise AliasNotAllowed(mark.line + 1 if mark is not None else 1)
 
 
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+
+
+class _Unusual(Exception):
+    """A node the fast path leaves to PyYAML's own constructor (merge keys, explicit tags)."""
+
+
+def _construct(node: yaml.Node, loader: Any) -> Any:
+    # PyYAML's constructor is pure Python even with libyaml and took a third of the load time;
+    # plain maps, lists and strings are built directly, other scalars (dates, numbers, booleans)
+    # still go through it, and anything unusual falls back to it whole.
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR else loader.construct_object(node)
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        out = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag not in (_STR, "tag:yaml.org,2002:int"):
+                raise _Unusual
+            out[_construct(key, loader)] = _construct(value, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_construct(item, loader) for item in node.value]
+    raise _Unusual
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
     """Parse one YAML document safely; raises yaml.YAMLError (incl. AliasNotAllowed)."""
     if _CLoader is not None:
@@ -71,7 +96,10 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
         node = loader.get_single_node()
         if node is None:
             return Parsed(None)
-        data = loader.construct_document(node)
+        try:
+            data = _construct(node, loader)
+        except _Unusual:
+            data = loader.construct_document(node)
     finally:
         loader.dispose()
     lines: dict[str, int] = {}

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flows.checks import run_checks
+from flows.checks import check_folder
 from flows.cli import EXIT_ERRORS, EXIT_OK, add_common
 from flows.findings import has_errors, summary, to_json
-from flows.loader import load_library
 from flows.settings import load_settings
 
 
@@ -26,8 +25,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load and check; print findings like a compiler."""
     settings = load_settings(content_dir=args.content_dir or args.content, out_dir=args.out)
-    library = load_library(settings.content_dir)
-    findings = run_checks(library)
+    library, findings = check_folder(settings.content_dir)
     if args.format == "json":
         print(to_json(findings))
     else:
