@@ -75,8 +75,8 @@ def held_by_checks(library: Library, findings: Iterable[Finding]) -> dict[tuple[
 
 
 def short_reason(f: Finding, limit: int = 80) -> str:
-    """`CODE what is wrong at line N`: the part of the message before its advice."""
-    what = f.message.split(";", 1)[0].strip()
+    """`CODE what is wrong at line N`: the part of the message before its advice or quote."""
+    what = f.message.split(";", 1)[0].split(": ", 1)[0].strip()
     if len(what) > limit:
         what = what[: limit - 3].rstrip() + "..."
     return f"{f.code} {what} at line {f.line}"

@@ -31,7 +31,7 @@ def url_problem(url: str, allow_mailto: bool = False) -> str | None:
     if scheme not in ("http", "https"):
         return f"uses '{scheme}:', which is not allowed (only https:// or http://)"
     host = parts.hostname or ""
-    if not parts.netloc or not _HOST.match(host) or not port_ok or "." not in host.strip("[]"):
+    if not parts.netloc or not _HOST.match(host) or not port_ok:
         return "is not a valid web address (no proper site name after https://)"
     return None
 
