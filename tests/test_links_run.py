@@ -117,7 +117,9 @@ def test_run_verdicts_cache_and_hold(setup: tuple[Path, Settings], servers: Serv
     fresh = run_link_check(library, settings, use_cache=False, options=FAST)
     assert fresh.from_cache == 0 and a.stats.total + b.stats.total == before + 5
 
+    asked = a.stats.total + b.stats.total
     held = held_by_links(library, settings)
+    assert a.stats.total + b.stats.total == asked  # the hold reads the cache, never the network
     assert set(held) == {("avond", "nl"), ("ochtend", "nl")}
     assert a.base + "/notfound/weg" in held[("avond", "nl")]
     assert "avond.nl.md:17" in held[("avond", "nl")]
