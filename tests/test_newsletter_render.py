@@ -59,7 +59,9 @@ def test_structure_lang_headings_and_responsive_layout(tmp_path: Path) -> None:
     ed = edition()
     html = render_edition(ed, settings_for(tmp_path)).extra["html"]
     assert html.startswith("<!DOCTYPE html>") and '<html lang="nl"' in html
-    assert html.count("<h1") == 1 and html.count("<h2") == 4  # 3 parent items + staff item
+    # One h1; an h2 per parent item, the staff item and the list of all links.
+    assert html.count("<h1") == 1 and html.count("<h2") == 5
+    assert "Alle links uit deze nieuwsbrief</h2>" in html
     assert 'role="presentation"' in html and 'name="viewport"' in html
     assert "@media only screen and (max-width: 620px)" in html  # kept for mobile clients
     assert re.search(r'<td class="block"[^>]*style="[^"]*padding: 20px', html)  # CSS inlined
@@ -169,3 +171,16 @@ def test_personalisation_only_changes_recipient_parts(tmp_path: Path) -> None:
     assert token_a and token_b and token_a.group(1) != token_b.group(1)
     assert html_a.replace(token_a.group(1), "") == html_b.replace(token_b.group(1), "")
     assert token_a.group(1) in str(a["List-Unsubscribe"])
+
+
+def test_a_message_held_after_planning_is_left_out(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from channels.newsletter import CHANNEL
+
+    s = settings_for(tmp_path)
+    ed = edition()
+    held = frozenset({ed.messages[1].key})
+    rendered = CHANNEL.render(ed, replace(context(s), held=held))
+    assert ed.messages[1].title not in rendered.extra["html"]
+    assert ed.messages[0].title in rendered.extra["html"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,10 @@ class NewsletterChannel:
 
     def render(self, edition: Edition, ctx: Context) -> Rendered:
         """Render once: archive copy, HTML and text, and the per-recipient MIME template."""
+        if any(m.key in ctx.held for m in edition.messages):
+            # Held after planning (for example by a link check): it never reaches a partner.
+            kept = tuple(m for m in edition.messages if m.key not in ctx.held)
+            edition = replace(edition, messages=kept)
         return render_edition(edition, ctx.settings)
 
     def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
