@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from channels.base import Edition, Rendered
+from flows.errors import PermanentDeliveryError
 from flows.settings import Settings
 
 from .compose import Content, compose, plain_text
@@ -50,8 +51,8 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
 RENDERS: Counter[str] = Counter()
 
 
-class TooLarge(ValueError):
-    """The HTML is over the size Gmail shows without clipping."""
+class TooLarge(PermanentDeliveryError):
+    """The HTML is over the size Gmail shows without clipping: this edition is not sent."""
 
 
 @cache
