@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,7 @@ from flows.markdown import to_html
 from flows.models import STAFF_AUDIENCES, Message
 from flows.settings import Settings
 
-from .plaintext import References, to_text
+from .plaintext import WIDTH, References, to_text
 
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
@@ -194,7 +195,7 @@ def _kind_of(audiences: tuple[str, ...]) -> str:
 def plain_text(content: Content, unsubscribe: str) -> str:
     """The plain-text alternative: same items, links as numbered references."""
     w = content.words
-    parts = [content.greeting, content.intro]
+    parts = [content.greeting, textwrap.fill(content.intro, WIDTH, break_long_words=False)]
     blocks = [(w["block"].format(n=n), it) for n, it in enumerate(content.items, 1)]
     if content.staff:
         blocks.append((w["staff"], content.staff))

@@ -98,6 +98,16 @@ def deliver_edition(
     return report
 
 
+MAX_NOTES = 20  # per edition: a report names the first failures, then counts the rest
+
+
+def _note(report: DeliveryReport, text: str) -> None:
+    if report.failed <= MAX_NOTES:
+        report.notes.append(text)
+    elif report.failed == MAX_NOTES + 1:
+        report.notes.append("more recipients failed: see the ledger (state 'failed') for all")
+
+
 def unconfirmed_note(addresses: Sequence[str]) -> str:
     """What to tell people about messages whose outcome is unknown."""
     return (
@@ -132,7 +142,7 @@ def _send_all(
         except HeaderInjection as exc:
             book.failed(address, token, str(exc))
             report.failed += 1
-            report.notes.append(f"{address!r}: not sent: {exc}")
+            _note(report, f"{address!r}: not sent: {exc}")
             current = next(todo, None)
             continue
         marked = False
@@ -155,7 +165,7 @@ def _send_all(
         except Refused as exc:
             book.failed(address, token, str(exc))
             report.failed += 1
-            report.notes.append(f"{address}: refused for good: {exc}")
+            _note(report, f"{address}: refused for good: {exc}")
             current = next(todo, None)
         except OutcomeUnknown:
             unconfirmed.append(address)  # its `sending` row stays: never resent by itself
