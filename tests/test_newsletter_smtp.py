@@ -251,3 +251,15 @@ def test_rate_limit_spaces_messages(tmp_path: Path) -> None:
         deliver_edition(render_edition(edition(RECIPIENTS), s), context(s))
         took = time.monotonic() - started
     assert took >= 5 / 20 * 0.9 and len(sink.received) == 6
+
+
+def test_sending_for_real_with_the_example_secret_is_flagged(tmp_path: Path) -> None:
+    sink = Sink()
+    with smtp_server(sink) as port:
+        common = {"delivery": "smtp", "smtp_port": port, "smtp_host": "127.0.0.1"}
+        s = settings_for(tmp_path / "a", **common)
+        flagged = deliver_edition(render_edition(edition(), s), context(s))
+        s = settings_for(tmp_path / "b", unsubscribe_secret="a long random value", **common)
+        clean = deliver_edition(render_edition(edition(), s), context(s))
+    assert any("VEERKRACHT_UNSUBSCRIBE_SECRET" in n for n in flagged.notes)
+    assert not any("VEERKRACHT_UNSUBSCRIBE_SECRET" in n for n in clean.notes)

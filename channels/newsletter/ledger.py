@@ -116,8 +116,9 @@ class Session:
 
     The `sent` mark of a message is committed in the same transaction as the `sending` mark of
     the next one (or at the end), so each message costs one commit and `sent` is still written
-    only after the 250, before anything else is sent. Statements are built once; memory does
-    not grow with the number of recipients.
+    only after the 250, before anything else is sent. Should this process die between a 250
+    and that commit, the row stays `sending`: reported as unknown, never resent by itself (the
+    safe side). Statements are built once; memory does not grow with the number of recipients.
     """
 
     def __init__(self, conn: Connection, edition_key: str, existing: dict[str, str]) -> None:

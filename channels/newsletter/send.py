@@ -95,7 +95,21 @@ def deliver_edition(
         link.close()
     if unconfirmed:
         report.notes.append(unconfirmed_note(unconfirmed))
+    if report.delivered and settings.delivery == "smtp" and default_secret(settings):
+        report.notes.append(DEFAULT_SECRET_NOTE)
     return report
+
+
+DEFAULT_SECRET_NOTE = (
+    "VEERKRACHT_UNSUBSCRIBE_SECRET still has its example value: anyone could make unsubscribe "
+    "links. Set it to a long random value (and keep it) before sending for real."
+)
+
+
+def default_secret(settings: Settings) -> bool:
+    """True while the unsubscribe secret is the example value from the settings."""
+    field = Settings.model_fields["unsubscribe_secret"].default
+    return bool(settings.unsubscribe_secret.get_secret_value() == field.get_secret_value())
 
 
 MAX_NOTES = 20  # per edition: a report names the first failures, then counts the rest

@@ -108,11 +108,14 @@ def run_server(args: argparse.Namespace) -> int:
     """Serve the unsubscribe endpoint until interrupted."""
     from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+    from channels.newsletter.send import DEFAULT_SECRET_NOTE, default_secret
     from channels.newsletter.unsubscribe import make_app
 
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     if not settings.unsubscribe_secret.get_secret_value().strip():
         raise SettingsError("VEERKRACHT_UNSUBSCRIBE_SECRET is empty; set it first")
+    if default_secret(settings):
+        print(f"warning: {DEFAULT_SECRET_NOTE}", file=sys.stderr)
 
     class Quiet(WSGIRequestHandler):
         def log_message(self, format: str, *a: Any) -> None:
