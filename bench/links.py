@@ -249,6 +249,8 @@ def main() -> int:
             print(f"  ran {name}: {wall:.1f} s", flush=True)
     report(outcomes, len(urls))
     shutil.rmtree(work, ignore_errors=True)
+    if peers is not None and not os.environ.get("BENCH_PEERS_DIR"):
+        shutil.rmtree(peers, ignore_errors=True)  # installed for this run only
     return 0
 
 
