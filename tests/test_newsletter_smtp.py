@@ -216,17 +216,20 @@ def test_header_injection_in_names_and_addresses_skips_only_that_recipient(tmp_p
         ("good3@example.org\r\nBcc: evil@example.net", "Opvang"),
         ("good4@example.org, evil@example.net", "Opvang"),
         ("fine@example.org", "Kinderopvang \"De Vos\", locatie Noord"),
+        ("lang@example.org", "Kinderdagverblijf ’t Zonnetje – locatie Noord-Oost en Zuid-West"),
     )
     sink = Sink()
     with smtp_server(sink) as port:
         s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
         ed = edition(bad)
         report = deliver_edition(render_edition(ed, s), context(s))
-    assert (report.delivered, report.failed) == (1, 4)
-    assert [r for r, _ in sink.received] == [["fine@example.org"]]
+    assert (report.delivered, report.failed) == (2, 4)
+    assert [r for r, _ in sink.received] == [["fine@example.org"], ["lang@example.org"]]
     msg = assert_well_formed(sink.received[0][1], ed.key, "fine@example.org")
     assert msg["To"].addresses[0].display_name == 'Kinderopvang "De Vos", locatie Noord'
-    assert "evil" not in sink.received[0][1].decode()
+    msg = assert_well_formed(sink.received[1][1], ed.key, "lang@example.org")
+    assert msg["To"].addresses[0].display_name == bad[-1][1]
+    assert all(b"evil" not in raw for _, raw in sink.received)
 
 
 def test_test_send_goes_to_one_address_and_leaves_the_ledger_alone(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ class MimeTemplate:
         check_header("organisation name", name)
         token = make_token(self.secret, address)
         url = f"{self.unsubscribe_base}?t={token}"
-        to = formataddr((name, address)) if name and len(name) <= 120 else address
+        to = _to(name, address)
         headers = (
             f"To: {to}\r\n"
             f"Date: {format_datetime(now or datetime.now(TIMEZONE))}\r\n"
@@ -111,6 +111,14 @@ class MimeTemplate:
                 line = str(value).replace(PLACEHOLDER, escaped if kind == "html" else url)
                 parts.append(qp_line(line))
         return b"".join(parts)
+
+
+def _to(name: str, address: str) -> str:
+    """The To value: the organisation as display name, one encoded word when not ASCII.
+
+    Not folded: some parsers add a space where a folded display name was split.
+    """
+    return formataddr((name, address)) if name and len(name) <= 120 else address
 
 
 def _encode_part(body: str, kind: str) -> list[tuple[str, bytes | str]]:
