@@ -8,6 +8,7 @@ others). Only a missing content folder is an error (`ContentError`).
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,25 +70,35 @@ class Library:
 
 def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Finding]]:
     """Read a content file as UTF-8 text, or explain why it cannot be read."""
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(root.resolve()):
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             return None, [
                 finding(rel, 0, "S102", Severity.ERROR,
                         "this is a link to a file outside the content folder; copy the file "
                         "into the content folder instead")
             ]
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {exc.strerror}")]
+        info = path.stat()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {reason}")]
+    if not stat.S_ISREG(info.st_mode):
+        # A folder or pipe named like a message: reading it would fail or wait forever.
+        return None, [
+            finding(rel, 0, "S100", Severity.ERROR,
+                    "this is not a file (a folder, pipe or device); remove it or give it a "
+                    "name that does not end in .md or .yaml")
+        ]
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         return None, [
             finding(rel, 0, "S101", Severity.ERROR,
                     f"file is {size // 1024} KB; a content file must stay under "
                     f"{MAX_FILE_BYTES // 1024} KB, split it or remove what does not belong")
         ]
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {exc.strerror}")]
     if b"\x00" in raw:
         return None, [
             finding(rel, 0, "S100", Severity.ERROR,

@@ -100,10 +100,13 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
             data = _construct(node, loader)
         except _Unusual:
             data = loader.construct_document(node)
+        lines: dict[str, int] = {}
+        _collect_lines(node, "", line_offset, lines)
+    except RecursionError:
+        # libyaml allows 1,000 levels; walking that many in Python overflows the stack.
+        raise yaml.MarkedYAMLError(problem="the fields are nested too deeply") from None
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
-    _collect_lines(node, "", line_offset, lines)
     return Parsed(data, lines)
 
 

@@ -86,3 +86,30 @@ def test_cli_on_hostile_folder_reports_and_exits_1(
     for name, finding_code in [("bin", "S100"), ("leeg", "S103"), ("groot", "S101"),
                                ("link", "S102"), ("html", "S121"), ("bom", "S105")]:
         assert name in out and finding_code in out
+
+
+def test_folder_pipe_and_symlink_loop_named_like_messages(tmp_path: Path) -> None:
+    content = _library(tmp_path)
+    folder = content / "messages/slapen"
+    (folder / "map.nl.md").mkdir()
+    os.mkfifo(folder / "pijp.nl.md")  # reading it would wait forever
+    (folder / "rond.nl.md").symlink_to(folder / "rond.nl.md")
+    assert _codes(content) == [
+        ("map.nl.md", 0, "S100"), ("pijp.nl.md", 0, "S100"), ("rond.nl.md", 0, "S100")
+    ]
+
+
+@pytest.mark.parametrize("depth", [300, 990, 5000])
+def test_deeply_nested_yaml(tmp_path: Path, depth: int) -> None:
+    content = _library(tmp_path)
+    nested = "[" * depth + "]" * depth
+    (content / "messages/slapen/diep.nl.md").write_text(
+        f"---\nid: diep\nresources: {nested}\n---\n\nTekst.\n", encoding="utf-8"
+    )
+    block = "".join(" " * i + "a:\n" for i in range(min(depth, 1200)))
+    (content / "campaigns").mkdir()
+    (content / "campaigns/diep.yaml").write_text(block, encoding="utf-8")
+    codes = _codes(content)
+    assert {name for name, _, _ in codes} == {"diep.nl.md", "diep.yaml"}
+    if depth > 300:
+        assert {c for _, _, c in codes} == {"S104"}
