@@ -115,7 +115,7 @@ def test_server_dies_after_final_dot_message_is_unconfirmed_never_resent(tmp_pat
         s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
         ed = edition(RECIPIENTS)
         rendered = render_edition(ed, s)
-        with pytest.raises(TransientDeliveryError):
+        with pytest.raises(TransientDeliveryError, match=f"1 with an unknown outcome \\({lost}"):
             deliver_edition(rendered, context(s))
         engine = open_state(s.resolved_state_url())
         assert ledger.states(engine, ed.key)[lost] == "sending"

@@ -90,7 +90,7 @@ def deliver_edition(
     try:
         with ledger.session(engine, edition.key, existing) as book:
             _send_all(due(), template, link, book, settings, report, unconfirmed, sleep,
-                      lambda: len(everyone) - seen + 1)
+                      lambda: _progress(len(everyone) - seen + 1, report, unconfirmed))
     finally:
         link.close()
     if unconfirmed:
@@ -110,6 +110,13 @@ def default_secret(settings: Settings) -> bool:
     """True while the unsubscribe secret is the example value from the settings."""
     field = Settings.model_fields["unsubscribe_secret"].default
     return bool(settings.unsubscribe_secret.get_secret_value() == field.get_secret_value())
+
+
+def _progress(left: int, report: DeliveryReport, unconfirmed: Sequence[str]) -> str:
+    text = f"{left} message(s) not sent yet, {report.delivered} sent in this run"
+    if unconfirmed:
+        text += f", {len(unconfirmed)} with an unknown outcome ({', '.join(unconfirmed)})"
+    return text
 
 
 MAX_NOTES = 20  # per edition: a report names the first failures, then counts the rest
@@ -141,7 +148,7 @@ def _send_all(
     report: DeliveryReport,
     unconfirmed: list[str],
     sleep: Callable[[float], None],
-    left: Callable[[], int],
+    progress: Callable[[], str],
 ) -> None:
     pacer = Pacer(settings.smtp_rate_per_second)
     attempts = 0
@@ -181,36 +188,34 @@ def _send_all(
             report.failed += 1
             _note(report, f"{address}: refused for good: {exc}")
             current = next(todo, None)
-        except OutcomeUnknown:
+        except OutcomeUnknown as exc:
             unconfirmed.append(address)  # its `sending` row stays: never resent by itself
             connected = False
             current = next(todo, None)
+            attempts = _later(attempts, settings, sleep, template, link, progress, exc)
         except ServerUnreachable as exc:
             if not ever_connected:
                 raise  # nothing was sent and the ledger is untouched: fail with a clear error
-            attempts = _later(attempts, settings, sleep, report, template, link, left, exc)
             connected = False
+            attempts = _later(attempts, settings, sleep, template, link, progress, exc)
         except TryLater as exc:
             if marked:
                 book.not_sent(address)
             connected = False
-            attempts = _later(attempts, settings, sleep, report, template, link, left,
-                              exc)
+            attempts = _later(attempts, settings, sleep, template, link, progress, exc)
 
 
 def _later(
-    attempts: int, settings: Settings, sleep: Callable[[float], None], report: DeliveryReport,
-    template: MimeTemplate, link: Transport, left: Callable[[], int],
-    exc: BaseException | None = None,
+    attempts: int, settings: Settings, sleep: Callable[[float], None], template: MimeTemplate,
+    link: Transport, progress: Callable[[], str], exc: BaseException,
 ) -> int:
     """Back off before reconnecting, or give up for now with a TransientDeliveryError."""
     link.close()
     attempts += 1
     if attempts > settings.smtp_retries:
         raise TransientDeliveryError(
-            f"edition {template.edition_key}: {left()} message(s) not sent yet, stopped after "
-            f"{attempts} attempt(s) ({exc}); {report.delivered} sent in this run. Rerun later: "
-            "what was sent is not sent again."
+            f"edition {template.edition_key}: stopped after {attempts} attempt(s) ({exc}); "
+            f"{progress()}. Rerun later: what was sent is not sent again."
         ) from exc
     sleep(settings.smtp_retry_backoff_seconds * 2 ** (attempts - 1))
     return attempts
