@@ -50,3 +50,18 @@ def test_a_day_without_newsletter_says_so(
     code, out = run(capsys, "preview", "--date", "2027-01-06", "--content", str(CONTENT),
                     "--out", str(tmp_path))
     assert code == 0 and "no newsletter is due on 2027-01-06" in out
+
+
+def test_an_unreachable_server_fails_each_edition_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_newsletter_support import free_port
+
+    monkeypatch.setenv("VEERKRACHT_DELIVERY", "smtp")
+    monkeypatch.setenv("VEERKRACHT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("VEERKRACHT_SMTP_PORT", str(free_port()))
+    code = main(["newsletter", "send", "--date", DAY, "--content", str(CONTENT),
+                 "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot reach the SMTP server 127.0.0.1:" in err
+    assert err.count("not (fully) delivered") >= 2  # every edition tried, each fails clearly

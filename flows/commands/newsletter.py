@@ -14,7 +14,7 @@ from typing import Any
 
 from channels.base import Context, Edition, Rendered
 from flows.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
-from flows.errors import SettingsError
+from flows.errors import DeliveryError, SettingsError
 from flows.settings import Settings, load_settings
 
 
@@ -84,7 +84,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     status = EXIT_OK
     for edition in editions:
-        rendered: Rendered = CHANNEL.render(edition, ctx)
+        try:
+            rendered: Rendered = CHANNEL.render(edition, ctx)
+        except DeliveryError as exc:  # for example a line break in a title: fix the content
+            print(f"{edition.key}: cannot be rendered: {exc}", file=sys.stderr)
+            status = EXIT_ERRORS
+            continue
         where = ctx.out_dir / "newsletters" / edition.key / "index.html"
         if args.action == "preview":
             write_archive(rendered, ctx)
@@ -94,7 +99,13 @@ def run(args: argparse.Namespace) -> int:
             send_test(rendered, ctx, args.to)
             print(f"{edition.key}: test sent to {args.to} ({settings.delivery})")
         else:
-            report = deliver_edition(rendered, ctx, resend_unconfirmed=args.resend_unconfirmed)
+            try:
+                report = deliver_edition(rendered, ctx,
+                                         resend_unconfirmed=args.resend_unconfirmed)
+            except DeliveryError as exc:  # this edition stops; the next ones still get a go
+                print(f"{edition.key}: not (fully) delivered: {exc}", file=sys.stderr)
+                status = EXIT_ERRORS
+                continue
             print(f"{edition.key}: {report.delivered} sent, {report.skipped} skipped, "
                   f"{report.failed} failed")
             for note in report.notes:
