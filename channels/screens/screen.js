@@ -26,7 +26,7 @@
 
   function seconds(value, fallback) {
     var n = Number(value);
-    return value !== null && value !== "" && isFinite(n) && n > 0 ? n : fallback;
+    return value !== null && value !== "" && isFinite(n) && n >= 1 ? n : fallback;  // at least 1 s
   }
 
   function parse(text) {
