@@ -100,3 +100,18 @@ def test_bundled_library_has_no_errors() -> None:
     library, findings = check_folder(REPO / "content")
     assert len(library.messages) >= 30
     assert [f.format() for f in findings if f.severity is Severity.ERROR] == []
+
+
+def test_link_columns_in_reading_order() -> None:
+    prose = parse_body("Zie [![logo](data:x)](javascript:y) en [a](https://a.nl) [b](https://a.nl)")
+    assert [(link.url, link.column, link.image) for link in prose.links] == [
+        ("javascript:y", 23, False), ("data:x", 14, True),
+        ("https://a.nl", 44, False), ("https://a.nl", 62, False),
+    ]
+
+
+def test_reference_links_point_at_their_definition() -> None:
+    body = "[a][r] " * 3000 + "\n\n[r]: javascript:y\n"
+    prose = parse_body(body)
+    assert len(prose.links) == 3000
+    assert {(link.line, link.column) for link in prose.links} == {(2, 6)}

@@ -94,6 +94,9 @@ class Prose:
     links: list[Link] = field(default_factory=list)
     html: list[RawHtml] = field(default_factory=list)
     _sentences: list[Sentence] | None = None
+    _definitions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _cursor: dict[int, int] = field(default_factory=dict)
+    _misses: set[tuple[int, str]] = field(default_factory=set)
 
     def column_of(self, line: int, needle: str) -> int:
         """1-based column of `needle` on a body line (case-insensitive), or 1 if not found.
@@ -169,45 +172,67 @@ def parse_body(body: str) -> Prose:
 
 
 def _read_inline(prose: Prose, block: Block, token: Token, first_line: int) -> None:
+    # Pieces are collected in a list and joined once: `block.text += ...` per piece would copy
+    # the whole text each time (quadratic on a long paragraph).
     line = first_line
+    parts = [block.text]
+    size = len(block.text)
     for child in token.children or ():
         ct = child.type
         if ct == "text" or ct == "code_inline":
-            block.text += child.content
+            parts.append(child.content)
+            size += len(child.content)
         elif ct in ("softbreak", "hardbreak"):
             line += 1
-            block.text += " "
-            block.starts.append(len(block.text))
+            parts.append(" ")
+            size += 1
+            block.starts.append(size)
             block.lines.append(line)
         elif ct == "link_open":
             _add_link(prose, str(child.attrs.get("href", "")), line, image=False)
         elif ct == "image":
             _add_link(prose, str(child.attrs.get("src", "")), line, image=True)
-            block.text += child.content
+            parts.append(child.content)
+            size += len(child.content)
         elif ct == "html_inline":
             _add_html(prose, child.content, line)
+    block.text = "".join(parts)
 
 
 def _add_link(prose: Prose, url: str, line: int, image: bool) -> None:
-    found = _find(prose.raw_lines, url, line)
+    found = _find(prose, url, line)
     if found is None:  # a reference link: the URL is written on its definition line
-        found = _find(prose.raw_lines, url, 0, len(prose.raw_lines)) or (line, 1)
+        found = prose._definitions.get(url)
+        if found is None:
+            found = _find(prose, url, 0, len(prose.raw_lines)) or (line, 1)
+            prose._definitions[url] = found
     prose.links.append(Link(url, found[0], found[1], image))
 
 
 def _add_html(prose: Prose, snippet: str, line: int) -> None:
     first = snippet.strip().split("\n", 1)[0][:60]
-    found = _find(prose.raw_lines, first, line) or (line, 1)
+    found = _find(prose, first, line) or (line, 1)
     prose.html.append(RawHtml(first, found[0], found[1]))
 
 
-def _find(lines: list[str], needle: str, start: int, span: int = 3) -> tuple[int, int] | None:
+def _find(prose: Prose, needle: str, start: int, span: int = 3) -> tuple[int, int] | None:
+    # Links and tags come in reading order, so each line is searched from just after the last
+    # thing found on it, and a miss is remembered: one long line with thousands of links is
+    # read once, not once per link (and a URL used twice on a line gets both columns).
     if not needle:
         return None
+    lines = prose.raw_lines
     for n in range(start, min(start + span, len(lines))):
-        pos = lines[n].find(needle)
+        if (n, needle) in prose._misses:
+            continue
+        pos = lines[n].find(needle, prose._cursor.get(n, 0))
+        if pos >= 0:
+            prose._cursor[n] = pos + len(needle)
+            return n, pos + 1
+        pos = lines[n].find(needle)  # out of order, e.g. an image inside a link's text
         if pos >= 0:
             return n, pos + 1
+        prose._misses.add((n, needle))
     return None
 
 
