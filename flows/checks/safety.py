@@ -62,8 +62,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             seen.add(html.line)
             yield ctx.at_body(
                 message, html.line, "S121", Severity.ERROR,
-                f"raw HTML '{_short(html.snippet, 30)}' is not allowed and is never shown; "
-                f"write plain text or Markdown (**bold**, [text](https://...)) instead",
+                f"raw HTML '{_short(html.snippet, 30)}' is not allowed (it is never run: "
+                f"readers would see the code as text); write plain text or Markdown "
+                f"(**bold**, [text](https://...)) instead",
                 html.column)
 
 

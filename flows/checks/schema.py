@@ -30,7 +30,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             yield ctx.at_field(
                 message, "id", "S117", Severity.ERROR,
                 f"file name '{message.path.name}' does not match id '{message.id}' and lang "
-                f"'{message.lang}'; rename the file to {expected}")
+                f"'{message.lang}'; rename the file to {expected} (or correct id or lang)")
         folder = message.path.parent.name
         if folder != message.theme:
             yield ctx.at_field(
