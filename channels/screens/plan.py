@@ -45,31 +45,17 @@ def plan_screen(
     campaigns: Sequence[Campaign],
     day: date,
     held: frozenset[tuple[str, str]],
+    memo: dict[tuple[object, ...], list[tuple[Message, Campaign]]] | None = None,
 ) -> Edition:
     """The edition of one screen: each campaign's fair rotation, interleaved."""
-    picks: list[list[tuple[Message, Campaign]]] = []
-    for campaign in campaigns_for(screen, campaigns, day):
-        cadence = campaign.channels.screens
-        assert cadence is not None
-        audiences = sorted(set(screen.audiences) & set(campaign.audiences)) or list(
-            screen.audiences
-        )
-        chosen = select(
-            library, campaign, audiences=audiences, lang=screen.language, day=day,
-            count=cadence.slides, target=screen.id, held=held,
-            edition_number=(day - campaign.period.start).days,
-        )
-        picks.append([(m, campaign) for m in chosen])
-    # Round-robin over overlapping campaigns; a message two campaigns both chose shows once,
-    # so a looped playlist never shows a message twice in a row.
-    slides: list[tuple[Message, Campaign]] = []
-    seen: set[tuple[str, str]] = set()
-    for i in range(max((len(p) for p in picks), default=0)):
-        for pick in picks:
-            if i < len(pick) and pick[i][0].key not in seen:
-                seen.add(pick[i][0].key)
-                slides.append(pick[i])
     running = campaigns_for(screen, campaigns, day)
+    # Screens with the same audiences, language and campaigns get the same slides: compute once.
+    key = (tuple(sorted(screen.audiences)), screen.language, tuple(c.id for c in running))
+    slides = memo.get(key) if memo is not None else None
+    if slides is None:
+        slides = _slides(library, screen, running, day, held)
+        if memo is not None:
+            memo[key] = slides
     return Edition(
         channel=CHANNEL_NAME,
         target=screen.id,
@@ -89,6 +75,38 @@ def plan_screen(
     )
 
 
+def _slides(
+    library: Library,
+    screen: Screen,
+    running: Sequence[Campaign],
+    day: date,
+    held: frozenset[tuple[str, str]],
+) -> list[tuple[Message, Campaign]]:
+    picks: list[list[tuple[Message, Campaign]]] = []
+    for campaign in running:
+        cadence = campaign.channels.screens
+        assert cadence is not None
+        audiences = sorted(set(screen.audiences) & set(campaign.audiences)) or list(
+            screen.audiences
+        )
+        chosen = select(
+            library, campaign, audiences=audiences, lang=screen.language, day=day,
+            count=cadence.slides, target=screen.id, held=held,
+            edition_number=(day - campaign.period.start).days,
+        )
+        picks.append([(m, campaign) for m in chosen])
+    # Round-robin over overlapping campaigns; a message two campaigns both chose shows once,
+    # so a looped playlist never shows a message twice in a row.
+    slides: list[tuple[Message, Campaign]] = []
+    seen: set[tuple[str, str]] = set()
+    for i in range(max((len(p) for p in picks), default=0)):
+        for pick in picks:
+            if i < len(pick) and (pick[i][0].id, pick[i][0].lang) not in seen:
+                seen.add((pick[i][0].id, pick[i][0].lang))
+                slides.append(pick[i])
+    return slides
+
+
 def plan_screens(
     library: Library,
     campaigns: Sequence[Campaign],
@@ -96,4 +114,5 @@ def plan_screens(
     held: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Edition]:
     """One edition per screen in `screens.yaml`; a screen with no campaign gets its resting page."""
-    return [plan_screen(library, s, campaigns, day, held) for s in library.screens]
+    memo: dict[tuple[object, ...], list[tuple[Message, Campaign]]] = {}
+    return [plan_screen(library, s, campaigns, day, held, memo) for s in library.screens]
