@@ -72,7 +72,7 @@ class Context:
             corpus = self._corpus[id(message)] = _Corpus(message, self.prose(message))
         # Most messages contain none of the words of a list: a substring test per key word
         # is far cheaper than the regex (and never misses, it only lets extra texts through).
-        if not any(first in corpus.prefilter for first in terms.firsts):
+        if not any(key in corpus.prefilter for key in terms.keys):
             return
         for start, end in terms.spans(corpus.text, corpus.lower):
             yield corpus.hit(message, start, end)
@@ -150,11 +150,11 @@ class Terms:
 
     def __init__(self, terms: tuple[str, ...]) -> None:
         lower, exact = [], []
-        firsts = set()
+        keys = set()
         for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
             words = _WORD.findall(term.lower())
             if words:
-                firsts.add(max(words, key=len))
+                keys.add(max(words, key=len))
             body = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term))
             if term.isupper() and len(term) <= 5:
                 exact.append(body)
@@ -163,7 +163,7 @@ class Terms:
         self._lower = re.compile(r"\b(?:" + "|".join(lower) + r")\b") if lower else None
         self._exact = re.compile(r"\b(?:" + "|".join(exact) + r")\b") if exact else None
         # The longest word of every term: a text without any of them needs no regex scan.
-        self.firsts = frozenset(firsts)
+        self.keys = frozenset(keys)
 
     def spans(self, text: str, lowered: str | None = None) -> Iterator[tuple[int, int]]:
         """(start, end) of each match in `text` (pass `text.lower()` if you have it)."""
