@@ -68,7 +68,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     style = ctx.library.style
     limits = style.limits
     hard = term_pattern(tuple(style.hard_words))
-    alternatives = {k.lower(): v for k, v in style.hard_words.items()}
+    alternatives = {_normal(k): v for k, v in style.hard_words.items()}
     for message in ctx.library.messages:
         prose = ctx.prose(message)
         sentences = prose.sentences()
@@ -105,19 +105,21 @@ def _hard_words(
     ctx: Context, message: Message, hard: Terms, alternatives: dict[str, str],
     limit: int,
 ) -> Iterator[Finding]:
-    first: dict[str, int] = {}
-    line = 0
+    first: dict[str, tuple[int, str]] = {}  # normal form -> (line, as written)
     for hit in ctx.hits(message, hard):
-        key = " ".join(hit.text.lower().replace("-", " ").split())
-        if key not in first:
-            first[key] = hit.line
-            line = line or hit.line
+        first.setdefault(_normal(hit.text), (hit.line, hit.text))
     if len(first) <= limit:
         return
     listed = "; ".join(
-        f"'{w}' (line {n})" + (f" -> '{alternatives[w]}'" if alternatives.get(w) else "")
-        for w, n in first.items()
+        f"'{written}' (line {n})" + (f" -> '{alternatives[w]}'" if alternatives.get(w) else "")
+        for w, (n, written) in first.items()
     )
+    line = min(n for n, _ in first.values())
     yield ctx.at_body(
         message, line - message.body_line, "T213", Severity.WARNING,
         f"{len(first)} hard words (at most {limit}): {listed}; use the everyday word")
+
+
+def _normal(phrase: str) -> str:
+    # "AB-model", "ab  model" and "Ab model" are the same hard word.
+    return " ".join(phrase.lower().replace("-", " ").split())
