@@ -31,14 +31,22 @@ def test_text_output_lists_every_file_and_a_summary(capsys: pytest.CaptureFixtur
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", str(CASES / "dates" / "content"), "--format", "json"])
+    code = main(["check", str(CASES / "raw-html" / "content"), "--format", "json"])
     data = json.loads(capsys.readouterr().out)
-    # Warnings only (dates passed relative to today, 2026 or later): exit 0.
+    assert code == 1
+    assert [(d["line"], d["column"], d["code"], d["severity"]) for d in data] == [
+        (17, 1, "S121", "error"), (19, 8, "S121", "error"), (20, 1, "S121", "error")
+    ]
+    assert all(set(d) == {"path", "line", "column", "code", "severity", "message"} for d in data)
+    assert data[0]["path"].endswith("messages/slapen/html.nl.md")
+
+
+def test_warnings_only_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(CASES / "strength" / "content")])
+    out = capsys.readouterr().out
     assert code == 0
-    assert {d["code"] for d in data} <= {"D301", "D302"}
-    for d in data:
-        assert set(d) == {"path", "line", "column", "code", "severity", "message"}
-        assert d["severity"] == "warning"
+    assert " T204 no strength named" in out
+    assert out.endswith(": 0 errors, 1 warning\n")
 
 
 def test_clean_library_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
