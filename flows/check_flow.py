@@ -15,7 +15,7 @@ from flows.outputs import write_report
 
 @task(name="load-and-check")
 def load_and_check(content_dir: str) -> tuple[list[Finding], int]:
-    """Load the content folder and run every check (one task: checks take milliseconds)."""
+    """Load the content folder and run every check (one task: it is one quick pass)."""
     library, findings = check_folder(Path(content_dir))
     return findings, library.files
 
