@@ -241,3 +241,16 @@ def test_plan_is_deterministic(library: Library) -> None:
     b = plan_screens(library, library.campaigns, DAY)
     assert [(e.key, [m.key for m in e.messages]) for e in a] == [
         (e.key, [m.key for m in e.messages]) for e in b]
+
+
+def test_catch_up_for_a_past_day_keeps_the_newer_playlist(library: Library,
+                                                          tmp_path: Path) -> None:
+    today = edition(library, ["samen-eten"])
+    yesterday = Edition(**{**today.__dict__, "day": date(2027, 1, 11),
+                           "messages": edition(library, ["slaap-ritueel"]).messages})
+    assert CHANNEL.deliver(CHANNEL.render(today, ctx(tmp_path)), ctx(tmp_path)).delivered == 1
+    late = CHANNEL.deliver(CHANNEL.render(yesterday, ctx(tmp_path)), ctx(tmp_path))
+    assert late.delivered == 0 and late.skipped == 1
+    assert "newer playlist" in late.notes[0]
+    playlist = json.loads((tmp_path / "screens" / "wachtkamer-test" / "playlist.json").read_bytes())
+    assert [s["id"] for s in playlist["slides"]] == ["samen-eten"]

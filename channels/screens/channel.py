@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from channels.base import Context, DeliveryReport, Edition, Rendered
 from channels.screens.page import REFRESH_SECONDS, page_fingerprint, render_page
 from channels.screens.plan import CHANNEL_NAME, plan_screens
-from channels.screens.playlist import build_playlist, version_of
+from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
 from flows.models import Campaign
 from flows.outputs import replace_dir_atomic
@@ -28,12 +28,13 @@ def screen_files(playlist: dict[str, Any], playlist_json: str, base_url: str) ->
     }
 
 
-def _published_version(folder: Path, files: dict[str, bytes]) -> str | None:
-    """The version of the playlist already in `folder` when the folder is complete."""
+def _published(folder: Path, files: dict[str, bytes]) -> tuple[str | None, date | None]:
+    """Version and day of the playlist already in `folder` (None, None when incomplete)."""
     if not folder.is_dir() or sorted(p.name for p in folder.iterdir()) != sorted(files):
-        return None
+        return None, None
     with (folder / "playlist.json").open("rb") as handle:
-        return version_of(handle.read(64))
+        head = handle.read(4096)
+    return version_of(head), day_of(head)
 
 
 class ScreensChannel:
@@ -68,9 +69,15 @@ class ScreensChannel:
         edition = rendered.edition
         folder = ctx.out_dir / "screens" / edition.target
         report = DeliveryReport(edition.key, self.name, edition.target)
+        version, day = _published(folder, rendered.files)
+        if day is not None and day > edition.day:
+            # A catch-up run for a past day must not put an older playlist back on the screen.
+            report.skipped = 1
+            report.notes.append(f"screens/{edition.target}/: kept the newer playlist for {day}")
+            return report
         # The version covers slides, page code and public address: equal versions mean equal
         # files apart from generated_at, so the published folder stays as it is.
-        if _published_version(folder, rendered.files) == rendered.extra.get("version"):
+        if version == rendered.extra.get("version"):
             changed = False
         else:
             changed = replace_dir_atomic(folder, rendered.files)

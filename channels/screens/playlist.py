@@ -23,6 +23,8 @@ FORMAT = 1
 TIMEZONE_NAME = "Europe/Amsterdam"
 DEFAULT_SECONDS = 10
 _VERSION = re.compile(rb'^\{"version":"([0-9a-f]+)"')
+# Keys are written by json.dumps, so an unescaped `,"day":"` can only be the key itself.
+_DAY = re.compile(rb',"day":"(\d{4}-\d{2}-\d{2})"')
 
 
 def slide(message: Message, seconds: int, campaign: str) -> tuple[dict[str, Any], str]:
@@ -122,6 +124,12 @@ def version_of(playlist_json: bytes) -> str | None:
     """The version of a written playlist.json, read from its first bytes only."""
     match = _VERSION.match(playlist_json[:64])
     return match.group(1).decode("ascii") if match else None
+
+
+def day_of(playlist_json: bytes) -> date | None:
+    """The day a written playlist.json is for, read from its first kilobytes only."""
+    match = _DAY.search(playlist_json[:4096])
+    return date.fromisoformat(match.group(1).decode("ascii")) if match else None
 
 
 def to_script_json(text: str) -> str:
