@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="veerkracht",
         description="Check, plan and publish the campaign's messages.",
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback when the tool itself fails"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -64,3 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERRORS
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"veerkracht: the tool itself failed ({type(exc).__name__}: {exc}). This is not a "
+            "problem in your content; run again with `veerkracht --debug ...` and send the "
+            "output to the operators.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE

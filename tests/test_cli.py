@@ -1,0 +1,42 @@
+"""The command line shell: usage errors, unexpected failures and --debug."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import pytest
+
+from flows import cli
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == cli.EXIT_USAGE
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert cli.main(["check", "--format", "xml"]) == cli.EXIT_USAGE
+
+
+def test_missing_content_folder_is_a_usage_error(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", str(tmp_path / "nope")]) == cli.EXIT_USAGE
+    assert "content folder not found" in capsys.readouterr().err
+
+
+def test_tool_failure_exits_3_without_traceback_unless_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(_args: argparse.Namespace) -> int:
+        raise RuntimeError("disk on fire")
+
+    from flows.commands import check
+
+    monkeypatch.setattr(check, "run", broken)
+    assert cli.main(["check"]) == cli.EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert "disk on fire" in err and "Traceback" not in err
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        cli.main(["--debug", "check"])
