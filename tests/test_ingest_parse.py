@@ -124,3 +124,13 @@ def test_entry_dates(parsed: tuple[int, ...], expected: date, note: str) -> None
 
     day, text = entry_date({"published_parsed": _time.struct_time(parsed)}, TODAY)
     assert day == expected and note in text
+
+
+def test_relative_summary_links_resolve_against_the_entry_and_stay_safe() -> None:
+    md = to_markdown(
+        "<p><a href='/artikel/1'>lees</a> <a href='javascript:alert(1)'>x</a></p>",
+        base="https://www.ncj.nl/nieuws/item",
+    )
+    assert "[lees](https://www.ncj.nl/artikel/1)" in md
+    assert "javascript" not in md
+    assert "](" not in to_markdown("<a href='/artikel/1'>lees</a>")  # no base: text only

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import nh3
 
@@ -28,6 +29,7 @@ _BLOCK_TAGS = {
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
+_HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _BLOCK_START = re.compile(
     r"<(?=/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|blockquote|section|article|a)\b)", re.IGNORECASE
 )
@@ -90,8 +92,9 @@ def _link_target(href: str) -> str:
 class _ToMarkdown(HTMLParser):
     """Walk cleaned HTML and emit Markdown blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: str = "") -> None:
         super().__init__(convert_charrefs=True)
+        self.base = base
         self.blocks: list[str] = []
         self.line: list[str] = []
         self.lists: list[list[int]] = []  # one [counter] per open list; -1 = bullet list
@@ -141,7 +144,9 @@ class _ToMarkdown(HTMLParser):
         elif tag == "br":
             self._emit(_BREAK)
         elif tag == "a":
-            href = dict(attrs).get("href") or ""
+            href = (dict(attrs).get("href") or "").strip()
+            if href and self.base and not _HAS_SCHEME.match(href):
+                href = urljoin(self.base, href)  # relative to the entry, as a browser would
             if self.href is None and is_allowed_scheme(href):
                 self.href, self.link_text = href.strip(), []
         elif tag in ("ul", "ol"):
@@ -184,9 +189,12 @@ class _ToMarkdown(HTMLParser):
         self._flush()
 
 
-def to_markdown(raw_html: str) -> str:
-    """Safe Markdown for an untrusted HTML (or mislabelled text) summary."""
-    parser = _ToMarkdown()
+def to_markdown(raw_html: str, base: str = "") -> str:
+    """Safe Markdown for an untrusted HTML (or mislabelled text) summary.
+
+    Relative links are resolved against `base` (the entry's own link), so they still work.
+    """
+    parser = _ToMarkdown(base)
     parser.feed(clean_html(raw_html))
     parser.close()
     text = ""

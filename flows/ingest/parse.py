@@ -167,8 +167,13 @@ def prepare(data: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
 def parse(data: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse feed bytes after `prepare`; never raises on a bad feed."""
     safe, notes = prepare(data, content_type)
+    # feedparser's own HTML sanitiser and link resolver are switched off: every summary and
+    # title goes through nh3 (flows/ingest/htmlmd.py), which is stricter and several times
+    # faster, and summary links are resolved against the entry's link there.
     result = feedparser.parse(
         io.BytesIO(safe),
+        sanitize_html=False,
+        resolve_relative_uris=False,
         response_headers={
             "content-location": url,
             "content-type": "application/xml; charset=utf-8",
