@@ -9,8 +9,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str) -> bool:
-    """Write via a temporary file and rename; returns False when the content was already there."""
+def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> bool:
+    """Write via a temporary file and rename; returns False when the content was already there.
+
+    `durable=False` skips the fsync (readers still never see half a file); a caller writing
+    many files then makes them durable at once with `os.sync()` before it records them.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.exists() and path.read_bytes() == payload:
         return False
@@ -20,7 +24,8 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -134,5 +134,5 @@ def write_draft(inbox: Path, source: Source, entry: Entry, today: date) -> Draft
     """Validate and write one draft atomically; returns where it went."""
     message = build_message(source, entry, today)
     path = draft_path(inbox, source, message)
-    write_atomic(path, render(message, source, today))
+    write_atomic(path, render(message, source, today), durable=False)  # synced per source
     return Draft(path=path, message_id=message.id, title=message.title)

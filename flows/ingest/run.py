@@ -8,8 +8,10 @@ raises (the flow retries that).
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -122,6 +124,10 @@ async def _ingest_all(
     timeout = httpx.Timeout(settings.link_timeout, connect=settings.link_connect_timeout)
     limits = httpx.Limits(max_connections=max(settings.link_concurrency, 1),
                           max_keepalive_connections=max(settings.link_concurrency, 1))
+    # Parsing and writing drafts is CPU work under the GIL: one worker thread does it all, so
+    # threads do not fight over the GIL while the event loop keeps fetching the other feeds.
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veerkracht-ingest-worker")
+    loop = asyncio.get_running_loop()
     async with safe_client(settings, timeout=timeout, limits=limits) as client:
 
         async def one(source: Source) -> SourceResult:
@@ -136,11 +142,14 @@ async def _ingest_all(
                     client, source.url, etag=state.etag, last_modified=state.last_modified,
                     max_bytes=settings.ingest_max_bytes, deadline=settings.link_timeout,
                 )
-            return await asyncio.to_thread(
-                process, settings, engine, source, rel, state, fetched, today
+            return await loop.run_in_executor(
+                worker, process, settings, engine, source, rel, state, fetched, today
             )
 
-        return list(await asyncio.gather(*(one(s) for s in sources)))
+        try:
+            return list(await asyncio.gather(*(one(s) for s in sources)))
+        finally:
+            worker.shutdown(wait=True)
 
 
 def process(
@@ -184,6 +193,8 @@ def process(
     else:
         state.failures, state.gone = 0, False
     result.failures = state.failures
+    if result.drafts:
+        os.sync()  # drafts on disk before the database says their entries were seen
     tables.save_run(engine, source.name, state, not error, error or None, new_keys)
     return result
 
