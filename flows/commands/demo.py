@@ -106,4 +106,6 @@ def run(args: argparse.Namespace) -> int:
     if "not verified" in links:
         print("Links: not verified (offline); run `veerkracht links` when online.")
     print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
+    print("See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
+          "http://127.0.0.1:8000/screens/ in a browser.")
     return EXIT_OK
