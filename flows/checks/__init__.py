@@ -57,7 +57,13 @@ def check_folder(root: Path | str, today: date | None = None) -> tuple[Library, 
     """Load a content folder and check it: what `veerkracht check` and the flow run."""
     with fewer_gc_pauses():
         library = load_library(root)
-        return library, run_checks(library, today)
+        findings = run_checks(library, today)
+    if (library.root / "sources.yaml").exists():
+        from flows.ingest.sources import load_sources
+
+        library.files += 1
+        findings = sorted({*findings, *load_sources(library.root)[2]})
+    return library, findings
 
 
 def held_by_checks(library: Library, findings: Iterable[Finding]) -> dict[tuple[str, str], str]:
