@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import socketserver
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,17 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, metavar="DIR", help="output folder (default: ./out)"
     )
+
+
+def serve_until_interrupted(server: socketserver.BaseServer) -> int:
+    """Serve until Ctrl+C, then close the socket; the exit code of a server command."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from channels.base import Context, Edition, Rendered
-from flows.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
+from flows.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common, serve_until_interrupted
 from flows.errors import DeliveryError, SettingsError
 from flows.settings import Settings, load_settings
 
@@ -134,10 +134,4 @@ def run_server(args: argparse.Namespace) -> int:
 
     server = make_server(args.host, args.port, make_app(settings), handler_class=Quiet)
     print(f"unsubscribe endpoint on http://{args.host}:{server.server_port}/afmelden")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return EXIT_OK
+    return serve_until_interrupted(server)

@@ -14,7 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from flows.cli import EXIT_OK, EXIT_USAGE, add_common
+from flows.cli import EXIT_USAGE, add_common, serve_until_interrupted
 from flows.settings import load_settings
 
 HOST = "127.0.0.1"
@@ -82,10 +82,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"  screen {name}: http://{HOST}:{port}/screens/{name}/")
     print("Press Ctrl+C to stop.")
     sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return EXIT_OK
+    return serve_until_interrupted(server)
