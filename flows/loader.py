@@ -230,11 +230,29 @@ def _parse(text: str, offset: int, rel: str, library: Library) -> Parsed | None:
             finding(rel, error_line(exc, offset), "S105", Severity.ERROR,
                     "YAML anchors and aliases (& and *) are not allowed; write the value out"))
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or "syntax error"
+        problem = str(getattr(exc, "problem", None) or "syntax error")
         library.findings.append(
             finding(rel, error_line(exc, offset), "S104", Severity.ERROR,
-                    f"cannot read the fields ({problem}); check colons, quotes and indents"))
+                    f"cannot read the fields ({problem}); {_yaml_advice(problem)}"))
     return None
+
+
+# PyYAML's words for the mistakes people make most, and what to do about each.
+_YAML_ADVICE = (
+    ("mapping values are not allowed",
+     "a text contains ': ' (colon and space); put the whole text between double quotes"),
+    ("cannot start any token", "use spaces, not tabs, at the start of a line"),
+    ("could not find expected ':'", "every field line needs 'name: value'"),
+    ("expected <block end>", "check that the lines of one field line up (same indent)"),
+    ("found unexpected end of stream", "a quote or bracket is opened but not closed"),
+)
+
+
+def _yaml_advice(problem: str) -> str:
+    for words, advice in _YAML_ADVICE:
+        if words in problem:
+            return advice
+    return "check colons, quotes and indents"
 
 
 def load_yaml_models(

@@ -123,3 +123,11 @@ def test_yaml_lists_report_bad_items_and_keep_good_ones(tmp_path: Path) -> None:
     library = load_library(tmp_path)
     assert [s.id for s in library.screens] == ["wachtkamer-a"]
     assert sorted((f.line, f.code) for f in library.findings) == [(7, "S113"), (8, "S112")]
+
+
+def test_colon_in_a_text_gets_plain_advice(tmp_path: Path) -> None:
+    text = GOOD.replace("headline: Rust voor het slapen", "headline: Slapen: zo doe je dat")
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md", text)
+    (problem,) = load_library(tmp_path).findings
+    assert (problem.line, problem.code) == (8, "S104")
+    assert "put the whole text between double quotes" in problem.message
