@@ -19,12 +19,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.serving import serving
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 LAST_MODIFIED = "Mon, 02 Nov 2026 10:00:00 GMT"
@@ -136,14 +137,8 @@ def feed_server(served: Served | None = None) -> Iterator[tuple[str, Served]]:
     handler = type("Handler", (_Handler,), {"served": served})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}", served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @contextmanager

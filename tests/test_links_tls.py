@@ -7,7 +7,6 @@ import datetime
 import http.server
 import ipaddress
 import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from flows import netsafety
 from flows.linkcheck.check import Options, Verdict, check_urls
 from flows.settings import load_settings
+from tests.serving import serving
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -73,12 +73,8 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1], cert
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(server):
+        yield server.server_address[1], cert
 
 
 def test_untrusted_certificate_is_unverified_not_ok(tls_server: tuple[int, Path]) -> None:

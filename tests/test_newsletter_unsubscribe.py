@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -18,6 +17,7 @@ from channels.newsletter.tokens import make_token
 from channels.newsletter.unsubscribe import make_app
 from flows.settings import Settings
 from flows.state import open_state
+from tests.serving import serving
 from tests.test_newsletter_support import context, edition, settings_for
 
 ADDRESS = "Ann@Example.org"
@@ -34,14 +34,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     s = settings_for(tmp_path)
     deliver_edition(render_edition(edition(((ADDRESS, "Opvang Ann"),), target="u1"), s), context(s))
     server: WSGIServer = make_server("127.0.0.1", 0, make_app(s), handler_class=Quiet)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_port}/afmelden", s
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def gone(s: Settings) -> set[str]:

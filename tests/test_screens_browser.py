@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from flows.commands.serve import make_server
 from flows.loader import Library, load_library
 from flows.settings import TIMEZONE, load_settings
 from tests.conftest import FIXTURES, REPO
+from tests.serving import serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pyzbar = pytest.importorskip("pyzbar.pyzbar")
@@ -71,7 +71,6 @@ class Site:
     server: ThreadingHTTPServer
     library: Library
     base: str = ""
-    thread: threading.Thread | None = None
 
     def publish(self, ids: list[str], *, seconds: int = 1, day: date = NOW_DAY,
                 hours: dict[str, str] | None = None) -> None:
@@ -97,12 +96,8 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path, library: Library) -> Iterator[Site]:
     server = make_server(tmp_path, 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    s = Site(tmp_path, server, library, f"http://127.0.0.1:{server.server_address[1]}", thread)
-    yield s
-    s.stop()
-    thread.join(5)
+    with serving(server):
+        yield Site(tmp_path, server, library, f"http://127.0.0.1:{server.server_address[1]}")
 
 
 @dataclass
