@@ -14,20 +14,14 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
 from flows.ingest.report import render_report, summary_line, write_ingest_report
 from flows.ingest.run import IngestResult, is_transient_state_error, run_ingest
+from flows.retries import retry_when
 from flows.settings import load_settings
 
-
-def retry_state_errors(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry only a transient state-database error; everything else waits for the next run."""
-    try:
-        exc = state.result(raise_on_failure=False)
-    except Exception:  # noqa: BLE001 - an unreadable state is not worth a retry
-        return False
-    return isinstance(exc, BaseException) and is_transient_state_error(exc)
+# Retry only a transient state-database error; everything else waits for the next run.
+retry_state_errors = retry_when(is_transient_state_error)
 
 
 @task(

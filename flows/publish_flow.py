@@ -15,7 +15,6 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
 from channels.base import Edition
 from flows.cadence import today
@@ -32,6 +31,7 @@ from flows.publish import (
     publish_edition,
     summary_line,
 )
+from flows.retries import retry_when
 from flows.settings import Settings, load_settings
 
 RETRY_DELAYS: list[float] = [10, 60, 300]  # seconds: an SMTP server that said 4xx usually recovers soon
@@ -41,13 +41,8 @@ def _settings(content_dir: str, out_dir: str) -> Settings:
     return load_settings(content_dir=Path(content_dir), out_dir=Path(out_dir))
 
 
-def retry_transient(task: Any, task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry only a TransientDeliveryError (4xx, dropped connection); never a permanent one."""
-    try:
-        exc = state.result(raise_on_failure=False)
-    except Exception:  # noqa: BLE001 - an unreadable state is not worth a retry
-        return False
-    return isinstance(exc, BaseException) and is_transient(exc)
+# Retry only a TransientDeliveryError (4xx, dropped connection); never a permanent one.
+retry_transient = retry_when(is_transient)
 
 
 @task(name="load-check-plan", cache_policy=NO_CACHE, persist_result=False)
