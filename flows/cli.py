@@ -44,8 +44,12 @@ def serve_until_interrupted(server: socketserver.BaseServer) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every registered subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand, or with just `only`.
+
+    Loading one command's module is enough to run it, and skips the imports of the others
+    (a quicker answer for `veerkracht check` and friends); help and mistakes need them all.
+    """
     parser = argparse.ArgumentParser(
         prog="veerkracht",
         description="Check, plan and publish the campaign's messages.",
@@ -54,14 +58,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show the full traceback when the tool itself fails"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = COMMAND_MODULES
+    if only is not None and f"flows.commands.{only}" in modules:
+        modules = [f"flows.commands.{only}"]
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand in `argv` (after global options), if there is one."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
+    parser = build_parser(only=_command_named(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

@@ -148,6 +148,24 @@ def test_ok_yesterday_broken_once_is_unverified(
     assert ("avond", "nl") in held_by_links(library, settings)
 
 
+def test_links_unverified_last_time_are_checked_first(
+    setup: tuple[Path, Settings], servers: ServerThread
+) -> None:
+    content, settings = setup
+    a = servers.servers[0]
+    engine = open_state(settings.resolved_state_url())
+    shaky = a.base + "/notfound/weg"  # sorts after /moved/ on the same host
+    cache.save(engine, [Result(shaky, Verdict.UNVERIFIED, 503, shaky, checked_at=1.0)], {})
+    one_at_a_time = Options(concurrency=1, per_host=1, total_timeout=2.0, connect_timeout=1.0)
+    run_link_check(load_library(content), settings, use_cache=False, options=one_at_a_time)
+    assert a.stats.methods[0] == ("HEAD", "/notfound/weg")
+    # Without that history the same run starts at the first address in sorted order.
+    a.stats.methods.clear()
+    cache.save(engine, [Result(shaky, Verdict.BROKEN, 404, shaky, checked_at=1.0)], {})
+    run_link_check(load_library(content), settings, use_cache=False, options=one_at_a_time)
+    assert a.stats.methods[0] == ("HEAD", "/moved/1/slaap")
+
+
 def test_offline_holds_nothing_and_caches_nothing(tmp_path: Path) -> None:
     port = closed_port()
     base = f"http://127.0.0.1:{port}"

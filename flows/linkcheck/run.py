@@ -63,6 +63,11 @@ def apply_history(result: Result, previous: cache.Cached | None) -> Result:
     return result
 
 
+def _settled(previous: cache.Cached | None) -> bool:
+    """False for a link whose last check could not tell (it is likely to need retries again)."""
+    return previous is None or previous.result.observed is not Verdict.UNVERIFIED
+
+
 def _is_offline(fresh: list[Result]) -> bool:
     """No server answered at all, and at least one connection was tried and failed."""
     tried = [r for r in fresh if r.verdict is not Verdict.REFUSED]
@@ -87,7 +92,9 @@ async def run_link_check_async(
     reused: dict[str, Result] = {}
     if use_cache:
         reused = {u: c.result for u, c in previous.items() if c.fresh(settings, now)}
-    to_check = [u for u in urls if u not in reused]
+    # Links that could not be verified last time go first: their retries and backoff are what
+    # make a run long, and started early they wait while the other links are checked.
+    to_check = sorted((u for u in urls if u not in reused), key=lambda u: _settled(previous.get(u)))
     done = len(reused)
     if progress is not None:
         progress(done, len(urls))
