@@ -9,6 +9,7 @@ from __future__ import annotations
 # Order here is the order in `veerkracht --help`.
 COMMAND_MODULES: list[str] = [
     "flows.commands.check",
+    "flows.commands.preview",
     "flows.commands.plan",
     "flows.commands.publish",
     "flows.commands.demo",

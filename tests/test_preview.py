@@ -1,0 +1,134 @@
+"""`veerkracht preview`: one message as a waiting-room slide and a newsletter block, sent nowhere."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from flows.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, main
+from flows.settings import TIMEZONE
+from tests.conftest import FIXTURES
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE = FIXTURES / "screens" / "content"
+CHROMIUM = Path("/usr/bin/chromium")
+DRAFT = """---
+id: nieuwe-tip
+lang: nl
+title: Samen buiten zijn
+theme: bewegen
+audiences: [ouders-jonge-kinderen]
+screen:
+  headline: Samen naar buiten
+  text: Even buiten spelen geeft rust in je hoofd.
+valid_from: 2027-01-04
+status: draft
+---
+Je moet elke dag naar buiten met je kind.
+"""
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(SOURCE, tmp_path / "content"))
+
+
+def preview(content: Path, ref: str, *extra: str) -> int:
+    out = content.parent / "out"
+    return main(["preview", ref, "--content", str(content), "--out", str(out), *extra])
+
+
+def test_preview_by_path_writes_slide_and_newsletter_and_nothing_else(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = content / "messages" / "slapen" / "slaap-ritueel.nl.md"
+    assert preview(content, str(path), "--date", "2027-01-12") == EXIT_OK
+    out = content.parent / "out"
+    folder = out / "preview" / "slaap-ritueel.nl"
+    page = (folder / "scherm" / "index.html").read_text()
+    assert "Elke avond hetzelfde ritueel geeft rust" in page
+    playlist = json.loads((folder / "scherm" / "playlist.json").read_text())
+    assert [s["id"] for s in playlist["slides"]] == ["slaap-ritueel"]
+    assert playlist["opening_hours"] in ({}, None)  # the preview shows at any hour
+    mail = (folder / "nieuwsbrief.html").read_text()
+    text = (folder / "nieuwsbrief.txt").read_text()
+    title = "Elke avond hetzelfde ritueel geeft rust"
+    assert title in mail and title.upper() in text  # plain text sets titles in capitals
+    assert "Het gaat goed, want je doet al veel." in text  # the body, not only the title
+    # Sends nothing and publishes nothing: no outbox, no ledger, no live screen folder.
+    assert sorted(p.name for p in out.iterdir()) == ["preview"]
+    printed = capsys.readouterr().out
+    assert "preview/slaap-ritueel.nl/scherm/index.html" in printed
+    assert "preview/slaap-ritueel.nl/nieuwsbrief.html" in printed
+
+
+def test_preview_by_id_and_the_advice_when_it_is_not_found(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert preview(content, "samen-eten") == EXIT_OK
+    assert (content.parent / "out" / "preview" / "samen-eten.nl" / "nieuwsbrief.html").exists()
+    assert preview(content, "samen-eten.en") == EXIT_USAGE
+    assert "it exists in nl; write samen-eten.nl" in capsys.readouterr().err
+    assert preview(content, "bestaat-niet") == EXIT_USAGE
+    assert "give the file's path" in capsys.readouterr().err
+    assert preview(content, str(content / "messages" / "weg.nl.md")) == EXIT_USAGE
+    assert "message file not found" in capsys.readouterr().err
+
+
+def test_inbox_draft_gets_its_own_findings_and_notes(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(REPO / "content" / "style.yaml", content / "style.yaml")  # the real tone rules
+    draft = content / "inbox" / "bron" / "nieuwe-tip.nl.md"
+    draft.parent.mkdir(parents=True)
+    draft.write_text(DRAFT, encoding="utf-8")
+    assert preview(content, str(draft), "--date", "2027-01-12") == EXIT_ERRORS
+    printed = capsys.readouterr().out
+    lines = [line for line in printed.splitlines() if ": T" in line or ": S" in line]
+    assert lines, printed
+    assert all(line.startswith("content/inbox/bron/nieuwe-tip.nl.md:") for line in lines)
+    assert "content/inbox/bron/nieuwe-tip.nl.md:13:" in printed  # the "je moet" line
+    assert "note: this message has errors" in printed
+    assert "note: status: draft" in printed
+    # Still rendered, so the team can see what they are fixing.
+    mail = content.parent / "out" / "preview" / "nieuwe-tip.nl" / "nieuwsbrief.html"
+    assert "Samen buiten zijn" in mail.read_text()
+
+
+def test_a_file_that_cannot_be_read_names_line_and_fix(
+    content: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = content / "messages" / "slapen" / "kapot.nl.md"
+    broken.write_text(DRAFT.replace("theme: bewegen", "theme: fietsen"), encoding="utf-8")
+    assert preview(content, str(broken)) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "kapot.nl.md cannot be read as a message" in err
+    assert "content/messages/slapen/kapot.nl.md:5:" in err and "theme" in err
+    assert not (content.parent / "out" / "preview").exists()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+def test_preview_slide_shows_on_a_closed_day_and_after_it_expired(content: Path) -> None:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # oud-bericht expired on 2027-01-10, and the fixture screen is closed on Sunday: a real
+    # screen would show the resting slide; the preview must show the message itself.
+    assert preview(content, "oud-bericht", "--date", "2027-01-17") == EXIT_OK
+    page_file = content.parent / "out" / "preview" / "oud-bericht.nl" / "scherm" / "index.html"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.clock.install(time=datetime(2027, 1, 17, 21, 0, tzinfo=TIMEZONE))
+            page.goto(page_file.as_uri())
+            active = page.locator('.slide.active[data-slide-id="oud-bericht.nl"]')
+            active.wait_for(timeout=5000)
+            assert active.locator(".headline").inner_text() == "Dit bericht is verlopen"
+            assert errors == []
+        finally:
+            browser.close()
