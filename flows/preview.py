@@ -3,8 +3,8 @@
 For the comms team, right after writing or editing a message (drafts and inbox drafts too). It
 writes `out/preview/<id>.<lang>/scherm/index.html` (the screen page with only this slide, beside
 its playlist) and `nieuwsbrief.html` + `nieuwsbrief.txt` (a newsletter with only this block),
-with the same renderers as publishing. It sends nothing, and touches neither the ledger, the state database
-nor the published folders, so it is safe to run as often as you like.
+with the same renderers as publishing. It sends nothing and touches neither the ledger, the
+state database nor the published folders, so it is safe to run as often as you like.
 """
 
 from __future__ import annotations
@@ -127,11 +127,7 @@ def preview_message(library: Library, message: Message, settings: Settings, day:
         messages=(message,), params={"fallback": ()},
     )
     for rel_path, data in render_edition(in_mail, settings).files.items():
-        name = "nieuwsbrief.html" if rel_path.endswith(".html") else "nieuwsbrief.txt"
-        result.files.append(_write(folder / name, data))
+        path = folder / ("nieuwsbrief.html" if rel_path.endswith(".html") else "nieuwsbrief.txt")
+        write_atomic(path, data)
+        result.files.append(path)
     return result
-
-
-def _write(path: Path, data: bytes) -> Path:
-    write_atomic(path, data)
-    return path
