@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import socketserver
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from flows.commands import COMMAND_MODULES
 from flows.errors import ContentError, SettingsError, VeerkrachtError
@@ -33,14 +36,28 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_until_interrupted(server: socketserver.BaseServer) -> int:
-    """Serve until Ctrl+C, then close the socket; the exit code of a server command."""
+    """Serve until Ctrl+C or SIGTERM, then close the socket; the exit code of a server command.
+
+    Both signals get our handler even when the process inherited them ignored (a script that
+    starts the server in the background does that to SIGINT), so the server always stops.
+    """
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # signals only work there
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return EXIT_OK
 
 

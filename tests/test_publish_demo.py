@@ -29,5 +29,8 @@ def test_demo_publishes_the_first_day_offline(
         assert f"{tmp_path / folder}/" in out
         assert any((tmp_path / folder).iterdir())
     assert (tmp_path / "reports" / "publish-2027-01-04.md").is_file()
+    # It ends with how to preview one message, naming a file that exists.
+    example = out.split("veerkracht preview ", 1)[1].split("`", 1)[0]
+    assert (CONTENT.parent / example).is_file() and example.endswith(".md")
     # The demo's settings do not leak into whatever runs next in this process.
     assert {k: os.environ.get(k) for k in before} == before

@@ -55,12 +55,25 @@ def test_busy_port_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "choose another port" in capsys.readouterr().err
 
 
-def test_serve_command_runs_until_ctrl_c(tmp_path: Path) -> None:
+def _inherit_sigint_ignored() -> None:
+    # What a non-interactive shell does to a command it starts in the background.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("stop", "sigint_ignored_at_start"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-started-in-background", "sigterm"],
+)
+def test_serve_command_runs_until_stopped(
+    tmp_path: Path, stop: signal.Signals, sigint_ignored_at_start: bool
+) -> None:
     (tmp_path / "screens" / "wachtkamer").mkdir(parents=True)
     (tmp_path / "screens" / "wachtkamer" / "index.html").write_text("<!doctype html>scherm")
     with subprocess.Popen(
         [sys.executable, "-m", "flows", "serve", "--port", "0", "--out", str(tmp_path)],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
+        preexec_fn=_inherit_sigint_ignored if sigint_ignored_at_start else None,  # noqa: PLW1509
     ) as proc:
         try:
             assert proc.stdout is not None
@@ -69,13 +82,13 @@ def test_serve_command_runs_until_ctrl_c(tmp_path: Path) -> None:
             url = first.split(" at ")[1].strip()
             assert proc.stdout.readline().strip() == f"screen wachtkamer: {url}screens/wachtkamer/"
             assert httpx.get(url + "screens/wachtkamer/").text == "<!doctype html>scherm"
-            # A browser keeps spare connections open without sending anything on them; Ctrl+C
+            # A browser keeps spare connections open without sending anything on them; stopping
             # must not wait for those.
             port = int(url.rstrip("/").rsplit(":", 1)[1])
             with socket.create_connection(("127.0.0.1", port)):
                 time.sleep(0.3)  # the server has accepted it and a thread waits for a request
-                proc.send_signal(signal.SIGINT)
-                assert proc.wait(30) == EXIT_OK  # generous: CI machines can stall for seconds
+                proc.send_signal(stop)
+                assert proc.wait(10) == EXIT_OK
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -108,4 +108,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
     print("See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
           "http://127.0.0.1:8000/screens/ in a browser.")
+    if library.messages:
+        example = library.rel(library.messages[0].path)
+        print(f"See one message as a slide and in a newsletter: `.venv/bin/veerkracht preview "
+              f"{example}` (any message file works).")
     return EXIT_OK
