@@ -107,6 +107,17 @@ def test_retry_after_is_honoured() -> None:
     assert waited >= 0.9  # the server asked for 1 s
 
 
+def test_a_longer_retry_after_than_the_cap_is_not_asked_again_sooner() -> None:
+    with serving() as st:
+        base = st.servers[0].base
+        results, sent = _run([base + "/slowdown/s"])  # Retry-After: 3600, cap 5 s
+        asked = st.servers[0].stats.requests["/slowdown/s"]
+    result = results[base + "/slowdown/s"]
+    assert result.verdict is Verdict.UNVERIFIED and result.status == 429
+    assert asked == 1 and sent == 1  # no retry before the hour the site asked for
+    assert "asks to wait 3600 s" in result.detail
+
+
 def test_per_host_limit_holds_and_is_used() -> None:
     with serving(count=2, latency=0.1) as st:
         urls = [s.base + f"/ok/{i}" for s in st.servers for i in range(24)]

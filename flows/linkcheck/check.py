@@ -5,7 +5,8 @@ host (host:port). HEAD first; GET only when HEAD is refused (403, 405, 501), and
 headers are read before the connection is closed, so a huge or slow body costs nothing.
 Redirects are followed by hand (each hop passes the address-safety rule) up to 10, and the chain
 is kept. Retries (at most 2, with backoff, honouring Retry-After up to a cap) only for timeouts,
-5xx and 429: a 404 will not turn into a 200 by asking again.
+5xx and 429: a 404 will not turn into a 200 by asking again. A site that asks for a longer wait
+than the cap is not asked again in this run.
 """
 
 from __future__ import annotations
@@ -156,6 +157,12 @@ class Checker:
             for n in range(self.options.retries):
                 if not attempt.retry:
                     break
+                wait = attempt.retry_after
+                if wait is not None and wait > self.options.retry_after_cap:
+                    # Asking again sooner than the site allows would be rude, and waiting that
+                    # long would hold up the whole run: leave it for the next check.
+                    attempt.detail += f"; it asks to wait {wait:.0f} s, so it is left for a later check"
+                    break
                 await asyncio.sleep(self._delay(n, attempt.retry_after))
                 attempt = await self._attempt(url)
         except Exception as exc:  # noqa: BLE001 - one odd site must not stop the whole run
@@ -178,10 +185,9 @@ class Checker:
         return result
 
     def _delay(self, n: int, retry_after: float | None) -> float:
-        backoff = self.options.backoff * 2.0**n
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.options.retry_after_cap)
-        return backoff
+            return max(retry_after, 0.0)  # at most the cap: longer waits are never retried
+        return self.options.backoff * 2.0**n
 
     async def _attempt(self, url: str) -> _Attempt:
         """Follow the redirect chain from `url` once and judge where it ends."""
