@@ -245,6 +245,7 @@ _YAML_ADVICE = (
     ("could not find expected ':'", "every field line needs 'name: value'"),
     ("expected <block end>", "check that the lines of one field line up (same indent)"),
     ("found unexpected end of stream", "a quote or bracket is opened but not closed"),
+    ("is not a valid date", "write a date as year-month-day, for example 2027-01-04"),
 )
 
 

@@ -72,7 +72,7 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
     # plain maps, lists and strings are built directly, other scalars (dates, numbers, booleans)
     # still go through it, and anything unusual falls back to it whole.
     if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR else loader.construct_object(node)
+        return node.value if node.tag == _STR else _scalar(node, loader)
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         out = {}
         for key, value in node.value:
@@ -83,6 +83,18 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
         return [_construct(item, loader) for item in node.value]
     raise _Unusual
+
+
+def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
+    """A date, number or boolean; a value that only looks like one (2027-13-01) is a YAML error
+    at its line, not a crash: PyYAML raises a bare ValueError for it."""
+    try:
+        return loader.construct_object(node)
+    except (ValueError, OverflowError) as exc:
+        kind = "date" if node.tag.endswith(":timestamp") else "value"
+        raise yaml.MarkedYAMLError(
+            problem=f"'{node.value}' is not a valid {kind} ({exc})", problem_mark=node.start_mark
+        ) from None
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
@@ -99,7 +111,12 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
         try:
             data = _construct(node, loader)
         except _Unusual:
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except (ValueError, OverflowError) as exc:
+                raise yaml.MarkedYAMLError(
+                    problem=f"a value is not valid ({exc})", problem_mark=node.start_mark
+                ) from None
         lines: dict[str, int] = {}
         _collect_lines(node, "", line_offset, lines)
     except RecursionError:

@@ -131,3 +131,23 @@ def test_colon_in_a_text_gets_plain_advice(tmp_path: Path) -> None:
     (problem,) = load_library(tmp_path).findings
     assert (problem.line, problem.code) == (8, "S104")
     assert "put the whole text between double quotes" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [("2027-13-01", "month must be in 1..12"), ("2027-02-30", "day is out of range")],
+)
+def test_a_date_that_does_not_exist_is_a_finding_not_a_crash(
+    tmp_path: Path, written: str, why: str
+) -> None:
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md",
+          GOOD.replace("valid_from: 2026-11-01", f"valid_from: {written}"))
+    write(tmp_path, "campaigns/winter.yaml",
+          f"id: winter\ntitle: Winter\nperiod:\n  start: {written}\n  end: 2027-03-01\n")
+    library = load_library(tmp_path)
+    found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in library.findings)
+    assert found == [("vast-ritme.nl.md", 13, "S104"), ("winter.yaml", 4, "S104")]
+    for f in library.findings:
+        assert f"'{written}' is not a valid date ({why}" in f.message
+        assert "for example 2027-01-04" in f.message
+    assert library.messages == []
