@@ -159,6 +159,17 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
         return "S114", f"unknown theme '{value}'; use one of: {', '.join(THEMES)}"
     if "date" in kind:
         return "S115", f"'{dotted}' is not a valid date ({value!r}); write it as YYYY-MM-DD"
+    # Pydantic's words ("valid tuple", "match pattern '^[a-z0-9]+...'") mean nothing to the
+    # comms team; say what to write instead.
+    if kind in ("tuple_type", "list_type"):
+        example = "[ouders-jonge-kinderen]" if field_name == "audiences" else "[eerste, tweede]"
+        return "S112", f"'{dotted}' must be a list; write it in square brackets, like {example}"
+    if kind == "string_type":
+        return "S112", (f"'{dotted}' must be text, but {value!r} reads as something else; "
+                        "put it between double quotes")
+    if kind == "string_pattern_mismatch":
+        return "S112", (f"'{dotted}' may only use lowercase letters, digits and single hyphens, "
+                        f"like vast-ritme (not {value!r})")
     msg = str(err["msg"]).removeprefix("Value error, ")
     if "before" in msg:
         return "S115", f"{msg}; correct the dates"

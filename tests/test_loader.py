@@ -151,3 +151,23 @@ def test_a_date_that_does_not_exist_is_a_finding_not_a_crash(
         assert f"'{written}' is not a valid date ({why}" in f.message
         assert "for example 2027-01-04" in f.message
     assert library.messages == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "advice"),
+    [
+        ("audiences: [ouders-jonge-kinderen]", "audiences: ouders-jonge-kinderen", 6,
+         "'audiences' must be a list; write it in square brackets, like [ouders-jonge-kinderen]"),
+        ("title: Een vast ritme", "title: 2027", 4,
+         "'title' must be text, but 2027 reads as something else; put it between double quotes"),
+        ("id: vast-ritme", "id: Vast_Ritme", 2,
+         ("'id' may only use lowercase letters, digits and single hyphens, like vast-ritme "
+          "(not 'Vast_Ritme')")),
+    ],
+)
+def test_type_mistakes_get_plain_advice(
+    tmp_path: Path, old: str, new: str, line: int, advice: str
+) -> None:
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md", GOOD.replace(old, new))
+    (f,) = load_library(tmp_path).findings
+    assert (f.line, f.code, f.message) == (line, "S112", advice)
