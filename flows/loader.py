@@ -153,10 +153,14 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
         return "S110", f"required field '{dotted}' is missing; add it"
     if kind == "extra_forbidden":
         return "S111", f"unknown field '{dotted}'; check the spelling or remove it"
-    if kind == "literal_error" and field_name == "audiences":
+    # The field itself or the list it sits in: campaigns have `weeks.1.theme`, `audiences.0`.
+    names = {field_name, *(str(p) for p in err.get("loc", ()) if isinstance(p, str))}
+    if kind == "literal_error" and "audiences" in names:
         return "S113", (f"unknown audience '{value}'; use one of: {', '.join(AUDIENCES)}")
-    if kind == "literal_error" and field_name == "theme":
+    if kind == "literal_error" and "theme" in names:
         return "S114", f"unknown theme '{value}'; use one of: {', '.join(THEMES)}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "S112", f"'{dotted}' must be a whole number, like 3 (not {value!r})"
     if "date" in kind:
         return "S115", f"'{dotted}' is not a valid date ({value!r}); write it as YYYY-MM-DD"
     # Pydantic's words ("valid tuple", "match pattern '^[a-z0-9]+...'") mean nothing to the

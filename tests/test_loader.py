@@ -171,3 +171,35 @@ def test_type_mistakes_get_plain_advice(
     write(tmp_path, "messages/slapen/vast-ritme.nl.md", GOOD.replace(old, new))
     (f,) = load_library(tmp_path).findings
     assert (f.line, f.code, f.message) == (line, "S112", advice)
+
+
+CAMPAIGN = """id: winter
+title: Winter
+period:
+  start: 2027-01-04
+  end: 2027-03-28
+audiences: [ouders-jonge-kinderen]
+weeks:
+  - theme: slapen
+channels:
+  newsletter:
+    cadence: "every 2 weeks on tuesday"
+    items: 3
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "code", "advice"),
+    [
+        ("theme: slapen", "theme: slaap", 8, "S114", "unknown theme 'slaap'; use one of: slapen"),
+        ("[ouders-jonge-kinderen]", "[ouders]", 6, "S113", "unknown audience 'ouders'"),
+        ("items: 3", "items: drie", 12, "S112",
+         "'channels.newsletter.items' must be a whole number, like 3 (not 'drie')"),
+    ],
+)
+def test_campaign_mistakes_name_line_and_fix(
+    tmp_path: Path, old: str, new: str, line: int, code: str, advice: str
+) -> None:
+    write(tmp_path, "campaigns/winter.yaml", CAMPAIGN.replace(old, new))
+    (f,) = load_library(tmp_path).findings
+    assert (f.line, f.code) == (line, code) and f.message.startswith(advice)
