@@ -50,7 +50,10 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
     except UnicodeDecodeError:
         return [], [finding(rel, 0, "N600", Severity.ERROR,
                             "the partner list is not UTF-8; export it as CSV UTF-8")]
-    reader = csv.DictReader(io.StringIO(text))
+    # Excel set to Dutch saves "CSV" with semicolons (the comma is the decimal sign there).
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

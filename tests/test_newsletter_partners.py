@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from pathlib import Path
 
 from channels.newsletter import CHANNEL
 from channels.newsletter.plan import groups
@@ -56,3 +58,19 @@ def test_plan_on_the_bundled_content_gives_one_edition_per_group() -> None:
         unsubscribed = {p.email for p in library.partners if p.unsubscribed}
         assert not unsubscribed & {a for a, _ in e.params["recipients"]}
     assert CHANNEL.plan(library, library.campaigns, first_tuesday) == editions  # deterministic
+
+
+def test_a_semicolon_list_from_dutch_excel_reads_the_same(tmp_path: Path) -> None:
+    comma = CONTENT / "partners.example.csv"
+    rows = list(csv.reader(comma.read_text(encoding="utf-8").splitlines()))
+    semicolon = tmp_path / "partners.csv"
+    with semicolon.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)  # quotes the audiences, as Excel does
+    assert '"ouders-jonge-kinderen;kinderopvang-team"' in semicolon.read_text(encoding="utf-8-sig")
+    expected, expected_findings = load_partners(comma)
+    loaded, findings = load_partners(semicolon)
+    assert findings == expected_findings == []
+    assert [(p.email, p.audiences, p.kind) for p in loaded] == [
+        (p.email, p.audiences, p.kind) for p in expected
+    ]
+    assert len(loaded) >= 5
