@@ -205,18 +205,30 @@ class Screen(Strict):
     @field_validator("opening_hours")
     @classmethod
     def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        normalised: dict[str, str] = {}
         for day, span in value.items():
             if day not in DAY_KEYS:
                 raise ValueError(f"unknown day {day!r}: use {', '.join(DAY_KEYS)}")
-            start, sep, end = span.partition("-")
-            if not sep or not _is_hhmm(start) or not _is_hhmm(end) or start >= end:
+            start, sep, end = str(span).partition("-")
+            opens, closes = _hhmm(start), _hhmm(end)
+            if not sep or opens is None or closes is None:
                 raise ValueError(f"opening hours for {day} must look like 08:00-17:00")
-        return value
+            if opens >= closes:
+                raise ValueError(f"opening hours for {day} open at {opens} and close at "
+                                 f"{closes}; write the opening time first")
+            # The page compares times as text, so always two digits: 8.30 becomes 08:30.
+            normalised[day] = f"{opens}-{closes}"
+        return normalised
 
 
-def _is_hhmm(text: str) -> bool:
-    hh, sep, mm = text.strip().partition(":")
-    return bool(sep) and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60
+def _hhmm(text: str) -> str | None:
+    """`8:30`, `08:30` or `8.30` as `08:30`; None when it is not a time of day."""
+    hh, sep, mm = text.strip().replace(".", ":").partition(":")
+    if not (sep and hh.isdigit() and mm.isdigit() and len(mm) == 2):
+        return None
+    if int(hh) >= 24 or int(mm) >= 60:
+        return None
+    return f"{int(hh):02d}:{mm}"
 
 
 class Partner(Strict):

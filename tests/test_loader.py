@@ -203,3 +203,18 @@ def test_campaign_mistakes_name_line_and_fix(
     write(tmp_path, "campaigns/winter.yaml", CAMPAIGN.replace(old, new))
     (f,) = load_library(tmp_path).findings
     assert (f.line, f.code) == (line, code) and f.message.startswith(advice)
+
+
+def test_opening_hours_accept_how_people_write_times(tmp_path: Path) -> None:
+    from flows.models import Screen
+
+    screen = Screen(id="wachtkamer", location="Wachtkamer", audiences=("jongeren",),
+                    opening_hours={"ma": "8:30-17:00", "di": "8.30 - 12.00", "wo": "08:00-17:00"})
+    # Two-digit hours, because the page compares times as text ("8:30" sorts after "17:00").
+    assert screen.opening_hours == {"ma": "08:30-17:00", "di": "08:30-12:00", "wo": "08:00-17:00"}
+    write(tmp_path, "screens.yaml", "screens:\n  - id: wachtkamer\n    location: Wachtkamer\n"
+          "    audiences: [jongeren]\n    opening_hours:\n      ma: 17:00-08:30\n"
+          "      di: 8-17\n")
+    found = sorted((f.line, f.message) for f in load_library(tmp_path).findings)
+    assert len(found) == 1 and found[0][0] == 5  # both days are in one field
+    assert "open at 17:00 and close at 08:30; write the opening time first" in found[0][1]
