@@ -1,4 +1,5 @@
-"""Things that must never reach an output: non-http(s) URLs (S120) and raw HTML (S121)."""
+"""Things that must never reach an output: non-http(s) URLs (S120) and raw HTML (S121); and
+images (S122), which no channel shows."""
 
 from __future__ import annotations
 
@@ -55,6 +56,14 @@ def check(ctx: Context) -> Iterator[Finding]:
                     message, link.line, "S120", Severity.ERROR,
                     f"{what} '{_short(link.url)}' {problem}; use the https:// address of the "
                     f"web page", link.column)
+            elif link.image:
+                # The renderers leave images out: e-mail programs block them, feeds and screens
+                # have no room for them. Say so rather than let the comms team wonder.
+                yield ctx.at_body(
+                    message, link.line, "S122", Severity.WARNING,
+                    f"image '{_short(link.url)}' is not shown in newsletters, feeds or on "
+                    "screens; say in words what it shows, or link to the page it is on",
+                    link.column)
         seen: set[int] = set()
         for html in prose.html:
             if html.line in seen:
