@@ -13,6 +13,7 @@ import socketserver
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,16 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, metavar="DIR", help="output folder (default: ./out)"
     )
+
+
+def iso_date(text: str) -> date:
+    """An argparse type for --date: YYYY-MM-DD, with advice instead of Python's wording."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2027-01-04"
+        ) from None
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -40,3 +40,13 @@ def test_tool_failure_exits_3_without_traceback_unless_debug(
     assert "disk on fire" in err and "Traceback" not in err
     with pytest.raises(RuntimeError, match="disk on fire"):
         cli.main(["--debug", "check"])
+
+
+@pytest.mark.parametrize("command", [["preview", "vast-ritme"], ["newsletter", "preview"]])
+def test_a_dutch_date_order_gets_advice(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([*command, "--date", "04-01-2027"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "'04-01-2027' is not a date; write it as YYYY-MM-DD, for example 2027-01-04" in err
+    assert "fromisoformat" not in err

@@ -13,7 +13,14 @@ from datetime import date
 from typing import Any
 
 from channels.base import Context, Edition, Rendered
-from flows.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common, serve_until_interrupted
+from flows.cli import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_common,
+    iso_date,
+    serve_until_interrupted,
+)
 from flows.errors import DeliveryError, SettingsError
 from flows.settings import Settings, load_settings
 
@@ -31,7 +38,7 @@ def register(sub: Any) -> None:
     send.add_argument("--resend-unconfirmed", action="store_true",
                       help="also resend messages whose outcome is unknown (see the report)")
     for q in (pre, test, send):
-        q.add_argument("--date", type=date.fromisoformat, default=None, metavar="DATE",
+        q.add_argument("--date", type=iso_date, default=None, metavar="DATE",
                        help="the day to plan for (YYYY-MM-DD; default today)")
         add_common(q)
         q.set_defaults(run=run)

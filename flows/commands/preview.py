@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows.cli import EXIT_ERRORS, EXIT_OK, add_common
+from flows.cli import EXIT_ERRORS, EXIT_OK, add_common, iso_date
 from flows.findings import has_errors
 
 
@@ -28,7 +27,7 @@ def register(sub: Any) -> None:
         "(vast-ritme, vast-ritme.en)",
     )
     p.add_argument(
-        "--date", type=date.fromisoformat, default=None, metavar="DATE",
+        "--date", type=iso_date, default=None, metavar="DATE",
         help="the day to check and date it for (YYYY-MM-DD; default today)",
     )
     add_common(p)
