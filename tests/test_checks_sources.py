@@ -23,6 +23,10 @@ SOURCES = """sources:
     url: https://www.ncj.nl/feed3
     theme: slapen
     audiences: [jongeren]
+  - name: zonder-https
+    url: www.ncj.nl/feed4
+    theme: slapen
+    audiences: [jongeren]
 """
 
 
@@ -33,5 +37,7 @@ def test_check_reports_bad_and_duplicate_sources_with_lines(tmp_path: Path) -> N
     assert [(f.path, f.line, f.code) for f in findings] == [
         ("content/sources.yaml", 4, "S114"),
         ("content/sources.yaml", 14, "I500"),
+        ("content/sources.yaml", 18, "I500"),
     ]
+    assert "write the feed's full https:// address" in findings[-1].message
     assert library.files == 1

@@ -146,8 +146,10 @@ def test_file_url_in_sources_is_never_opened(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     write_sources(settings.content_dir, {"lokaal": marker.as_uri()})
     result = run_ingest(settings, today=TODAY)
-    assert result.sources[0].status == "failed"
-    assert "not an http(s) address" in result.sources[0].error
+    # Refused when sources.yaml is read (so `veerkracht check` says it too), never fetched.
+    assert result.sources == []
+    (problem,) = [f for f in result.findings if f.code == "I500"]
+    assert "uses 'file:', which is not allowed" in problem.message
     assert MARKER not in everything_written(settings, result)
 
 

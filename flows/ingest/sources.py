@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flows.checks.safety import url_problem
 from flows.findings import Finding, Severity, finding
 from flows.loader import Library, load_yaml_models
 from flows.models import Source
@@ -30,5 +31,12 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
                                     "give each source its own name (this one is skipped)"))
             continue
         names.add(source.name)
+        problem = url_problem(source.url.strip())
+        if problem:
+            problems.append(finding(rel, source.line, "I500", Severity.ERROR,
+                                    f"source '{source.name}': url '{source.url}' {problem}; "
+                                    "write the feed's full https:// address (this one is "
+                                    "skipped)"))
+            continue
         unique.append(source)
     return unique, rel, problems
