@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
 from flows import cli
+from tests.conftest import REPO
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -50,3 +53,18 @@ def test_a_dutch_date_order_gets_advice(
     err = capsys.readouterr().err
     assert "'04-01-2027' is not a date; write it as YYYY-MM-DD, for example 2027-01-04" in err
     assert "fromisoformat" not in err
+
+
+def test_a_reader_that_stops_early_is_not_a_tool_failure() -> None:
+    # `veerkracht plan ... | head`: 600 KB of JSON, of which the reader takes a few bytes.
+    with subprocess.Popen(
+        [sys.executable, "-m", "flows", "plan", "--from", "2027-01-04", "--weeks", "12",
+         "--format", "json"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(10).startswith(b"[")
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(60) == cli.EXIT_OK, err
+    assert "failed" not in err and "Traceback" not in err
