@@ -68,6 +68,7 @@ class Prepared:
     held: Held
     links_note: str
     editions: list[Edition]
+    orphaned_screens: list[str] = field(default_factory=list)  # out/screens/<id>/ left behind
 
 
 @dataclass
@@ -134,7 +135,11 @@ def prepare(settings: Settings, day: date) -> Prepared:
     for key, reason in by_links.items():
         held.setdefault(key, reason)
     editions = plan(library, library.campaigns, day, frozenset(held))
-    return Prepared(day, library, findings, partner_findings, held, links_note, editions)
+    from channels.screens.channel import folders_without_screen
+
+    orphaned = folders_without_screen(settings.out_dir, [s.id for s in library.screens])
+    return Prepared(day, library, findings, partner_findings, held, links_note, editions,
+                    orphaned)
 
 
 def digest(files: dict[str, bytes]) -> str:

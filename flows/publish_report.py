@@ -72,6 +72,12 @@ def render_report(result: PublishResult) -> str:
             lines.append(f"| {cell(mid)} | {cell(lang)} | {cell(reason)} |")
     else:
         lines.append("Nothing was held back.")
+    if p.orphaned_screens:
+        lines += ["", "## Screens no longer in screens.yaml", "",
+                  ("These folders were published before. Their pages keep showing their last "
+                   "playlist (each slide until its valid_until). Delete a folder when the screen "
+                   "is gone, or add the screen to screens.yaml again."), ""]
+        lines += [f"- out/screens/{cell(name)}/" for name in p.orphaned_screens]
     if p.partner_findings:
         lines += ["", "## Partner list problems", "",
                   "These rows were skipped; the other partners still got their newsletter.", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -110,3 +111,24 @@ def test_report_cells_cannot_break_the_table() -> None:
 
     assert cell("a | b\nc") == "a \\| b c"
     assert cell("") == "–"
+
+
+def test_a_screen_removed_from_screens_yaml_is_named_and_left_alone(tmp_path: Path) -> None:
+    content = Path(shutil.copytree(FIXTURES / "screens" / "content", tmp_path / "content"))
+    out = tmp_path / "out"
+    s = load_settings(content_dir=content, out_dir=out, partners_csv=PARTNERS, catchup_days=7)
+    publish_plain(s, date(2027, 1, 12), any_day=True)
+    kept = (out / "screens" / "verloskunde-test" / "playlist.json").read_bytes()
+    screens = content / "screens.yaml"
+    text = screens.read_text(encoding="utf-8")
+    start = text.index("  - id: verloskunde-test")
+    screens.write_text(text[:start] + text[text.index("  - id:", start + 1):], encoding="utf-8")
+    (out / "screens" / ".tmp-half-written").mkdir()  # not a screen: never named
+
+    result = publish_plain(s, date(2027, 1, 13), any_day=True)
+    assert result.prepared.orphaned_screens == ["verloskunde-test"]
+    assert (out / "screens" / "verloskunde-test" / "playlist.json").read_bytes() == kept
+    report = (out / "reports" / "publish-2027-01-13.md").read_text(encoding="utf-8")
+    assert "## Screens no longer in screens.yaml" in report
+    assert "- out/screens/verloskunde-test/" in report
+    assert "wachtkamer-test" not in report.split("## Screens no longer")[1].split("##")[0]

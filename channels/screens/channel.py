@@ -37,6 +37,24 @@ def _published(folder: Path, files: dict[str, bytes]) -> tuple[str | None, date 
     return version_of(head), day_of(head)
 
 
+def folders_without_screen(out_dir: Path, screen_ids: Sequence[str]) -> list[str]:
+    """Published screen folders whose screen is no longer in `screens.yaml`.
+
+    They are left alone (a kiosk still pointed at one keeps its last playlist, and the page
+    hides each slide after its valid_until); the publish report names them, so someone can
+    delete the folder when the screen is really gone.
+    """
+    root = out_dir / "screens"
+    if not root.is_dir():
+        return []
+    known = set(screen_ids)
+    return sorted(
+        p.name for p in root.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in known
+        and (p / "playlist.json").is_file()
+    )
+
+
 class ScreensChannel:
     """Waiting-room screens: `out/screens/<id>/` with index.html, playlist.json and slides.rss."""
 
