@@ -1,6 +1,6 @@
 """Settings that are not content: paths, state database, delivery, network limits.
 
-Read from the environment (`VEERKRACHT_<NAME>`, lists as JSON or comma-separated) with
+Read from the environment (`VEERKRACHT_<NAME>`, lists as JSON) with
 embedded defaults that work on a laptop without any configuration. Secrets (the SMTP password)
 come from the environment or a Prefect Secret block, never from a file in git.
 """
@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
+
+from flows.errors import SettingsError
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -107,6 +110,21 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit overrides (from the CLI) winning."""
+    """Settings from the environment, with explicit overrides (from the CLI) winning.
+
+    A bad value raises SettingsError naming the variable, so the operator sees what to fix
+    instead of the tool reporting its own failure.
+    """
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "_".join(str(part) for part in err["loc"][:1]).upper()
+            problems.append(f"VEERKRACHT_{name}={err.get('input')!r}: "
+                            f"{str(err['msg']).removeprefix('Value error, ')}")
+        raise SettingsError("bad setting: " + "; ".join(problems)) from None
+    except PydanticSettingsError as exc:  # for example a list that is not valid JSON
+        raise SettingsError(f"bad setting: {exc}; write lists as JSON, "
+                            'for example \'["intranet.example.org"]\'') from None

@@ -68,3 +68,21 @@ def test_a_reader_that_stops_early_is_not_a_tool_failure() -> None:
         err = proc.stderr.read().decode()
         assert proc.wait(60) == cli.EXIT_OK, err
     assert "failed" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("VEERKRACHT_DELIVERY", "smpt", "VEERKRACHT_DELIVERY='smpt': Input should be 'outbox' or 'smtp'"),
+        ("VEERKRACHT_LINK_PER_HOST", "veel", "VEERKRACHT_LINK_PER_HOST='veel'"),
+        ("VEERKRACHT_NET_ALLOW", "intranet", "write lists as JSON"),
+    ],
+)
+def test_a_bad_setting_names_the_variable_and_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    name: str, value: str, says: str,
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert cli.main(["check"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert says in err and "the tool itself failed" not in err
