@@ -58,7 +58,8 @@ def summary(findings: Sequence[Finding], files: int) -> str:
     errors = count(findings, Severity.ERROR)
     warnings = count(findings, Severity.WARNING)
     return (
-        f"{files} files checked: {errors} error{'s' if errors != 1 else ''}, "
+        f"{files} file{'s' if files != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}"
     )
 

@@ -76,3 +76,31 @@ def test_cli_loads_only_the_command_it_runs_and_never_prefect() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 errors" in proc.stdout  # the check really ran
     assert proc.stdout.splitlines()[-1].split() == ["flows.commands.check"]
+
+
+def test_check_one_file_or_folder_inside_the_content(capsys: pytest.CaptureFixture[str]) -> None:
+    content = CASES / "schema-ids-files-folders" / "content"
+    assert main(["check", str(content)]) == 1
+    everything = capsys.readouterr().out.splitlines()[:-1]
+    one = next(line.split(":")[0] for line in everything if "avondritme.nl.md" in line)
+    # One file: the whole folder is loaded (duplicates need the others), only its lines shown.
+    assert main(["check", str(content.parent / one)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:-1] == [line for line in everything if line.startswith(one + ":")]
+    assert out[-1].startswith("1 file checked: ")
+    # A folder inside the content: the findings of the files below it.
+    folder = str(Path(one).parent)
+    assert main(["check", str(content.parent / folder)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    shown = [line for line in everything if line.startswith(folder + "/")]
+    assert out[:-1] == shown and len(shown) < len(everything)
+
+
+def test_check_outside_any_content_folder_says_what_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notities.md").write_text("geen bericht")
+    assert main(["check", str(tmp_path)]) == 2
+    assert "is not a content folder or a folder in one" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "notities.md")]) == 2
+    assert "give the folder that holds messages/" in capsys.readouterr().err
