@@ -12,7 +12,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 _ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code",
+    "p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "blockquote", "code", "pre",
 }
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 
@@ -28,8 +28,17 @@ def parser() -> MarkdownIt:
 
 
 def to_html(body: str) -> str:
-    """Safe HTML for a message body: only basic tags, links only http(s) and mailto."""
-    raw = _md().render(body)
+    """Safe HTML for a message body: only basic tags, links only http(s) and mailto.
+
+    Every heading becomes an h3: a message is one block inside a newsletter or feed, so a `#`
+    heading must not come out larger than the newsletter's own title (or, as h1, be dropped).
+    """
+    md = _md()
+    tokens = md.parse(body)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = "h3"
+    raw = md.renderer.render(tokens, md.options, {})
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,

@@ -184,3 +184,13 @@ def test_a_message_held_after_planning_is_left_out(tmp_path: Path) -> None:
     rendered = CHANNEL.render(ed, replace(context(s), held=held))
     assert ed.messages[1].title not in rendered.extra["html"]
     assert ed.messages[0].title in rendered.extra["html"]
+
+
+def test_headings_in_a_message_become_subheadings_and_code_keeps_its_lines() -> None:
+    from flows.markdown import to_html
+
+    html = to_html("# Groot\n\nTekst.\n\n###### Klein\n\n```\nregel 1\nregel 2\n```\n")
+    # Never larger than the newsletter's own titles (h2), and never dropped as h1 used to be.
+    assert "<h3>Groot</h3>" in html and "<h3>Klein</h3>" in html
+    assert "<h1" not in html and "<h6" not in html
+    assert "<pre><code>regel 1\nregel 2\n</code></pre>" in html
