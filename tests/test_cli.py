@@ -86,3 +86,16 @@ def test_a_bad_setting_names_the_variable_and_is_a_usage_error(
     assert cli.main(["check"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert says in err and "the tool itself failed" not in err
+
+
+def test_an_output_folder_that_cannot_be_written_names_the_path(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "bestand"
+    blocker.write_text("not a folder")
+    out = blocker / "out"  # a folder inside a file cannot be made
+    assert cli.main(["preview", "vast-slaapritueel", "--content", str(REPO / "content"),
+                     "--out", str(out)]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"cannot use {out}" in err and "that you may write there" in err
+    assert "the tool itself failed" not in err
