@@ -64,7 +64,9 @@ class Settings(BaseSettings):
     link_per_host: int = Field(4, description="Requests in flight at once to one host.")
     link_connect_timeout: float = Field(5.0, description="Seconds to wait for a connection.")
     link_timeout: float = Field(15.0, description="Seconds a whole request may take.")
-    link_retry_after_cap: float = Field(30.0, description="Longest Retry-After we wait for (s); a longer one is not retried.")
+    link_retry_after_cap: float = Field(
+        30.0, description="Longest Retry-After we wait for (s); a longer one is not retried."
+    )
     link_ttl_ok_hours: float = Field(24.0, description="Hours an ok verdict is cached.")
     link_ttl_other_hours: float = Field(1.0, description="Hours any other verdict is cached.")
     net_allow: list[str] = Field(
@@ -121,7 +123,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            name = "_".join(str(part) for part in err["loc"][:1]).upper()
+            name = str(err["loc"][0]).upper() if err["loc"] else ""
             problems.append(f"VEERKRACHT_{name}={err.get('input')!r}: "
                             f"{str(err['msg']).removeprefix('Value error, ')}")
         raise SettingsError("bad setting: " + "; ".join(problems)) from None

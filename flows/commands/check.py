@@ -48,11 +48,12 @@ def content_and_part(path: Path) -> tuple[Path, Path | None]:
         for parent in path.parents:
             if _looks_like_content(parent):
                 return parent, path
+    if not path.exists():
+        raise ContentError(f"content folder not found: {path} (use --content DIR)")
     what = "file" if path.is_file() else "folder"
     raise ContentError(
         f"{path} is not a content folder or a {what} in one; give the folder that holds "
         "messages/ and campaigns/ (or a message file in it)"
-        if path.exists() else f"content folder not found: {path} (use --content DIR)"
     )
 
 
