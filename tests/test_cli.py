@@ -73,7 +73,8 @@ def test_a_reader_that_stops_early_is_not_a_tool_failure() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [
-        ("VEERKRACHT_DELIVERY", "smpt", "VEERKRACHT_DELIVERY='smpt': Input should be 'outbox' or 'smtp'"),
+        ("VEERKRACHT_DELIVERY", "smpt",
+         "VEERKRACHT_DELIVERY='smpt': Input should be 'outbox' or 'smtp'"),
         ("VEERKRACHT_LINK_PER_HOST", "veel", "VEERKRACHT_LINK_PER_HOST='veel'"),
         ("VEERKRACHT_NET_ALLOW", "intranet", "write lists as JSON"),
     ],

@@ -1,4 +1,5 @@
-"""`veerkracht preview`: one message as a waiting-room slide and a newsletter block, sent nowhere."""
+"""`veerkracht preview`: one message as a waiting-room slide and a newsletter block, sent
+nowhere."""
 
 from __future__ import annotations
 

@@ -161,7 +161,9 @@ class Checker:
                 if wait is not None and wait > self.options.retry_after_cap:
                     # Asking again sooner than the site allows would be rude, and waiting that
                     # long would hold up the whole run: leave it for the next check.
-                    attempt.detail += f"; it asks to wait {wait:.0f} s, so it is left for a later check"
+                    attempt.detail += (
+                        f"; it asks to wait {wait:.0f} s, so it is left for a later check"
+                    )
                     break
                 await asyncio.sleep(self._delay(n, attempt.retry_after))
                 attempt = await self._attempt(url)
