@@ -156,8 +156,10 @@ def main() -> int:
     print(f"load only:                    {t_load:.3f} s  ({n / t_load:,.0f} messages/s)")
     print(f"load + check:                 {t_check:.3f} s  ({n / t_check:,.0f} messages/s)")
     print(f"findings:                     {findings_count}")
-    print(f"ratio load+check / parse:     {ratio:.2f}x  (target <= {TARGET:g}x: "
-          f"{'met' if ratio <= TARGET else 'NOT met'})")
+    print(
+        f"ratio load+check / parse:     {ratio:.2f}x  (target <= {TARGET:g}x: "
+        f"{'met' if ratio <= TARGET else 'NOT met'})"
+    )
     return 0 if ratio <= TARGET else 1
 
 

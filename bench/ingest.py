@@ -40,7 +40,7 @@ def feed(source: int) -> bytes:
         f"<link>https://example.org/{source}/{i}</link><guid>src{source}-{i}</guid>"
         f"<pubDate>Mon, 02 Nov 2026 10:{i % 60:02d}:00 GMT</pubDate>"
         f"<description>&lt;p&gt;Een &lt;b&gt;korte&lt;/b&gt; tekst over rust en ritme, "
-        f"met een &lt;a href=\"https://example.org/{source}/{i}\"&gt;link&lt;/a&gt;.&lt;/p&gt;"
+        f'met een &lt;a href="https://example.org/{source}/{i}"&gt;link&lt;/a&gt;.&lt;/p&gt;'
         f"</description></item>"
         for i in range(ENTRIES)
     )
@@ -88,15 +88,21 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="veerkracht-bench-ingest-") as tmp:
             root = Path(tmp)
             sources = [
-                {"name": f"bron-{i}", "url": f"http://127.0.0.{i + 2}:{s.server_address[1]}/feed",
-                 "theme": "slapen", "audiences": ["ouders-jonge-kinderen"],
-                 "attribution": "Bench", "licence": "CC BY 4.0"}
+                {
+                    "name": f"bron-{i}",
+                    "url": f"http://127.0.0.{i + 2}:{s.server_address[1]}/feed",
+                    "theme": "slapen",
+                    "audiences": ["ouders-jonge-kinderen"],
+                    "attribution": "Bench",
+                    "licence": "CC BY 4.0",
+                }
                 for i, s in enumerate(servers)
             ]
             (root / "content").mkdir()
             (root / "content" / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}))
-            settings = load_settings(content_dir=root / "content", out_dir=root / "out",
-                                     net_allow=["127.0.0.0/8"])
+            settings = load_settings(
+                content_dir=root / "content", out_dir=root / "out", net_allow=["127.0.0.0/8"]
+            )
             started = time.perf_counter()
             first = run_ingest(settings)
             first_s = time.perf_counter() - started
@@ -119,13 +125,16 @@ def main() -> None:
     ingest_eps, parse_eps = entries / first_s, parsed / parse_s
     print(f"sources: {SOURCES} x {ENTRIES} entries, {LATENCY * 1000:.0f} ms latency each")
     print(f"first run:  {first_s:6.2f} s  ({first.new_drafts} drafts written)")
-    print(f"second run: {second_s:6.2f} s  (all 304)  ratio {second_s / first_s:.3f} "
-          f"(target < 0.1: {'ok' if second_s < first_s / 10 else 'MISSED'})")
+    print(
+        f"second run: {second_s:6.2f} s  (all 304)  ratio {second_s / first_s:.3f} "
+        f"(target < 0.1: {'ok' if second_s < first_s / 10 else 'MISSED'})"
+    )
     print(f"ingest:     {ingest_eps:8.0f} entries/s (fetch, parse, dedupe, drafts, state)")
     print(f"feedparser: {parse_eps:8.0f} entries/s (parsing the same bytes alone)")
     ratio = parse_eps / ingest_eps
-    print(f"feedparser is {ratio:.2f}x faster (target <= 1.5: "
-          f"{'ok' if ratio <= 1.5 else 'MISSED'})")
+    print(
+        f"feedparser is {ratio:.2f}x faster (target <= 1.5: {'ok' if ratio <= 1.5 else 'MISSED'})"
+    )
 
 
 if __name__ == "__main__":

@@ -115,7 +115,9 @@ def write_content(root: Path, urls: list[Url]) -> None:
         per_file[(n * 7 + 3) % FILES].append(u.url)
     for n, links in enumerate(per_file):
         rng.shuffle(links)
-        body = "\n".join(f"- Lees [meer informatie nummer {k}]({link})." for k, link in enumerate(links))
+        body = "\n".join(
+            f"- Lees [meer informatie nummer {k}]({link})." for k, link in enumerate(links)
+        )
         text = (
             f"---\nid: bericht-{n}\nlang: nl\ntitle: Bericht {n}\ntheme: slapen\n"
             "audiences: [ouders-jonge-kinderen]\nscreen:\n  headline: Rustig slapen\n"
@@ -162,9 +164,7 @@ def veerkracht_verdicts(out: str) -> dict[str, str]:
 def linkinator_verdicts(out: str) -> dict[str, str]:
     start = out.find("{")
     data, _ = json.JSONDecoder().raw_decode(out[start:])
-    return {
-        link["url"]: "broken" if link["state"] == "BROKEN" else "ok" for link in data["links"]
-    }
+    return {link["url"]: "broken" if link["state"] == "BROKEN" else "ok" for link in data["links"]}
 
 
 _MLC = re.compile(r"\[(✓|✖|/)\] (\S+)")
@@ -194,8 +194,9 @@ def score(verdicts: dict[str, str], urls: list[Url], exact: bool) -> int:
 
 def linkchecker_verdicts(out: str) -> dict[str, str]:
     """LinkChecker's CSV: one row per use; a URL is broken when any use is invalid."""
-    rows = csv.DictReader((line for line in out.splitlines() if not line.startswith("#")),
-                          delimiter=";")
+    rows = csv.DictReader(
+        (line for line in out.splitlines() if not line.startswith("#")), delimiter=";"
+    )
     verdicts: dict[str, str] = {}
     for row in rows:
         url = row.get("urlname") or ""
@@ -213,12 +214,23 @@ def install_linkchecker(folder: Path) -> Path | None:
     if tool.exists():
         return tool
     print(f"installing LinkChecker into {tool.parent.parent} ...", flush=True)
-    venv = subprocess.run([sys.executable, "-m", "venv", str(tool.parent.parent)],
-                          capture_output=True, text=True, check=False)
+    venv = subprocess.run(
+        [sys.executable, "-m", "venv", str(tool.parent.parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     pip = tool.parent / "pip"
-    proc = venv if venv.returncode else subprocess.run(
-        [str(pip), "install", "--quiet", "linkchecker"], capture_output=True, text=True,
-        check=False)
+    proc = (
+        venv
+        if venv.returncode
+        else subprocess.run(
+            [str(pip), "install", "--quiet", "linkchecker"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    )
     if proc.returncode != 0 or not tool.exists():
         print("LinkChecker install failed; skipped:\n" + proc.stderr[-2000:])
         return None
@@ -235,9 +247,20 @@ def install_peers() -> Path:
     folder = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="veerkracht-bench-peers-"))
     print(f"installing linkinator and markdown-link-check into {folder} ...", flush=True)
     proc = subprocess.run(
-        ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error",
-         "linkinator", "markdown-link-check"],
-        capture_output=True, text=True, check=False,
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(folder),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "linkinator",
+            "markdown-link-check",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         print("npm install failed; npm peers skipped:\n" + proc.stderr[-2000:])
@@ -259,31 +282,71 @@ def main() -> int:
     with ServerThread(HOSTS, LATENCY) as st:
         urls = make_urls([s.port for s in st.servers])
         write_content(content, urls)
-        print(f"workload: {FILES} files, {len(urls)} unique URLs on {HOSTS} hosts, "
-              f"{LATENCY * 1000:.0f} ms per request; {sum(u.requests for u in urls)} requests "
-              "needed at minimum (hops and retries included)", flush=True)
+        print(
+            f"workload: {FILES} files, {len(urls)} unique URLs on {HOSTS} hosts, "
+            f"{LATENCY * 1000:.0f} ms per request; {sum(u.requests for u in urls)} requests "
+            "needed at minimum (hops and retries included)",
+            flush=True,
+        )
         env = {**os.environ, "VEERKRACHT_NET_ALLOW": '["127.0.0.1"]', "NO_COLOR": "1"}
         tools: list[tuple[str, list[str], Path, object, bool]] = [
-            ("veerkracht links",
-             [str(REPO / ".venv" / "bin" / "veerkracht"), "links", str(content), "--format",
-              "json", "--no-cache", "--out", str(work / "out")],
-             work, veerkracht_verdicts, True),
+            (
+                "veerkracht links",
+                [
+                    str(REPO / ".venv" / "bin" / "veerkracht"),
+                    "links",
+                    str(content),
+                    "--format",
+                    "json",
+                    "--no-cache",
+                    "--out",
+                    str(work / "out"),
+                ],
+                work,
+                veerkracht_verdicts,
+                True,
+            ),
         ]
         bin_dir = peers / "node_modules" / ".bin"
         if (bin_dir / "linkinator").exists():
             md_glob = "messages/slapen/*.md"
-            linkinator = [str(bin_dir / "linkinator"), md_glob, "--markdown", "--format", "json",
-                          "--retry"]
+            linkinator = [
+                str(bin_dir / "linkinator"),
+                md_glob,
+                "--markdown",
+                "--format",
+                "json",
+                "--retry",
+            ]
             tools += [
-                ("linkinator (defaults, --concurrency 100)", linkinator, content,
-                 linkinator_verdicts, False),
-                ("linkinator (--concurrency 32)", [*linkinator, "--concurrency", "32"], content,
-                 linkinator_verdicts, False),
-                ("linkinator (--concurrency 4)", [*linkinator, "--concurrency", "4"], content,
-                 linkinator_verdicts, False),
-                ("markdown-link-check",
-                 [str(bin_dir / "markdown-link-check"), "-r", "messages"], content,
-                 mlc_verdicts, False),
+                (
+                    "linkinator (defaults, --concurrency 100)",
+                    linkinator,
+                    content,
+                    linkinator_verdicts,
+                    False,
+                ),
+                (
+                    "linkinator (--concurrency 32)",
+                    [*linkinator, "--concurrency", "32"],
+                    content,
+                    linkinator_verdicts,
+                    False,
+                ),
+                (
+                    "linkinator (--concurrency 4)",
+                    [*linkinator, "--concurrency", "4"],
+                    content,
+                    linkinator_verdicts,
+                    False,
+                ),
+                (
+                    "markdown-link-check",
+                    [str(bin_dir / "markdown-link-check"), "-r", "messages"],
+                    content,
+                    mlc_verdicts,
+                    False,
+                ),
             ]
         linkchecker = install_linkchecker(peers)
         if linkchecker is not None:
@@ -291,9 +354,22 @@ def main() -> int:
             config.write_text(LINKCHECKER_CONFIG)
             readable_by_all(work)
             tools.append(
-                ("LinkChecker (defaults, Markdown plugin)",
-                 [str(linkchecker), "-f", str(config), "--no-status", "--verbose", "-o", "csv",
-                  "messages/slapen/"], content, linkchecker_verdicts, False)
+                (
+                    "LinkChecker (defaults, Markdown plugin)",
+                    [
+                        str(linkchecker),
+                        "-f",
+                        str(config),
+                        "--no-status",
+                        "--verbose",
+                        "-o",
+                        "csv",
+                        "messages/slapen/",
+                    ],
+                    content,
+                    linkchecker_verdicts,
+                    False,
+                )
             )
         for name, cmd, cwd, parse, exact in tools:
             st.reset()
@@ -304,8 +380,17 @@ def main() -> int:
             except (ValueError, KeyError) as exc:
                 verdicts, note = {}, f"output not readable ({exc}); {err[-300:]}"
             total, extra, max_host = count_requests(st, urls)
-            outcomes.append(Outcome(name, wall, total, score(verdicts, urls, exact), max_host,
-                                    extra, note or (err if "timed out" in err else "")))
+            outcomes.append(
+                Outcome(
+                    name,
+                    wall,
+                    total,
+                    score(verdicts, urls, exact),
+                    max_host,
+                    extra,
+                    note or (err if "timed out" in err else ""),
+                )
+            )
             print(f"  ran {name}: {wall:.1f} s", flush=True)
     report(outcomes, len(urls), sum(u.requests for u in urls))
     shutil.rmtree(work, ignore_errors=True)
@@ -317,41 +402,54 @@ def main() -> int:
 def report(outcomes: list[Outcome], n: int, needed: int) -> None:
     ours = outcomes[0]
     print()
-    print(f"{'tool':40} {'wall s':>7} {'requests':>9} {'extra':>6} {'correct':>9} "
-          f"{'max/host':>9} {'vs ours':>8}")
+    print(
+        f"{'tool':40} {'wall s':>7} {'requests':>9} {'extra':>6} {'correct':>9} "
+        f"{'max/host':>9} {'vs ours':>8}"
+    )
     for o in outcomes:
         ratio = o.wall / ours.wall if ours.wall else 0.0
-        print(f"{o.tool:40} {o.wall:7.2f} {o.requests:9d} {o.extra:6d} {o.correct:5d}/{n} "
-              f"{o.max_per_host:9d} {ratio:7.2f}x")
+        print(
+            f"{o.tool:40} {o.wall:7.2f} {o.requests:9d} {o.extra:6d} {o.correct:5d}/{n} "
+            f"{o.max_per_host:9d} {ratio:7.2f}x"
+        )
         if o.note:
             print(f"    note: {o.note}")
     # A checker that sends GET alone needs no HEAD for the pages that refuse it.
     needed -= MIX["nohead"][0]
     floor = needed / (HOSTS * PER_HOST_LIMIT) * LATENCY
-    print(f"\nfloor for any checker holding {PER_HOST_LIMIT} per host: {needed} requests / "
-          f"({HOSTS} hosts x {PER_HOST_LIMIT}) x {LATENCY * 1000:.0f} ms = {floor:.2f} s "
-          f"(veerkracht: {ours.wall:.2f} s, {ours.wall / floor:.2f}x the floor)")
+    print(
+        f"\nfloor for any checker holding {PER_HOST_LIMIT} per host: {needed} requests / "
+        f"({HOSTS} hosts x {PER_HOST_LIMIT}) x {LATENCY * 1000:.0f} ms = {floor:.2f} s "
+        f"(veerkracht: {ours.wall:.2f} s, {ours.wall / floor:.2f}x the floor)"
+    )
     peers = [o for o in outcomes[1:] if o.correct]
     if peers:
         fastest = min(peers, key=lambda o: o.wall)
         speedup = fastest.wall / ours.wall
-        print(f"speed-up vs fastest peer ({fastest.tool}): {speedup:.2f}x (target >= 3x): "
-              f"{'MET' if speedup >= 3 else 'NOT MET'}; holding the limit, at most "
-              f"{fastest.wall / floor:.2f}x is possible against it")
+        print(
+            f"speed-up vs fastest peer ({fastest.tool}): {speedup:.2f}x (target >= 3x): "
+            f"{'MET' if speedup >= 3 else 'NOT MET'}; holding the limit, at most "
+            f"{fastest.wall / floor:.2f}x is possible against it"
+        )
         polite = [o for o in peers if o.max_per_host <= PER_HOST_LIMIT]
         if polite:
             best = min(polite, key=lambda o: o.wall)
             ratio = best.wall / ours.wall
-            print(f"speed-up vs fastest peer that also held {PER_HOST_LIMIT} per host "
-                  f"({best.tool}): {ratio:.2f}x (target >= 3x): "
-                  f"{'MET' if ratio >= 3 else 'NOT MET'}")
-    print(f"every verdict right: {'MET' if ours.correct == n else 'NOT MET'} "
-          f"({ours.correct}/{n})")
-    print(f"each URL once plus needed retries: {'MET' if ours.extra == 0 else 'NOT MET'} "
-          f"({ours.extra} extra)")
-    print(f"per-host limit {PER_HOST_LIMIT} held: "
-          f"{'MET' if ours.max_per_host <= PER_HOST_LIMIT else 'NOT MET'} "
-          f"(max {ours.max_per_host})")
+            print(
+                f"speed-up vs fastest peer that also held {PER_HOST_LIMIT} per host "
+                f"({best.tool}): {ratio:.2f}x (target >= 3x): "
+                f"{'MET' if ratio >= 3 else 'NOT MET'}"
+            )
+    print(f"every verdict right: {'MET' if ours.correct == n else 'NOT MET'} ({ours.correct}/{n})")
+    print(
+        f"each URL once plus needed retries: {'MET' if ours.extra == 0 else 'NOT MET'} "
+        f"({ours.extra} extra)"
+    )
+    print(
+        f"per-host limit {PER_HOST_LIMIT} held: "
+        f"{'MET' if ours.max_per_host <= PER_HOST_LIMIT else 'NOT MET'} "
+        f"(max {ours.max_per_host})"
+    )
 
 
 if __name__ == "__main__":

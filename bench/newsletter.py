@@ -49,8 +49,9 @@ class CountingSink:
 
 def serve_sink(port: int, counter: Any, stop: Any) -> None:
     """Run the sink in its own process, so neither its CPU nor its memory is counted as ours."""
-    controller = Controller(CountingSink(counter), hostname="127.0.0.1", port=port,
-                            ready_timeout=10)
+    controller = Controller(
+        CountingSink(counter), hostname="127.0.0.1", port=port, ready_timeout=10
+    )
     controller.start()
     stop.wait()
     controller.stop()
@@ -82,9 +83,13 @@ def message(i: int, kind_staff: bool = False) -> Message:
         "- Zet de schermen een uur voor bedtijd uit.\n- Lees samen een boekje.\n"
     ) * 3
     return Message(
-        id=f"bericht-{i}", lang="nl", title=f"Rust en ritme, deel {i}", theme="slapen",
+        id=f"bericht-{i}",
+        lang="nl",
+        title=f"Rust en ritme, deel {i}",
+        theme="slapen",
         audiences=("kinderopvang-team",) if kind_staff else ("ouders-jonge-kinderen",),
-        body=body, screen={"headline": "Rust", "text": "Ritme helpt"},  # type: ignore[arg-type]
+        body=body,
+        screen={"headline": "Rust", "text": "Ritme helpt"},  # type: ignore[arg-type]
         resources=({"title": "NCJ", "url": "https://www.ncj.nl/x"},),  # type: ignore[arg-type]
         valid_from=date(2026, 1, 1),
     )
@@ -96,18 +101,32 @@ def editions(total: int, count: int, tag: str) -> list[Edition]:
     per = [total // count + (1 if e < total % count else 0) for e in range(count)]
     n = 0
     for e in range(count):
-        recipients = tuple((f"partner{n + i}@example.org", f"Opvang {n + i}")
-                           for i in range(per[e]))
+        recipients = tuple(
+            (f"partner{n + i}@example.org", f"Opvang {n + i}") for i in range(per[e])
+        )
         n += per[e]
-        out.append(Edition(
-            channel="newsletter", target=f"bench-{tag}-{e}", day=DAY, campaign_id="bench",
-            campaign_title="Sterk begin", lang="nl",
-            audiences=("kinderopvang-team", "ouders-jonge-kinderen"),
-            messages=(message(3 * e), message(3 * e + 1), message(3 * e + 2),
-                      message(100 + e, kind_staff=True)),
-            params={"kind": "kinderopvang", "recipients": recipients,
-                    "staff": f"bericht-{100 + e}"},
-        ))
+        out.append(
+            Edition(
+                channel="newsletter",
+                target=f"bench-{tag}-{e}",
+                day=DAY,
+                campaign_id="bench",
+                campaign_title="Sterk begin",
+                lang="nl",
+                audiences=("kinderopvang-team", "ouders-jonge-kinderen"),
+                messages=(
+                    message(3 * e),
+                    message(3 * e + 1),
+                    message(3 * e + 2),
+                    message(100 + e, kind_staff=True),
+                ),
+                params={
+                    "kind": "kinderopvang",
+                    "recipients": recipients,
+                    "staff": f"bericht-{100 + e}",
+                },
+            )
+        )
     return out
 
 
@@ -146,8 +165,9 @@ def run_pipeline(settings: Settings, eds: list[Edition]) -> int:
 
 
 def settings_in(folder: Path, port: int) -> Settings:
-    return load_settings(out_dir=folder, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_security="none")
+    return load_settings(
+        out_dir=folder, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_security="none"
+    )
 
 
 def peak_memory(port: int, recipients: int, count: int) -> float:
@@ -192,15 +212,23 @@ def main(argv: list[str] | None = None) -> int:
     ours, bare, sent, bare_sent = t["ours"], t["bare"], int(t["sent"]), int(t["bare_sent"])
     ratio = ours / bare
     growth = mem_big / mem_small - 1
-    print(f"newsletter: {sent} messages in {args.editions} editions in {ours:.2f} s "
-          f"= {sent / ours:.0f} messages/s")
+    print(
+        f"newsletter: {sent} messages in {args.editions} editions in {ours:.2f} s "
+        f"= {sent / ours:.0f} messages/s"
+    )
     print(f"renders per edition: {renders} (target: 1 each)")
-    print(f"bare smtplib: {bare_sent} messages in {bare:.2f} s = {bare_sent / bare:.0f} "
-          f"messages/s; ratio {ratio:.2f}x (target <= 1.5x)")
-    print(f"CPU in this process per message: ours {t['ours_cpu'] / sent * 1e3:.2f} ms, bare "
-          f"{t['bare_cpu'] / bare_sent * 1e3:.2f} ms (the SMTP server's time is the rest)")
-    print(f"peak memory: {mem_small:.1f} MB at {args.recipients // 10} recipients, "
-          f"{mem_big:.1f} MB at {args.recipients}: {growth:+.0%} (target within 20%)")
+    print(
+        f"bare smtplib: {bare_sent} messages in {bare:.2f} s = {bare_sent / bare:.0f} "
+        f"messages/s; ratio {ratio:.2f}x (target <= 1.5x)"
+    )
+    print(
+        f"CPU in this process per message: ours {t['ours_cpu'] / sent * 1e3:.2f} ms, bare "
+        f"{t['bare_cpu'] / bare_sent * 1e3:.2f} ms (the SMTP server's time is the rest)"
+    )
+    print(
+        f"peak memory: {mem_small:.1f} MB at {args.recipients // 10} recipients, "
+        f"{mem_big:.1f} MB at {args.recipients}: {growth:+.0%} (target within 20%)"
+    )
     print(f"sink received {counter.value} messages")
     ok = all(r == 1 for r in renders) and ratio <= 1.5 and abs(growth) <= 0.2
     print("all targets met" if ok else "NOT all targets met")

@@ -34,8 +34,15 @@ from flows.settings import load_settings
 
 DAY = date.today()  # the page checks validity against the real clock
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 UNIQUE_URLS = 300  # a region links to a few hundred pages; each QR code is made once
 MESSAGES = 2000
 KB = 1024
@@ -46,33 +53,52 @@ def workload(screens: int, slides: int, seconds: int) -> list[Edition]:
     themes = sorted(THEMES)
     messages = [
         Message(
-            id=f"bericht-{i:04d}", lang="nl", title=f"Bericht {i}", theme=themes[i % len(themes)],
+            id=f"bericht-{i:04d}",
+            lang="nl",
+            title=f"Bericht {i}",
+            theme=themes[i % len(themes)],
             audiences=("ouders-jonge-kinderen",),
             screen=ScreenText(
                 headline=f"Een korte kop voor bericht {i}, goed leesbaar",
                 text="Een tekst van ongeveer honderdvijftig tekens, zoals de schrijfwijzer "
-                     "vraagt. Hij zegt wat je morgen kunt doen, en waarom dat helpt.",
+                "vraagt. Hij zegt wat je morgen kunt doen, en waarom dat helpt.",
             ),
-            resources=(Resource(title="Meer lezen",
-                                url=f"https://www.ncj.nl/themadossiers/pagina-{i % UNIQUE_URLS}/"),),
-            valid_from=DAY - timedelta(days=30), valid_until=DAY + timedelta(days=60),
+            resources=(
+                Resource(
+                    title="Meer lezen",
+                    url=f"https://www.ncj.nl/themadossiers/pagina-{i % UNIQUE_URLS}/",
+                ),
+            ),
+            valid_from=DAY - timedelta(days=30),
+            valid_until=DAY + timedelta(days=60),
         )
         for i in range(MESSAGES)
     ]
     editions = []
     for n in range(screens):
-        screen = Screen(id=f"scherm-{n:04d}", location=f"Wachtkamer {n}",
-                        audiences=("ouders-jonge-kinderen",), slide_seconds=10,
-                        orientation="landscape" if n % 2 else "portrait",
-                        opening_hours={})  # none given: always on, whenever the bench runs
+        screen = Screen(
+            id=f"scherm-{n:04d}",
+            location=f"Wachtkamer {n}",
+            audiences=("ouders-jonge-kinderen",),
+            slide_seconds=10,
+            orientation="landscape" if n % 2 else "portrait",
+            opening_hours={},
+        )  # none given: always on, whenever the bench runs
         start = (n * 7) % MESSAGES
         chosen = tuple(messages[(start + k) % MESSAGES] for k in range(slides))
-        editions.append(Edition(
-            channel="screens", target=screen.id, day=DAY, campaign_id="bench",
-            campaign_title="Sterk begin – samen sterk in 2027", lang="nl",
-            audiences=screen.audiences, messages=chosen,
-            params={"screen": screen, "slide_seconds": seconds},
-        ))
+        editions.append(
+            Edition(
+                channel="screens",
+                target=screen.id,
+                day=DAY,
+                campaign_id="bench",
+                campaign_title="Sterk begin – samen sterk in 2027",
+                lang="nl",
+                audiences=screen.audiences,
+                messages=chosen,
+                params={"screen": screen, "slide_seconds": seconds},
+            )
+        )
     return editions
 
 
@@ -141,8 +167,10 @@ def browser_memory(folder: Path, minutes: float, sample_seconds: float = 5.0) ->
         with sync_playwright() as p:
             # Exact JS heap figures and a GC before each sample, so the heap trend is not the
             # noise of when the collector last ran.
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                *ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[*ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
+            )
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -152,10 +180,13 @@ def browser_memory(folder: Path, minutes: float, sample_seconds: float = 5.0) ->
             last = None
             while (elapsed := time.monotonic() - started) < minutes * 60:
                 rss, pss = chromium_memory()
-                heap = page.evaluate("(window.gc && gc(), performance.memory ?"
-                                     " performance.memory.usedJSHeapSize : 0)")
-                current = page.evaluate("document.querySelector('.slide.active')"
-                                        ".getAttribute('data-slide-id')")
+                heap = page.evaluate(
+                    "(window.gc && gc(), performance.memory ?"
+                    " performance.memory.usedJSHeapSize : 0)"
+                )
+                current = page.evaluate(
+                    "document.querySelector('.slide.active').getAttribute('data-slide-id')"
+                )
                 if current != last:
                     changes += 1
                     last = current
@@ -168,17 +199,22 @@ def browser_memory(folder: Path, minutes: float, sample_seconds: float = 5.0) ->
         server.server_close()
     first = [s for s in samples if s[0] <= 60] or samples[:1]
     after = [s for s in samples if s[0] > 60] or samples[-1:]
-    print(f"  samples: {len(samples)} over {samples[-1][0]:.0f} s; slide changes seen in "
-          f"samples: {changes}; DOM elements at the end: {nodes}; page errors: {len(errors)}")
+    print(
+        f"  samples: {len(samples)} over {samples[-1][0]:.0f} s; slide changes seen in "
+        f"samples: {changes}; DOM elements at the end: {nodes}; page errors: {len(errors)}"
+    )
     for label, col in (("RSS", 1), ("PSS", 2), ("JS heap", 3)):
         base = max(s[col] for s in first)
         peak = max(s[col] for s in after)
         growth = (peak / base - 1) * 100 if base else 0.0
         mark = "ok" if growth <= 10 else "OVER TARGET"
-        print(f"  {label:7}: max in first minute {base / KB:8.1f} MB, peak after "
-              f"{peak / KB:8.1f} MB, growth {growth:+5.1f}% (target <= +10%) {mark}")
-    trail = ", ".join(f"{s[0]:.0f}s:{s[1] / KB:.0f}" for s in samples[:: max(1, len(samples)
-                                                                              // 12)])
+        print(
+            f"  {label:7}: max in first minute {base / KB:8.1f} MB, peak after "
+            f"{peak / KB:8.1f} MB, growth {growth:+5.1f}% (target <= +10%) {mark}"
+        )
+    trail = ", ".join(
+        f"{s[0]:.0f}s:{s[1] / KB:.0f}" for s in samples[:: max(1, len(samples) // 12)]
+    )
     print(f"  RSS MB over time: {trail}")
 
 
@@ -200,23 +236,31 @@ def main() -> int:
         info = qr_svg.cache_info()
         folders = list((out / "screens").iterdir())
         total = sum(f.stat().st_size for d in folders for f in d.iterdir())
-        print(f"write {args.screens} screens x {args.slides} slides: {seconds:.2f} s wall, "
-              f"{cpu:.2f} s CPU (target < 10 s, ratio {seconds / 10:.2f}); QR codes made: "
-              f"{info.misses}, reused: {info.hits}; {total / KB / KB:.0f} MB in "
-              f"{written} folders")
+        print(
+            f"write {args.screens} screens x {args.slides} slides: {seconds:.2f} s wall, "
+            f"{cpu:.2f} s CPU (target < 10 s, ratio {seconds / 10:.2f}); QR codes made: "
+            f"{info.misses}, reused: {info.hits}; {total / KB / KB:.0f} MB in "
+            f"{written} folders"
+        )
         again, cpu, written = write_all(editions, out)
-        print(f"second run, same day (renders, finds nothing new, writes {written} folders): "
-              f"{again:.2f} s wall, {cpu:.2f} s CPU")
+        print(
+            f"second run, same day (renders, finds nothing new, writes {written} folders): "
+            f"{again:.2f} s wall, {cpu:.2f} s CPU"
+        )
         one = out / "screens" / editions[0].target
         page = (one / "index.html").stat().st_size
-        print(f"page weight of one screen: index.html {page / KB:.0f} KB (target < 250 KB, "
-              f"ratio {page / (250 * KB):.2f}); playlist.json "
-              f"{(one / 'playlist.json').stat().st_size / KB:.0f} KB; slides.rss "
-              f"{(one / 'slides.rss').stat().st_size / KB:.0f} KB")
+        print(
+            f"page weight of one screen: index.html {page / KB:.0f} KB (target < 250 KB, "
+            f"ratio {page / (250 * KB):.2f}); playlist.json "
+            f"{(one / 'playlist.json').stat().st_size / KB:.0f} KB; slides.rss "
+            f"{(one / 'slides.rss').stat().st_size / KB:.0f} KB"
+        )
         if not args.skip_browser:
-            print(f"headless Chromium showing one screen ({args.slides} slides of "
-                  f"{args.slide_seconds} s, playlist re-fetched every 30 s) for "
-                  f"{args.minutes:g} min:")
+            print(
+                f"headless Chromium showing one screen ({args.slides} slides of "
+                f"{args.slide_seconds} s, playlist re-fetched every 30 s) for "
+                f"{args.minutes:g} min:"
+            )
             browser_memory(one, args.minutes)
     finally:
         shutil.rmtree(out, ignore_errors=True)

@@ -15,19 +15,48 @@ from typing import Literal
 from flows.settings import TIMEZONE
 
 WEEKDAYS: dict[str, int] = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
     "sunday": 6,
-    "maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5,
+    "maandag": 0,
+    "dinsdag": 1,
+    "woensdag": 2,
+    "donderdag": 3,
+    "vrijdag": 4,
+    "zaterdag": 5,
     "zondag": 6,
 }
 ORDINALS: dict[str, int] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1,
-    "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
-    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "laatste": -1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "last": -1,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "eerste": 1,
+    "tweede": 2,
+    "derde": 3,
+    "vierde": 4,
+    "laatste": -1,
 }
 NUMBERS: dict[str, int] = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
 }
 EXAMPLES = (
     "daily, weekly on monday, every 2 weeks on tuesday, monthly on the first tuesday "
@@ -46,9 +75,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("weekly", rf"(every|elke|iedere) {_DAY}"),
         ("weekly", rf"(every|elke|iedere|om de) (?P<n>[a-z0-9]+) (weeks|weken) (on|op) {_DAY}"),
         ("weekly", rf"(biweekly|fortnightly|tweewekelijks) (on|op) {_DAY}"),
-        ("monthly",
-         (rf"(monthly|maandelijks|every month|elke maand|iedere maand) (on|op) "
-         rf"((the|de) )?(?P<nth>[a-z0-9]+) {_DAY}")),
+        (
+            "monthly",
+            (
+                rf"(monthly|maandelijks|every month|elke maand|iedere maand) (on|op) "
+                rf"((the|de) )?(?P<nth>[a-z0-9]+) {_DAY}"
+            ),
+        ),
     )
 )
 
@@ -88,7 +121,8 @@ def parse_cadence(text: str) -> Cadence:
         if nth is None:
             raise CadenceError(
                 f"cadence {text!r}: {groups['nth']!r} is not first, second, third, fourth or "
-                f"last; write for example 'monthly on the first tuesday'")
+                f"last; write for example 'monthly on the first tuesday'"
+            )
         return Cadence("monthly", weekday=weekday, nth=nth, text=norm)
     raise CadenceError(f"cadence {text!r} is not understood; write one of: {EXAMPLES}")
 
@@ -99,7 +133,8 @@ def _weekday(word: str, text: str) -> int:
     if word not in WEEKDAYS:
         raise CadenceError(
             f"cadence {text!r}: {word!r} is not a day of the week; write for example "
-            f"'weekly on monday' or 'wekelijks op maandag'")
+            f"'weekly on monday' or 'wekelijks op maandag'"
+        )
     return WEEKDAYS[word]
 
 
@@ -108,7 +143,8 @@ def _number(word: str, text: str) -> int:
     if not 1 <= value <= 12:
         raise CadenceError(
             f"cadence {text!r}: the number of weeks must be 1 to 12; write for example "
-            f"'every 2 weeks on tuesday'")
+            f"'every 2 weeks on tuesday'"
+        )
     return value
 
 

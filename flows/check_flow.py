@@ -29,6 +29,8 @@ def check_content(content_dir: str = "content", out_dir: str = "out") -> int:
     findings, files = load_and_check(content_dir)
     report = render_report(findings, files)
     path = write_report(Path(out_dir), "check.md", report)
-    create_markdown_artifact(key="content-check", markdown=report, description=summary(findings, files))
+    create_markdown_artifact(
+        key="content-check", markdown=report, description=summary(findings, files)
+    )
     get_run_logger().info("%s; report in %s", summary(findings, files), path)
     return count(findings, Severity.ERROR)

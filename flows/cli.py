@@ -134,10 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OSError) and exc.filename is not None:
             # A folder that does not exist or is not writable, or a full disk: the operator
             # can fix that, so name the path instead of reporting a failure of the tool.
-            print(f"veerkracht: cannot use {exc.filename} ({exc.strerror}); check the folders "
-                  "given with --content and --out (or VEERKRACHT_CONTENT_DIR and "
-                  "VEERKRACHT_OUT_DIR), that they exist and that you may write there",
-                  file=sys.stderr)
+            print(
+                f"veerkracht: cannot use {exc.filename} ({exc.strerror}); check the folders "
+                "given with --content and --out (or VEERKRACHT_CONTENT_DIR and "
+                "VEERKRACHT_OUT_DIR), that they exist and that you may write there",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         print(
             f"veerkracht: the tool itself failed ({type(exc).__name__}: {exc}). This is not a "

@@ -28,8 +28,14 @@ class AllDayEvent:
 
 def escape_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def fold(line: str, limit: int = 75) -> str:
@@ -53,8 +59,7 @@ def _prop(name: str, value: str) -> str:
     return fold(f"{name}:{value}") + "\r\n"
 
 
-def calendar(events: Sequence[AllDayEvent], *, name: str,
-             stamp: datetime | None = None) -> bytes:
+def calendar(events: Sequence[AllDayEvent], *, name: str, stamp: datetime | None = None) -> bytes:
     """A VCALENDAR with the events, as UTF-8 bytes with CRLF line ends."""
     now = (stamp or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     parts = [

@@ -73,9 +73,14 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
             return None, [
-                finding(rel, 0, "S102", Severity.ERROR,
-                        "this is a link to a file outside the content folder; copy the file "
-                        "into the content folder instead")
+                finding(
+                    rel,
+                    0,
+                    "S102",
+                    Severity.ERROR,
+                    "this is a link to a file outside the content folder; copy the file "
+                    "into the content folder instead",
+                )
             ]
         info = path.stat()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
@@ -84,16 +89,26 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
     if not stat.S_ISREG(info.st_mode):
         # A folder or pipe named like a message: reading it would fail or wait forever.
         return None, [
-            finding(rel, 0, "S100", Severity.ERROR,
-                    "this is not a file (a folder, pipe or device); remove it or give it a "
-                    "name that does not end in .md or .yaml")
+            finding(
+                rel,
+                0,
+                "S100",
+                Severity.ERROR,
+                "this is not a file (a folder, pipe or device); remove it or give it a "
+                "name that does not end in .md or .yaml",
+            )
         ]
     size = info.st_size
     if size > MAX_FILE_BYTES:
         return None, [
-            finding(rel, 0, "S101", Severity.ERROR,
-                    f"file is {size // 1024} KB; a content file must stay under "
-                    f"{MAX_FILE_BYTES // 1024} KB, split it or remove what does not belong")
+            finding(
+                rel,
+                0,
+                "S101",
+                Severity.ERROR,
+                f"file is {size // 1024} KB; a content file must stay under "
+                f"{MAX_FILE_BYTES // 1024} KB, split it or remove what does not belong",
+            )
         ]
     try:
         raw = path.read_bytes()
@@ -101,22 +116,37 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
         return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {exc.strerror}")]
     if b"\x00" in raw:
         return None, [
-            finding(rel, 0, "S100", Severity.ERROR,
-                    "this is not a text file (it contains binary data); save it as plain "
-                    "text (UTF-8) or remove it from the content folder")
+            finding(
+                rel,
+                0,
+                "S100",
+                Severity.ERROR,
+                "this is not a text file (it contains binary data); save it as plain "
+                "text (UTF-8) or remove it from the content folder",
+            )
         ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
-            finding(rel, line, "S100", Severity.ERROR,
-                    "the text is not UTF-8; save the file as UTF-8 in your editor")
+            finding(
+                rel,
+                line,
+                "S100",
+                Severity.ERROR,
+                "the text is not UTF-8; save the file as UTF-8 in your editor",
+            )
         ]
     if not text.strip():
         return None, [
-            finding(rel, 1, "S103", Severity.ERROR,
-                    "the file is empty; write the message or delete the file")
+            finding(
+                rel,
+                1,
+                "S103",
+                Severity.ERROR,
+                "the file is empty; write the message or delete the file",
+            )
         ]
     return text.removeprefix("\ufeff"), []
 
@@ -169,11 +199,15 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
         example = "[ouders-jonge-kinderen]" if field_name == "audiences" else "[eerste, tweede]"
         return "S112", f"'{dotted}' must be a list; write it in square brackets, like {example}"
     if kind == "string_type":
-        return "S112", (f"'{dotted}' must be text, but {value!r} reads as something else; "
-                        "put it between double quotes")
+        return "S112", (
+            f"'{dotted}' must be text, but {value!r} reads as something else; "
+            "put it between double quotes"
+        )
     if kind == "string_pattern_mismatch":
-        return "S112", (f"'{dotted}' may only use lowercase letters, digits and single hyphens, "
-                        f"like vast-ritme (not {value!r})")
+        return "S112", (
+            f"'{dotted}' may only use lowercase letters, digits and single hyphens, "
+            f"like vast-ritme (not {value!r})"
+        )
     msg = str(err["msg"]).removeprefix("Value error, ")
     if "before" in msg:
         return "S115", f"{msg}; correct the dates"
@@ -218,19 +252,29 @@ def load_message(path: Path, library: Library) -> Message | None:
         return None
     if not isinstance(parsed.data, dict):
         library.findings.append(
-            finding(rel, fm_line, "S106", Severity.ERROR,
-                    "the front matter must be fields like 'title: ...', one per line"))
+            finding(
+                rel,
+                fm_line,
+                "S106",
+                Severity.ERROR,
+                "the front matter must be fields like 'title: ...', one per line",
+            )
+        )
         return None
     data = {**parsed.data, "body": body.rstrip()}
     if "body" in parsed.data:
         library.findings.append(
-            finding(rel, parsed.lines["body"], "S111", Severity.ERROR,
-                    "'body' is not a field: write the text below the closing ---"))
+            finding(
+                rel,
+                parsed.lines["body"],
+                "S111",
+                Severity.ERROR,
+                "'body' is not a field: write the text below the closing ---",
+            )
+        )
         return None
     try:
-        message = Message(
-            **data, path=path, line=1, body_line=body_line, field_lines=parsed.lines
-        )
+        message = Message(**data, path=path, line=1, body_line=body_line, field_lines=parsed.lines)
     except ValidationError as exc:
         library.findings.extend(validation_findings(exc, rel, parsed.lines, fm_line))
         return None
@@ -242,20 +286,34 @@ def _parse(text: str, offset: int, rel: str, library: Library) -> Parsed | None:
         return parse_yaml(text, offset)
     except AliasNotAllowed as exc:
         library.findings.append(
-            finding(rel, error_line(exc, offset), "S105", Severity.ERROR,
-                    "YAML anchors and aliases (& and *) are not allowed; write the value out"))
+            finding(
+                rel,
+                error_line(exc, offset),
+                "S105",
+                Severity.ERROR,
+                "YAML anchors and aliases (& and *) are not allowed; write the value out",
+            )
+        )
     except yaml.YAMLError as exc:
         problem = str(getattr(exc, "problem", None) or "syntax error")
         library.findings.append(
-            finding(rel, error_line(exc, offset), "S104", Severity.ERROR,
-                    f"cannot read the fields ({problem}); {_yaml_advice(problem)}"))
+            finding(
+                rel,
+                error_line(exc, offset),
+                "S104",
+                Severity.ERROR,
+                f"cannot read the fields ({problem}); {_yaml_advice(problem)}",
+            )
+        )
     return None
 
 
 # PyYAML's words for the mistakes people make most, and what to do about each.
 _YAML_ADVICE = (
-    ("mapping values are not allowed",
-     "a text contains ': ' (colon and space); put the whole text between double quotes"),
+    (
+        "mapping values are not allowed",
+        "a text contains ': ' (colon and space); put the whole text between double quotes",
+    ),
     ("cannot start any token", "use spaces, not tabs, at the start of a line"),
     ("could not find expected ':'", "every field line needs 'name: value'"),
     ("expected <block end>", "check that the lines of one field line up (same indent)"),
@@ -289,16 +347,18 @@ def load_yaml_models(
     else:
         seq = parsed.data.get(list_key) if isinstance(parsed.data, dict) else None
         if not isinstance(seq, list):
-            library.findings.append(finding(rel, 1, "S106", Severity.ERROR,
-                                            f"expected a list under '{list_key}:'"))
+            library.findings.append(
+                finding(rel, 1, "S106", Severity.ERROR, f"expected a list under '{list_key}:'")
+            )
             return []
         items = [(f"{list_key}.{i}.", item) for i, item in enumerate(seq)]
     out: list[M] = []
     for prefix, data in items:
         line = parsed.lines.get(prefix.rstrip("."), 1)
         if not isinstance(data, dict):
-            library.findings.append(finding(rel, line, "S106", Severity.ERROR,
-                                            "expected fields like 'id: ...'"))
+            library.findings.append(
+                finding(rel, line, "S106", Severity.ERROR, "expected fields like 'id: ...'")
+            )
             continue
         extra: dict[str, Any] = {}
         if "line" in model.model_fields:  # Style has no line of its own

@@ -12,7 +12,18 @@ import nh3
 from markdown_it import MarkdownIt
 
 _ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "blockquote", "code", "pre",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "blockquote",
+    "code",
+    "pre",
 }
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 

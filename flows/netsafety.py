@@ -239,9 +239,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, allow: Sequence[str], per_origin: int) -> None:
         self.allow = tuple(allow)
-        self.limits = httpx.Limits(
-            max_connections=per_origin, max_keepalive_connections=per_origin
-        )
+        self.limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
         self._pools: dict[tuple[str, str, int | None], SafeTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -19,7 +19,9 @@ from flows.models import Partner
 COLUMNS = ("organisation", "kind", "email", "audiences", "language", "unsubscribed")
 REQUIRED = ("organisation", "kind", "email", "audiences")
 # Deliberately simple: one @, no spaces or control characters, a dot in the domain.
-_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 _TRUE = {"1", "true", "yes", "ja", "j", "y", "x"}
 
 
@@ -45,11 +47,25 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        return [], [finding(rel, 0, "N600", Severity.ERROR,
-                            "partner list not found; set VEERKRACHT_PARTNERS_CSV to its path")]
+        return [], [
+            finding(
+                rel,
+                0,
+                "N600",
+                Severity.ERROR,
+                "partner list not found; set VEERKRACHT_PARTNERS_CSV to its path",
+            )
+        ]
     except UnicodeDecodeError:
-        return [], [finding(rel, 0, "N600", Severity.ERROR,
-                            "the partner list is not UTF-8; export it as CSV UTF-8")]
+        return [], [
+            finding(
+                rel,
+                0,
+                "N600",
+                Severity.ERROR,
+                "the partner list is not UTF-8; export it as CSV UTF-8",
+            )
+        ]
     # Excel set to Dutch saves "CSV" with semicolons (the comma is the decimal sign there).
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
@@ -57,8 +73,15 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [finding(rel, 1, "N601", Severity.ERROR,
-                            f"the first line must name the columns; missing: {', '.join(missing)}")]
+        return [], [
+            finding(
+                rel,
+                1,
+                "N601",
+                Severity.ERROR,
+                f"the first line must name the columns; missing: {', '.join(missing)}",
+            )
+        ]
     reader.fieldnames = header
     partners: list[Partner] = []
     findings: list[Finding] = []
@@ -68,28 +91,47 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
         values = {k: (v or "").strip() for k, v in row.items() if k}
         email = values.get("email", "")
         if not valid_email(email):
-            why = ("has letters outside ASCII, which we cannot send to"
-                   if not email.isascii() else "is not a single valid e-mail address")
-            findings.append(finding(rel, line, "N602", Severity.ERROR,
-                                    f"{email!r} {why}; row skipped"))
+            why = (
+                "has letters outside ASCII, which we cannot send to"
+                if not email.isascii()
+                else "is not a single valid e-mail address"
+            )
+            findings.append(
+                finding(rel, line, "N602", Severity.ERROR, f"{email!r} {why}; row skipped")
+            )
             continue
         if _control(values.get("organisation", "")):
-            findings.append(finding(rel, line, "N605", Severity.ERROR,
-                                    "the organisation name has a line break or control "
-                                    "character; write it on one line; row skipped"))
+            findings.append(
+                finding(
+                    rel,
+                    line,
+                    "N605",
+                    Severity.ERROR,
+                    "the organisation name has a line break or control "
+                    "character; write it on one line; row skipped",
+                )
+            )
             continue
         folded = email.casefold()
         if folded in seen:
-            findings.append(finding(rel, line, "N603", Severity.ERROR,
-                                    f"{email} is already on line {seen[folded]} (addresses are "
-                                    "compared without case); row skipped, remove one of them"))
+            findings.append(
+                finding(
+                    rel,
+                    line,
+                    "N603",
+                    Severity.ERROR,
+                    f"{email} is already on line {seen[folded]} (addresses are "
+                    "compared without case); row skipped, remove one of them",
+                )
+            )
             continue
         data = {
             "organisation": values.get("organisation", ""),
             "kind": values.get("kind", "").lower(),
             "email": email,
-            "audiences": tuple(a.strip() for a in re.split(r"[;|]", values.get("audiences", ""))
-                               if a.strip()),
+            "audiences": tuple(
+                a.strip() for a in re.split(r"[;|]", values.get("audiences", "")) if a.strip()
+            ),
             "language": values.get("language") or "nl",
             "unsubscribed": values.get("unsubscribed", "").lower() in _TRUE,
             "line": line,
@@ -103,10 +145,17 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
                 if col in reported:  # one finding per column is enough to fix it
                     continue
                 reported.add(col)
-                findings.append(finding(rel, line, "N604", Severity.ERROR,
-                                        f"column '{col}' has a bad value ({err.get('input')!r}): "
-                                        f"{str(err['msg']).removeprefix('Value error, ')}; "
-                                        "row skipped"))
+                findings.append(
+                    finding(
+                        rel,
+                        line,
+                        "N604",
+                        Severity.ERROR,
+                        f"column '{col}' has a bad value ({err.get('input')!r}): "
+                        f"{str(err['msg']).removeprefix('Value error, ')}; "
+                        "row skipped",
+                    )
+                )
             continue
         seen[folded] = line
     return partners, findings

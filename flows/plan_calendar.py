@@ -35,8 +35,11 @@ class PlanRow:
     def as_json(self) -> dict[str, object]:
         """A plain dict for `--format json`."""
         return {
-            "day": self.day.isoformat(), "channel": self.channel, "target": self.target,
-            "campaign": self.campaign, "lang": self.lang,
+            "day": self.day.isoformat(),
+            "channel": self.channel,
+            "target": self.target,
+            "campaign": self.campaign,
+            "lang": self.lang,
             "messages": [{"id": i, "title": t} for i, t in self.messages],
         }
 
@@ -46,8 +49,14 @@ def _row(edition: Edition) -> PlanRow:
     entries = edition.params.get("entries")
     if entries:  # a feed edition carries its whole window: show what is new that day
         messages = [e.message for e in entries if getattr(e, "day", None) == edition.day]
-    return PlanRow(edition.day, edition.channel, edition.target, edition.campaign_id,
-                   edition.lang, tuple((m.id, m.title) for m in messages))
+    return PlanRow(
+        edition.day,
+        edition.channel,
+        edition.target,
+        edition.campaign_id,
+        edition.lang,
+        tuple((m.id, m.title) for m in messages),
+    )
 
 
 def _some(names: list[str], limit: int = 12) -> str:
@@ -56,8 +65,9 @@ def _some(names: list[str], limit: int = 12) -> str:
     return shown + (f" en nog {len(names) - limit}" if len(names) > limit else "")
 
 
-def plan_range(library: Library, start: date, days: int,
-               held: frozenset[tuple[str, str]] = frozenset()) -> list[PlanRow]:
+def plan_range(
+    library: Library, start: date, days: int, held: frozenset[tuple[str, str]] = frozenset()
+) -> list[PlanRow]:
     """Every edition due from `start` for `days` days, in day order."""
     rows: list[PlanRow] = []
     for offset in range(days):
@@ -96,13 +106,15 @@ def to_ics(rows: list[PlanRow], *, base_url: str, stamp: datetime | None = None)
         targets = _some([r.target for r in group])
         titles = _titles(group)
         description = f"Voor: {targets}\n\nBerichten:\n" + "\n".join(f"- {t}" for t in titles)
-        events.append(AllDayEvent(
-            uid=f"{day.isoformat()}-{channel}@{host}",
-            day=day,
-            summary=f"{label}: {len(group)} {'editie' if len(group) == 1 else 'edities'}",
-            description=description,
-            categories=(label, *sorted({r.campaign for r in group})),
-        ))
+        events.append(
+            AllDayEvent(
+                uid=f"{day.isoformat()}-{channel}@{host}",
+                day=day,
+                summary=f"{label}: {len(group)} {'editie' if len(group) == 1 else 'edities'}",
+                description=description,
+                categories=(label, *sorted({r.campaign for r in group})),
+            )
+        )
     return calendar(events, name="Veerkracht campagneplanning", stamp=stamp)
 
 
@@ -127,14 +139,33 @@ def to_html(rows: list[PlanRow], start: date, days: int) -> str:
         for i in range(7):
             day = monday + timedelta(days=i)
             entries = [
-                {"channel": CHANNEL_LABELS.get(ch, ch), "key": ch, "count": len(group),
-                 "targets": _some([r.target for r in group]), "titles": _titles(group)}
-                for (d, ch), group in grouped.items() if d == day
+                {
+                    "channel": CHANNEL_LABELS.get(ch, ch),
+                    "key": ch,
+                    "count": len(group),
+                    "targets": _some([r.target for r in group]),
+                    "titles": _titles(group),
+                }
+                for (d, ch), group in grouped.items()
+                if d == day
             ]
-            cells.append({"day": day, "label": format_date(day, "EEE d MMM", locale="nl"),
-                          "in_range": start <= day <= last, "entries": entries})
+            cells.append(
+                {
+                    "day": day,
+                    "label": format_date(day, "EEE d MMM", locale="nl"),
+                    "in_range": start <= day <= last,
+                    "entries": entries,
+                }
+            )
         weeks.append({"number": monday.isocalendar()[1], "cells": cells})
         monday += timedelta(days=7)
-    return _templates().get_template("plan.html.j2").render(
-        weeks=weeks, start=format_date(start, "d MMMM y", locale="nl"),
-        end=format_date(last, "d MMMM y", locale="nl"), total=len(rows))
+    return (
+        _templates()
+        .get_template("plan.html.j2")
+        .render(
+            weeks=weeks,
+            start=format_date(start, "d MMMM y", locale="nl"),
+            end=format_date(last, "d MMMM y", locale="nl"),
+            total=len(rows),
+        )
+    )

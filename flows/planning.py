@@ -92,7 +92,8 @@ class _LibraryCache:
     days: dict[date, _Store] = field(default_factory=dict)
     # id(campaign) -> (campaign, filter); holding the campaign keeps its id from being reused.
     filters: dict[int, tuple[Campaign, tuple[frozenset[str], frozenset[str]]]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
 
 _CACHES: dict[int, _LibraryCache] = {}
@@ -128,8 +129,9 @@ def _filter(cache: _LibraryCache, campaign: Campaign) -> tuple[frozenset[str], f
     return hit[1]
 
 
-def _members(library: Library, cache: _LibraryCache, filt: tuple[frozenset[str], frozenset[str]],
-             lang: str) -> dict[str, list[Message]]:
+def _members(
+    library: Library, cache: _LibraryCache, filt: tuple[frozenset[str], frozenset[str]], lang: str
+) -> dict[str, list[Message]]:
     """Campaign messages in one language, sorted by id, under "" (all) and per audience."""
     key = (filt, lang)
     hit = cache.members.get(key)
@@ -137,8 +139,11 @@ def _members(library: Library, cache: _LibraryCache, filt: tuple[frozenset[str],
         ids, themes = filt
         everything = not ids and not themes
         members = sorted(
-            (m for m in library.messages
-             if m.lang == lang and (everything or m.id in ids or m.theme in themes)),
+            (
+                m
+                for m in library.messages
+                if m.lang == lang and (everything or m.id in ids or m.theme in themes)
+            ),
             key=lambda m: m.id,
         )
         grouped: dict[str, list[Message]] = {"": members}
@@ -149,8 +154,9 @@ def _members(library: Library, cache: _LibraryCache, filt: tuple[frozenset[str],
     return cast(dict[str, list[Message]], hit)
 
 
-def _eligible(library: Library, campaign: Campaign, audiences: Iterable[str], lang: str,
-              day: date, held: Held) -> list[Message]:
+def _eligible(
+    library: Library, campaign: Campaign, audiences: Iterable[str], lang: str, day: date, held: Held
+) -> list[Message]:
     """The memoised eligible list (shared: callers must not change it)."""
     wanted = frozenset(audiences)
     held_keys = held if isinstance(held, frozenset) else frozenset(held)
@@ -166,9 +172,11 @@ def _eligible(library: Library, campaign: Campaign, audiences: Iterable[str], la
             (only,) = wanted
             hit = [m for m in members.get(only, ()) if m.is_live(day) and m.id not in held_ids]
         else:
-            hit = [m for m in members[""]
-                   if m.is_live(day) and m.id not in held_ids
-                   and not wanted.isdisjoint(m.audiences)]
+            hit = [
+                m
+                for m in members[""]
+                if m.is_live(day) and m.id not in held_ids and not wanted.isdisjoint(m.audiences)
+            ]
         store[key] = hit
     return cast(list[Message], hit)
 
@@ -222,14 +230,22 @@ def select(
     key = ("select", id(campaign), lang, wanted, held_keys, count, edition_number)
     hit = store.get(key)
     if hit is None:
-        hit = tuple(_rotate(_eligible(library, campaign, wanted, lang, day, held_keys),
-                            campaign, day, count, edition_number))
+        hit = tuple(
+            _rotate(
+                _eligible(library, campaign, wanted, lang, day, held_keys),
+                campaign,
+                day,
+                count,
+                edition_number,
+            )
+        )
         store[key] = hit
     return list(cast(tuple[Message, ...], hit))
 
 
-def _rotate(pool: Sequence[Message], campaign: Campaign, day: date, count: int,
-            edition_number: int) -> list[Message]:
+def _rotate(
+    pool: Sequence[Message], campaign: Campaign, day: date, count: int, edition_number: int
+) -> list[Message]:
     """The rotation itself (see the module docstring), on an eligible pool sorted by id."""
     n = len(pool)
     c = min(max(count, 0), n)
@@ -314,15 +330,29 @@ def campaign_findings(library: Library) -> list[Finding]:
             try:
                 cadence = parse_cadence(settings.cadence)
             except CadenceError as exc:
-                out.append(finding(rel, line, "P701", Severity.ERROR,
-                                   f"{channel}: {exc}; until then nothing goes out on this "
-                                   f"channel for campaign '{campaign.id}'"))
+                out.append(
+                    finding(
+                        rel,
+                        line,
+                        "P701",
+                        Severity.ERROR,
+                        f"{channel}: {exc}; until then nothing goes out on this "
+                        f"channel for campaign '{campaign.id}'",
+                    )
+                )
                 continue
             if first_due(cadence, campaign.period.start) > campaign.period.end:
-                out.append(finding(rel, line, "P702", Severity.WARNING,
-                                   f"{channel}: the cadence '{settings.cadence}' is never due "
-                                   f"between {campaign.period.start} and {campaign.period.end}; "
-                                   "choose another day or lengthen the period"))
+                out.append(
+                    finding(
+                        rel,
+                        line,
+                        "P702",
+                        Severity.WARNING,
+                        f"{channel}: the cadence '{settings.cadence}' is never due "
+                        f"between {campaign.period.start} and {campaign.period.end}; "
+                        "choose another day or lengthen the period",
+                    )
+                )
     return out
 
 

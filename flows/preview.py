@@ -78,15 +78,17 @@ def preview_screen(message: Message, library: Library) -> Screen:
     for screen in library.screens:
         if screen.language == message.lang and set(screen.audiences) & set(message.audiences):
             return screen.model_copy(update={"opening_hours": {}})
-    return Screen(id="voorbeeld", location=PREVIEW_TITLE, audiences=message.audiences,
-                  language=message.lang)
+    return Screen(
+        id="voorbeeld", location=PREVIEW_TITLE, audiences=message.audiences, language=message.lang
+    )
 
 
 def _always_valid(message: Message, day: date) -> Message:
     # The page hides a slide outside its dates by the screen's own clock; a preview is for
     # looking at it now.
-    return message.model_copy(update={"valid_from": min(message.valid_from, day),
-                                      "valid_until": None})
+    return message.model_copy(
+        update={"valid_from": min(message.valid_from, day), "valid_until": None}
+    )
 
 
 def preview_message(library: Library, message: Message, settings: Settings, day: date) -> Preview:
@@ -112,19 +114,34 @@ def preview_message(library: Library, message: Message, settings: Settings, day:
     slide = _always_valid(message, day)
     ctx = Context(settings, folder)
     on_screen = Edition(
-        channel="screens", target=screen.id, day=day, campaign_id="voorbeeld",
-        campaign_title=PREVIEW_TITLE, lang=screen.language, audiences=screen.audiences,
+        channel="screens",
+        target=screen.id,
+        day=day,
+        campaign_id="voorbeeld",
+        campaign_title=PREVIEW_TITLE,
+        lang=screen.language,
+        audiences=screen.audiences,
         messages=(slide,),
-        params={"screen": screen, "slide_seconds": screen.slide_seconds,
-                "seconds_each": (screen.slide_seconds,), "campaign_titles": (PREVIEW_TITLE,)},
+        params={
+            "screen": screen,
+            "slide_seconds": screen.slide_seconds,
+            "seconds_each": (screen.slide_seconds,),
+            "campaign_titles": (PREVIEW_TITLE,),
+        },
     )
     replace_dir_atomic(folder / "scherm", SCREENS.render(on_screen, ctx).files)
     result.files.append(folder / "scherm" / "index.html")
 
     in_mail = Edition(
-        channel="newsletter", target="voorbeeld", day=day, campaign_id="voorbeeld",
-        campaign_title=PREVIEW_TITLE, lang=message.lang, audiences=message.audiences,
-        messages=(message,), params={"fallback": ()},
+        channel="newsletter",
+        target="voorbeeld",
+        day=day,
+        campaign_id="voorbeeld",
+        campaign_title=PREVIEW_TITLE,
+        lang=message.lang,
+        audiences=message.audiences,
+        messages=(message,),
+        params={"fallback": ()},
     )
     for rel_path, data in render_edition(in_mail, settings).files.items():
         path = folder / ("nieuwsbrief.html" if rel_path.endswith(".html") else "nieuwsbrief.txt")

@@ -40,8 +40,9 @@ class DayOutOfRange(SettingsError):
     """The day asked for is outside the window publishing allows."""
 
 
-def check_day(day: date, settings: Settings, *, today: date | None = None,
-              any_day: bool = False) -> None:
+def check_day(
+    day: date, settings: Settings, *, today: date | None = None, any_day: bool = False
+) -> None:
     """Refuse a day before the catch-up window or in the future (unless `any_day`)."""
     if any_day:
         return
@@ -50,11 +51,13 @@ def check_day(day: date, settings: Settings, *, today: date | None = None,
     if day < earliest:
         raise DayOutOfRange(
             f"{day} is more than {settings.catchup_days} days ago (the earliest day that can "
-            f"still be published is {earliest}); raise VEERKRACHT_CATCHUP_DAYS to go further back")
+            f"still be published is {earliest}); raise VEERKRACHT_CATCHUP_DAYS to go further back"
+        )
     if day > now:
         raise DayOutOfRange(
             f"{day} is in the future (today is {now} in Europe/Amsterdam); publishing it now "
-            "would send it early. Use `veerkracht plan --from DATE` to see what goes out then")
+            "would send it early. Use `veerkracht plan --from DATE` to see what goes out then"
+        )
 
 
 @dataclass
@@ -138,8 +141,7 @@ def prepare(settings: Settings, day: date) -> Prepared:
     from channels.screens.channel import folders_without_screen
 
     orphaned = folders_without_screen(settings.out_dir, [s.id for s in library.screens])
-    return Prepared(day, library, findings, partner_findings, held, links_note, editions,
-                    orphaned)
+    return Prepared(day, library, findings, partner_findings, held, links_note, editions, orphaned)
 
 
 def digest(files: dict[str, bytes]) -> str:
@@ -163,16 +165,25 @@ def publish_edition(edition: Edition, settings: Settings, held: Held) -> Outcome
     before = previous(engine, edition.key)
     if report.failed:
         status = "failed"
-    elif report.nothing_new or (before is not None and before.digest == fingerprint
-                                and report.delivered == 0):
+    elif report.nothing_new or (
+        before is not None and before.digest == fingerprint and report.delivered == 0
+    ):
         status = "nothing new"
     else:
         status = "published" if before is None else "updated"
     if status != "failed":
-        record(engine, edition_key=edition.key, channel=edition.channel, target=edition.target,
-               day=edition.day.isoformat(), digest=fingerprint, delivered=report.delivered)
-    return Outcome(edition, status, report,
-                   error=f"{report.failed} not delivered" if report.failed else "")
+        record(
+            engine,
+            edition_key=edition.key,
+            channel=edition.channel,
+            target=edition.target,
+            day=edition.day.isoformat(),
+            digest=fingerprint,
+            delivered=report.delivered,
+        )
+    return Outcome(
+        edition, status, report, error=f"{report.failed} not delivered" if report.failed else ""
+    )
 
 
 def failed_outcome(edition: Edition, exc: BaseException) -> Outcome:
@@ -200,23 +211,28 @@ def finish(result: PublishResult, settings: Settings) -> None:
     from flows.publish_report import render_report
 
     result.report_text = render_report(result)
-    result.report_path = write_report(settings.out_dir, f"publish-{result.prepared.day}.md",
-                                      result.report_text)
+    result.report_path = write_report(
+        settings.out_dir, f"publish-{result.prepared.day}.md", result.report_text
+    )
 
 
 def summary_line(result: PublishResult) -> str:
     """One line for the terminal."""
     p = result.prepared
-    counts = {s: sum(1 for o in result.outcomes if o.status == s)
-              for s in ("published", "updated", "nothing new", "failed")}
+    counts = {
+        s: sum(1 for o in result.outcomes if o.status == s)
+        for s in ("published", "updated", "nothing new", "failed")
+    }
     if not result.outcomes:
         what = "nothing due"
     elif result.nothing_new:
         what = f"nothing new ({len(result.outcomes)} editions already published)"
     else:
         what = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return (f"{p.day}: {len(result.outcomes)} editions: {what}; {len(p.held)} messages held; "
-            f"{count(p.findings, Severity.ERROR)} check errors; {p.links_note}")
+    return (
+        f"{p.day}: {len(result.outcomes)} editions: {what}; {len(p.held)} messages held; "
+        f"{count(p.findings, Severity.ERROR)} check errors; {p.links_note}"
+    )
 
 
 def channels_of(editions: Sequence[Edition]) -> list[str]:

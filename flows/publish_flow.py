@@ -34,7 +34,11 @@ from flows.publish import (
 from flows.retries import retry_when
 from flows.settings import Settings, load_settings
 
-RETRY_DELAYS: list[float] = [10, 60, 300]  # seconds: an SMTP server that said 4xx usually recovers soon
+RETRY_DELAYS: list[float] = [
+    10,
+    60,
+    300,
+]  # seconds: an SMTP server that said 4xx usually recovers soon
 
 
 def _settings(content_dir: str, out_dir: str) -> Settings:
@@ -98,7 +102,8 @@ def publish_due(
     logger.info("%s; report in %s", line, result.report_path)
     if result.failed:
         raise DeliveryError(
-            f"{len(result.failed)} edition(s) not delivered; see {result.report_path}")
+            f"{len(result.failed)} edition(s) not delivered; see {result.report_path}"
+        )
     return {
         "day": when.isoformat(),
         "editions": len(result.outcomes),

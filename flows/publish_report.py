@@ -44,43 +44,74 @@ def render_report(result: PublishResult) -> str:
     p = result.prepared
     lines = [f"# Publish report {p.day}", ""]
     errors, warnings = count(p.findings, Severity.ERROR), count(p.findings, Severity.WARNING)
-    lines.append(f"- Content: {len(p.library.messages)} messages, {len(p.library.campaigns)} "
-                 f"campaigns; checks: {errors} errors, {warnings} warnings")
+    lines.append(
+        f"- Content: {len(p.library.messages)} messages, {len(p.library.campaigns)} "
+        f"campaigns; checks: {errors} errors, {warnings} warnings"
+    )
     lines.append(f"- Links: {p.links_note}")
-    lines.append(f"- Partners: {len(p.library.partners)} on the list, "
-                 f"{len(p.partner_findings)} problems")
+    lines.append(
+        f"- Partners: {len(p.library.partners)} on the list, {len(p.partner_findings)} problems"
+    )
     if not result.outcomes:
         lines += ["", "Nothing is due on this day."]
     elif result.nothing_new:
-        lines += ["", (f"**Nothing new**: all {len(result.outcomes)} editions of this day were "
-                  "already published; nothing was sent or written twice.")]
+        lines += [
+            "",
+            (
+                f"**Nothing new**: all {len(result.outcomes)} editions of this day were "
+                "already published; nothing was sent or written twice."
+            ),
+        ]
     lines += ["", "## What went where", ""]
     if result.outcomes:
-        lines += ["| channel | target | campaign | status | messages | notes |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "| channel | target | campaign | status | messages | notes |",
+            "|---|---|---|---|---|---|",
+        ]
         for o in result.outcomes:
             e = o.edition
-            lines.append(f"| {cell(e.channel)} | {cell(e.target)} | {cell(e.campaign_id)} | "
-                         f"{cell(o.status)} | {cell(_messages(o))} | {cell(_notes(o))} |")
+            lines.append(
+                f"| {cell(e.channel)} | {cell(e.target)} | {cell(e.campaign_id)} | "
+                f"{cell(o.status)} | {cell(_messages(o))} | {cell(_notes(o))} |"
+            )
     else:
         lines.append("No editions.")
     lines += ["", "## Held back", ""]
     if p.held:
-        lines += [("These messages did not go out. Fix what is named and they go out with the "
-                  "next edition."), "", "| message | language | why |", "|---|---|---|"]
+        lines += [
+            (
+                "These messages did not go out. Fix what is named and they go out with the "
+                "next edition."
+            ),
+            "",
+            "| message | language | why |",
+            "|---|---|---|",
+        ]
         for (mid, lang), reason in sorted(p.held.items()):
             lines.append(f"| {cell(mid)} | {cell(lang)} | {cell(reason)} |")
     else:
         lines.append("Nothing was held back.")
     if p.orphaned_screens:
-        lines += ["", "## Screens no longer in screens.yaml", "",
-                  ("These folders were published before. Their pages keep showing their last "
-                   "playlist (each slide until its valid_until). Delete a folder when the screen "
-                   "is gone, or add the screen to screens.yaml again."), ""]
+        lines += [
+            "",
+            "## Screens no longer in screens.yaml",
+            "",
+            (
+                "These folders were published before. Their pages keep showing their last "
+                "playlist (each slide until its valid_until). Delete a folder when the screen "
+                "is gone, or add the screen to screens.yaml again."
+            ),
+            "",
+        ]
         lines += [f"- out/screens/{cell(name)}/" for name in p.orphaned_screens]
     if p.partner_findings:
-        lines += ["", "## Partner list problems", "",
-                  "These rows were skipped; the other partners still got their newsletter.", ""]
+        lines += [
+            "",
+            "## Partner list problems",
+            "",
+            "These rows were skipped; the other partners still got their newsletter.",
+            "",
+        ]
         lines += [f"- {cell(f.format())}" for f in p.partner_findings]
     failed = result.failed
     if failed:

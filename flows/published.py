@@ -38,24 +38,47 @@ def previous(engine: Engine, edition_key: str) -> PublishedRow | None:
     """The recorded row for this edition, if it was published before."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(published.c.digest, published.c.delivered, published.c.first_at,
-                   published.c.runs).where(published.c.edition_key == edition_key)
+            select(
+                published.c.digest, published.c.delivered, published.c.first_at, published.c.runs
+            ).where(published.c.edition_key == edition_key)
         ).first()
     return PublishedRow(row.digest, row.delivered, row.first_at, row.runs) if row else None
 
 
-def record(engine: Engine, *, edition_key: str, channel: str, target: str, day: str,
-           digest: str, delivered: int) -> None:
+def record(
+    engine: Engine,
+    *,
+    edition_key: str,
+    channel: str,
+    target: str,
+    day: str,
+    digest: str,
+    delivered: int,
+) -> None:
     """Insert or update the row for an edition after it was delivered."""
     now = datetime.now(UTC)
     with engine.begin() as conn:
         updated = conn.execute(
             published.update()
             .where(published.c.edition_key == edition_key)
-            .values(digest=digest, delivered=published.c.delivered + delivered, last_at=now,
-                    runs=published.c.runs + 1)
+            .values(
+                digest=digest,
+                delivered=published.c.delivered + delivered,
+                last_at=now,
+                runs=published.c.runs + 1,
+            )
         )
         if updated.rowcount == 0:
-            conn.execute(published.insert().values(
-                edition_key=edition_key, channel=channel, target=target, day=day,
-                digest=digest, delivered=delivered, first_at=now, last_at=now, runs=1))
+            conn.execute(
+                published.insert().values(
+                    edition_key=edition_key,
+                    channel=channel,
+                    target=target,
+                    day=day,
+                    digest=digest,
+                    delivered=delivered,
+                    first_at=now,
+                    last_at=now,
+                    runs=1,
+                )
+            )

@@ -76,7 +76,10 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         out = {}
         for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag not in (_STR, "tag:yaml.org,2002:int"):
+            if not isinstance(key, yaml.ScalarNode) or key.tag not in (
+                _STR,
+                "tag:yaml.org,2002:int",
+            ):
                 raise _Unusual
             out[_construct(key, loader)] = _construct(value, loader)
         return out

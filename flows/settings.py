@@ -124,9 +124,12 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             name = str(err["loc"][0]).upper() if err["loc"] else ""
-            problems.append(f"VEERKRACHT_{name}={err.get('input')!r}: "
-                            f"{str(err['msg']).removeprefix('Value error, ')}")
+            problems.append(
+                f"VEERKRACHT_{name}={err.get('input')!r}: "
+                f"{str(err['msg']).removeprefix('Value error, ')}"
+            )
         raise SettingsError("bad setting: " + "; ".join(problems)) from None
     except PydanticSettingsError as exc:  # for example a list that is not valid JSON
-        raise SettingsError(f"bad setting: {exc}; write lists as JSON, "
-                            'for example \'["intranet.example.org"]\'') from None
+        raise SettingsError(
+            f"bad setting: {exc}; write lists as JSON, for example '[\"intranet.example.org\"]'"
+        ) from None

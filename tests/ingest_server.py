@@ -77,14 +77,18 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/feeds/"):
             self._fixture(path.removeprefix("/feeds/"))
         elif path.startswith("/generated/"):
-            self._send(200, generated_feed(int(path.rsplit("/", 1)[1])),
-                       {"Content-Type": "application/rss+xml"})
+            self._send(
+                200,
+                generated_feed(int(path.rsplit("/", 1)[1])),
+                {"Content-Type": "application/rss+xml"},
+            )
         elif path == "/big":
             self._big()
         elif path == "/gzip-bomb":
             body = gzip.compress(b'<rss version="2.0">' + b" " * 8_000_000 + b"</rss>")
-            self._send(200, body, {"Content-Type": "application/rss+xml",
-                                   "Content-Encoding": "gzip"})
+            self._send(
+                200, body, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}
+            )
         elif path == "/gone":
             self._send(410, b"gone")
         elif path.startswith("/status/"):
@@ -113,8 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(304, headers={"ETag": etag})
             return
         kind = "text/html; charset=utf-8" if file.suffix == ".html" else "application/xml"
-        self._send(200, body, {"Content-Type": kind, "ETag": etag,
-                               "Last-Modified": LAST_MODIFIED})
+        self._send(200, body, {"Content-Type": kind, "ETag": etag, "Last-Modified": LAST_MODIFIED})
 
     def _big(self) -> None:
         self.send_response(200)

@@ -24,7 +24,9 @@ def test_text_output_lists_every_file_and_a_summary(capsys: pytest.CaptureFixtur
     findings, closing = out[:-1], out[-1]
     assert len(findings) == 4 and all(LINE.match(line) for line in findings)
     assert {Path(line.split(":")[0]).name for line in findings} == {
-        "vast-ritme.nl.md", "avondritme.nl.md", "ochtend.en.md"
+        "vast-ritme.nl.md",
+        "avondritme.nl.md",
+        "ochtend.en.md",
     }
     assert closing == "6 files checked: 4 errors, 0 warnings"  # 5 messages + style
 
@@ -34,7 +36,9 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert code == 1
     assert [(d["line"], d["column"], d["code"], d["severity"]) for d in data] == [
-        (17, 1, "S121", "error"), (19, 8, "S121", "error"), (20, 1, "S121", "error")
+        (17, 1, "S121", "error"),
+        (19, 8, "S121", "error"),
+        (20, 1, "S121", "error"),
     ]
     assert all(set(d) == {"path", "line", "column", "code", "severity", "message"} for d in data)
     assert data[0]["path"].endswith("messages/slapen/html.nl.md")
@@ -71,7 +75,11 @@ def test_cli_loads_only_the_command_it_runs_and_never_prefect() -> None:
     )
     proc = subprocess.run(
         [sys.executable, "-c", script, "check", str(CASES / "good" / "content")],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 errors" in proc.stdout  # the check really ran

@@ -56,13 +56,11 @@ def test_case(case: Path) -> None:
 def test_every_code_has_a_case() -> None:
     """Each S/T/D code the loader or a rule can report is expected by some fixture case (S100-S102
     need files made at test time: tests/test_checks_hostile.py)."""
-    sources = [*(CASES.parents[2] / "flows" / "checks").glob("*.py"),
-               CASES.parents[2] / "flows" / "loader.py"]
+    sources = [
+        *(CASES.parents[2] / "flows" / "checks").glob("*.py"),
+        CASES.parents[2] / "flows" / "loader.py",
+    ]
     emitted = {c for p in sources for c in re.findall(r'"([STD][1-3]\d\d)"', p.read_text())}
-    expected = {
-        line.split(": ")[1].strip()
-        for case in _cases()
-        for line in _expected(case)[0]
-    }
+    expected = {line.split(": ")[1].strip() for case in _cases() for line in _expected(case)[0]}
     assert len(emitted) >= 30
     assert sorted(emitted - expected - {"S100", "S101", "S102"}) == []

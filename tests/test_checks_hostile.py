@@ -60,7 +60,9 @@ def test_symlink_outside(tmp_path: Path) -> None:
 def test_symlink_inside_is_fine(tmp_path: Path) -> None:
     content = _library(tmp_path)
     (content / "messages/eten").mkdir()
-    (content / "messages/eten/vast-ritme.nl.md").symlink_to(content / "messages/slapen/vast-ritme.nl.md")
+    (content / "messages/eten/vast-ritme.nl.md").symlink_to(
+        content / "messages/slapen/vast-ritme.nl.md"
+    )
     # Allowed, but it is the same message twice, in the wrong folder.
     assert sorted(c for _, _, c in _codes(content)) == ["S116", "S118"]
 
@@ -83,8 +85,14 @@ def test_cli_on_hostile_folder_reports_and_exits_1(
     out, err = capsys.readouterr()
     assert code == 1
     assert "Traceback" not in out + err
-    for name, finding_code in [("bin", "S100"), ("leeg", "S103"), ("groot", "S101"),
-                               ("link", "S102"), ("html", "S121"), ("bom", "S105")]:
+    for name, finding_code in [
+        ("bin", "S100"),
+        ("leeg", "S103"),
+        ("groot", "S101"),
+        ("link", "S102"),
+        ("html", "S121"),
+        ("bom", "S105"),
+    ]:
         assert name in out and finding_code in out
 
 
@@ -95,7 +103,9 @@ def test_folder_pipe_and_symlink_loop_named_like_messages(tmp_path: Path) -> Non
     os.mkfifo(folder / "pijp.nl.md")  # reading it would wait forever
     (folder / "rond.nl.md").symlink_to(folder / "rond.nl.md")
     assert _codes(content) == [
-        ("map.nl.md", 0, "S100"), ("pijp.nl.md", 0, "S100"), ("rond.nl.md", 0, "S100")
+        ("map.nl.md", 0, "S100"),
+        ("pijp.nl.md", 0, "S100"),
+        ("rond.nl.md", 0, "S100"),
     ]
 
 

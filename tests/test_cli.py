@@ -58,9 +58,21 @@ def test_a_dutch_date_order_gets_advice(
 def test_a_reader_that_stops_early_is_not_a_tool_failure() -> None:
     # `veerkracht plan ... | head`: 600 KB of JSON, of which the reader takes a few bytes.
     with subprocess.Popen(
-        [sys.executable, "-m", "flows", "plan", "--from", "2027-01-04", "--weeks", "12",
-         "--format", "json"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "flows",
+            "plan",
+            "--from",
+            "2027-01-04",
+            "--weeks",
+            "12",
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         assert proc.stdout.read(10).startswith(b"[")
@@ -73,15 +85,21 @@ def test_a_reader_that_stops_early_is_not_a_tool_failure() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [
-        ("VEERKRACHT_DELIVERY", "smpt",
-         "VEERKRACHT_DELIVERY='smpt': Input should be 'outbox' or 'smtp'"),
+        (
+            "VEERKRACHT_DELIVERY",
+            "smpt",
+            "VEERKRACHT_DELIVERY='smpt': Input should be 'outbox' or 'smtp'",
+        ),
         ("VEERKRACHT_LINK_PER_HOST", "veel", "VEERKRACHT_LINK_PER_HOST='veel'"),
         ("VEERKRACHT_NET_ALLOW", "intranet", "write lists as JSON"),
     ],
 )
 def test_a_bad_setting_names_the_variable_and_is_a_usage_error(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    name: str, value: str, says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+    says: str,
 ) -> None:
     monkeypatch.setenv(name, value)
     assert cli.main(["check"]) == cli.EXIT_USAGE
@@ -95,8 +113,12 @@ def test_an_output_folder_that_cannot_be_written_names_the_path(
     blocker = tmp_path / "bestand"
     blocker.write_text("not a folder")
     out = blocker / "out"  # a folder inside a file cannot be made
-    assert cli.main(["preview", "vast-slaapritueel", "--content", str(REPO / "content"),
-                     "--out", str(out)]) == cli.EXIT_USAGE
+    assert (
+        cli.main(
+            ["preview", "vast-slaapritueel", "--content", str(REPO / "content"), "--out", str(out)]
+        )
+        == cli.EXIT_USAGE
+    )
     err = capsys.readouterr().err
     assert f"cannot use {out}" in err and "that you may write there" in err
     assert "the tool itself failed" not in err

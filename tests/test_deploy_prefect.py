@@ -40,19 +40,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     home = tmp_path_factory.mktemp("prefect-home")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "VEERKRACHT_"))}
-    env.update({
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_UI_ENABLED": "false",
-        "PREFECT_API_ENABLE_HTTP2": "false",
-        "PREFECT_LOGGING_TO_API_ENABLED": "false",
-        "VEERKRACHT_HOME": str(REPO),
-    })
+    env.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_UI_ENABLED": "false",
+            "PREFECT_API_ENABLE_HTTP2": "false",
+            "PREFECT_LOGGING_TO_API_ENABLED": "false",
+            "VEERKRACHT_HOME": str(REPO),
+        }
+    )
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 150
@@ -64,8 +69,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                pytest.fail("Prefect server did not start:\n"
-                            + (home / "server.log").read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    "Prefect server did not start:\n"
+                    + (home / "server.log").read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.5)
         yield env
     finally:
@@ -80,8 +87,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
 
 def prefect(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     """Run the prefect CLI in the project folder; fail the test with its output on error."""
-    done = subprocess.run([PREFECT, *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        [PREFECT, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"prefect {' '.join(args)} failed:\n{output[-4000:]}"
     return output
@@ -107,9 +121,18 @@ def test_deploy_run_and_worker(server: dict[str, str], tmp_path: Path) -> None:
     assert "publish-due/publish-daily" in output
     out = tmp_path / "out"
     output = prefect(
-        env, "deployment", "run", "publish-due/publish-daily",
-        "--param", "day=2027-01-04", "--param", f"out_dir={out}",
-        "--param", f"content_dir={REPO / 'content'}", "--param", "any_day=true",
+        env,
+        "deployment",
+        "run",
+        "publish-due/publish-daily",
+        "--param",
+        "day=2027-01-04",
+        "--param",
+        f"out_dir={out}",
+        "--param",
+        f"content_dir={REPO / 'content'}",
+        "--param",
+        "any_day=true",
     )
     match = re.search(r"UUID:\s*([0-9a-f-]{36})", output)
     assert match, output

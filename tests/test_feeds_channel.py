@@ -35,8 +35,9 @@ def ctx(out: Path, held: frozenset[tuple[str, str]] = frozenset()) -> Context:
     return Context(settings, out, held)
 
 
-def publish(library: Library, day: date, out: Path,
-            held: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Edition]:
+def publish(
+    library: Library, day: date, out: Path, held: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, Edition]:
     editions = CHANNEL.plan(library, library.campaigns, day, held)
     for edition in editions:
         CHANNEL.deliver(CHANNEL.render(edition, ctx(out, held)), ctx(out, held))
@@ -53,8 +54,12 @@ def test_first_monday_makes_dutch_and_english_feeds(library: Library, tmp_path: 
     editions = publish(library, date(2027, 1, 4), tmp_path)
     assert sorted(editions) == ["ouders-jonge-kinderen.en", "ouders-jonge-kinderen.nl"]
     files = sorted(p.name for p in (tmp_path / "feeds").iterdir())
-    assert files == ["ouders-jonge-kinderen.en.atom", "ouders-jonge-kinderen.en.rss",
-                     "ouders-jonge-kinderen.nl.atom", "ouders-jonge-kinderen.nl.rss"]
+    assert files == [
+        "ouders-jonge-kinderen.en.atom",
+        "ouders-jonge-kinderen.en.rss",
+        "ouders-jonge-kinderen.nl.atom",
+        "ouders-jonge-kinderen.nl.rss",
+    ]
     for path in (tmp_path / "feeds").iterdir():
         feed = parse(path)
         assert feed.version == ("atom10" if path.suffix == ".atom" else "rss20")
@@ -74,8 +79,7 @@ def test_entries_carry_summary_content_links_dates_and_attribution(
         assert "<script" not in raw and "javascript:" not in raw
         assert "&lt;b&gt;ritueel&lt;/b&gt;" in raw  # the title is text, never markup
         entry = parse(path).entries[0]
-        assert entry.id == ("tag:feeds.example.org,2027-01-04:"
-                            "test-feeds/slaapritueel/nl")
+        assert entry.id == ("tag:feeds.example.org,2027-01-04:test-feeds/slaapritueel/nl")
         assert entry.summary.startswith("Elke avond hetzelfde ritueel")
         html = entry.content[0].value
         assert "<strong>vast ritueel</strong>" in html
@@ -89,8 +93,11 @@ def test_entries_carry_summary_content_links_dates_and_attribution(
     assert "<pubDate>Mon, 04 Jan 2027 06:00:00 +0100</pubDate>" in rss
     atom = (tmp_path / "feeds" / "ouders-jonge-kinderen.nl.atom").read_text(encoding="utf-8")
     assert "<published>2027-01-04T06:00:00+01:00</published>" in atom
-    related = [link.href for link in parse(tmp_path / "feeds" / "ouders-jonge-kinderen.nl.atom")
-               .entries[0].links if link.rel == "related"]
+    related = [
+        link.href
+        for link in parse(tmp_path / "feeds" / "ouders-jonge-kinderen.nl.atom").entries[0].links
+        if link.rel == "related"
+    ]
     assert related == ["https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/"]
 
 
@@ -132,9 +139,16 @@ def test_nothing_due_on_other_days_and_rerun_writes_nothing(
 
 
 def test_dates_follow_summer_time(library: Library, tmp_path: Path) -> None:
-    spring = [c.model_copy(update={"period": c.period.model_copy(
-        update={"start": date(2027, 3, 22), "end": date(2027, 4, 30)})})
-        for c in library.campaigns]
+    spring = [
+        c.model_copy(
+            update={
+                "period": c.period.model_copy(
+                    update={"start": date(2027, 3, 22), "end": date(2027, 4, 30)}
+                )
+            }
+        )
+        for c in library.campaigns
+    ]
     for day in (date(2027, 3, 22), date(2027, 3, 29)):  # the clocks change on 2027-03-28
         for edition in CHANNEL.plan(library, spring, day):
             CHANNEL.deliver(CHANNEL.render(edition, ctx(tmp_path)), ctx(tmp_path))
@@ -162,10 +176,13 @@ def test_golden_feeds(library: Library, tmp_path: Path, day: date) -> None:
 
 def test_markup_in_screen_text_is_shown_not_interpreted(library: Library, tmp_path: Path) -> None:
     tricky = library.messages[0].model_copy(
-        update={"screen": library.messages[0].screen.model_copy(
-            update={"text": "Wel <b>vet</b> & zo"})})
-    lib = Library(root=library.root, messages=[tricky, *library.messages[1:]],
-                  campaigns=library.campaigns)
+        update={
+            "screen": library.messages[0].screen.model_copy(update={"text": "Wel <b>vet</b> & zo"})
+        }
+    )
+    lib = Library(
+        root=library.root, messages=[tricky, *library.messages[1:]], campaigns=library.campaigns
+    )
     publish(lib, date(2027, 1, 4), tmp_path)
     rss = parse(tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss")
     summaries = [e.summary for e in rss.entries if e.title == tricky.title]

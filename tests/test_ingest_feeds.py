@@ -75,8 +75,11 @@ def write_sources(content: Path, urls: dict[str, str], **extra: Any) -> None:
 
 def everything_written(settings: Settings, result: IngestResult) -> str:
     """Drafts, the report and every row of the state database, as one text."""
-    parts = [p.read_text("utf-8") for p in sorted((settings.content_dir / "inbox").rglob("*"))
-             if p.is_file()]
+    parts = [
+        p.read_text("utf-8")
+        for p in sorted((settings.content_dir / "inbox").rglob("*"))
+        if p.is_file()
+    ]
     parts.append(render_report(result))
     db = settings.out_dir / "state.db"
     if db.exists():

@@ -165,9 +165,7 @@ def test_body_that_is_a_file_path_is_not_opened_by_feedparser(tmp_path: Path) ->
     assert MARKER not in everything_written(settings, result)
 
 
-def test_loopback_is_refused_without_net_allow(
-    server: tuple[str, Served], tmp_path: Path
-) -> None:
+def test_loopback_is_refused_without_net_allow(server: tuple[str, Served], tmp_path: Path) -> None:
     base, served = server
     settings = make_settings(tmp_path, net_allow=[])
     write_sources(settings.content_dir, {"lokaal": f"{base}/feeds/rss20.xml"})
@@ -182,11 +180,14 @@ def test_silent_server_times_out_and_others_still_run(
     base, _ = server
     settings = make_settings(tmp_path, link_timeout=0.5, link_connect_timeout=0.5)
     with silent_server() as silent:
-        write_sources(settings.content_dir, {
-            "stil": f"{silent}/feed.xml",
-            "weg": f"{base}/gone",
-            "goed": f"{base}/feeds/rss20.xml",
-        })
+        write_sources(
+            settings.content_dir,
+            {
+                "stil": f"{silent}/feed.xml",
+                "weg": f"{base}/gone",
+                "goed": f"{base}/feeds/rss20.xml",
+            },
+        )
         started = time.perf_counter()
         result = run_ingest(settings, today=TODAY)
         elapsed = time.perf_counter() - started
@@ -224,7 +225,9 @@ def test_fifty_thousand_entries(server: tuple[str, Served], tmp_path: Path) -> N
 
 
 def test_cli_ingest_writes_report_and_check_counts_drafts(
-    server: tuple[str, Served], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    server: tuple[str, Served],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     base, _ = server

@@ -21,7 +21,7 @@ TODAY = date(2026, 11, 28)
     "doctype",
     [
         '<!DOCTYPE r [<!ENTITY a "x">]>',
-        '<!DOCTYPE r [\n<!ENTITY a "]>">\n<!ENTITY b \'>\'>\n]>',
+        "<!DOCTYPE r [\n<!ENTITY a \"]>\">\n<!ENTITY b '>'>\n]>",
         '<!DOCTYPE r [<!-- a comment with ]> and " in it --><!ENTITY a "x">]>',
         '<!doctype r SYSTEM "file:///etc/passwd">',
         '<!-- before --><?pi x?><!DOCTYPE r PUBLIC "a" "b" [ <!ENTITY % p SYSTEM "x"> %p; ]>',
@@ -100,7 +100,9 @@ def test_markdown_never_carries_script(hostile: str) -> None:
 
 def test_plain_text_and_shorten() -> None:
     assert plain_text("<p>een</p><p>twee</p><script>x</script>") == "een twee"
-    cut = shorten("Dit is een zin die langer is dan zestig tekens, dus hij moet worden ingekort.", 60)
+    cut = shorten(
+        "Dit is een zin die langer is dan zestig tekens, dus hij moet worden ingekort.", 60
+    )
     assert len(cut) <= 60 and cut.endswith("…") and not cut.endswith(" …")
     assert shorten("kort", 60) == "kort"
 

@@ -140,10 +140,16 @@ def test_colon_in_a_text_gets_plain_advice(tmp_path: Path) -> None:
 def test_a_date_that_does_not_exist_is_a_finding_not_a_crash(
     tmp_path: Path, written: str, why: str
 ) -> None:
-    write(tmp_path, "messages/slapen/vast-ritme.nl.md",
-          GOOD.replace("valid_from: 2026-11-01", f"valid_from: {written}"))
-    write(tmp_path, "campaigns/winter.yaml",
-          f"id: winter\ntitle: Winter\nperiod:\n  start: {written}\n  end: 2027-03-01\n")
+    write(
+        tmp_path,
+        "messages/slapen/vast-ritme.nl.md",
+        GOOD.replace("valid_from: 2026-11-01", f"valid_from: {written}"),
+    )
+    write(
+        tmp_path,
+        "campaigns/winter.yaml",
+        f"id: winter\ntitle: Winter\nperiod:\n  start: {written}\n  end: 2027-03-01\n",
+    )
     library = load_library(tmp_path)
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in library.findings)
     assert found == [("vast-ritme.nl.md", 13, "S104"), ("winter.yaml", 4, "S104")]
@@ -156,13 +162,27 @@ def test_a_date_that_does_not_exist_is_a_finding_not_a_crash(
 @pytest.mark.parametrize(
     ("old", "new", "line", "advice"),
     [
-        ("audiences: [ouders-jonge-kinderen]", "audiences: ouders-jonge-kinderen", 6,
-         "'audiences' must be a list; write it in square brackets, like [ouders-jonge-kinderen]"),
-        ("title: Een vast ritme", "title: 2027", 4,
-         "'title' must be text, but 2027 reads as something else; put it between double quotes"),
-        ("id: vast-ritme", "id: Vast_Ritme", 2,
-         ("'id' may only use lowercase letters, digits and single hyphens, like vast-ritme "
-          "(not 'Vast_Ritme')")),
+        (
+            "audiences: [ouders-jonge-kinderen]",
+            "audiences: ouders-jonge-kinderen",
+            6,
+            "'audiences' must be a list; write it in square brackets, like [ouders-jonge-kinderen]",
+        ),
+        (
+            "title: Een vast ritme",
+            "title: 2027",
+            4,
+            "'title' must be text, but 2027 reads as something else; put it between double quotes",
+        ),
+        (
+            "id: vast-ritme",
+            "id: Vast_Ritme",
+            2,
+            (
+                "'id' may only use lowercase letters, digits and single hyphens, like vast-ritme "
+                "(not 'Vast_Ritme')"
+            ),
+        ),
     ],
 )
 def test_type_mistakes_get_plain_advice(
@@ -193,8 +213,13 @@ channels:
     [
         ("theme: slapen", "theme: slaap", 8, "S114", "unknown theme 'slaap'; use one of: slapen"),
         ("[ouders-jonge-kinderen]", "[ouders]", 6, "S113", "unknown audience 'ouders'"),
-        ("items: 3", "items: drie", 12, "S112",
-         "'channels.newsletter.items' must be a whole number, like 3 (not 'drie')"),
+        (
+            "items: 3",
+            "items: drie",
+            12,
+            "S112",
+            "'channels.newsletter.items' must be a whole number, like 3 (not 'drie')",
+        ),
     ],
 )
 def test_campaign_mistakes_name_line_and_fix(
@@ -208,13 +233,21 @@ def test_campaign_mistakes_name_line_and_fix(
 def test_opening_hours_accept_how_people_write_times(tmp_path: Path) -> None:
     from flows.models import Screen
 
-    screen = Screen(id="wachtkamer", location="Wachtkamer", audiences=("jongeren",),
-                    opening_hours={"ma": "8:30-17:00", "di": "8.30 - 12.00", "wo": "08:00-17:00"})
+    screen = Screen(
+        id="wachtkamer",
+        location="Wachtkamer",
+        audiences=("jongeren",),
+        opening_hours={"ma": "8:30-17:00", "di": "8.30 - 12.00", "wo": "08:00-17:00"},
+    )
     # Two-digit hours, because the page compares times as text ("8:30" sorts after "17:00").
     assert screen.opening_hours == {"ma": "08:30-17:00", "di": "08:30-12:00", "wo": "08:00-17:00"}
-    write(tmp_path, "screens.yaml", "screens:\n  - id: wachtkamer\n    location: Wachtkamer\n"
-          "    audiences: [jongeren]\n    opening_hours:\n      ma: 17:00-08:30\n"
-          "      di: 8-17\n")
+    write(
+        tmp_path,
+        "screens.yaml",
+        "screens:\n  - id: wachtkamer\n    location: Wachtkamer\n"
+        "    audiences: [jongeren]\n    opening_hours:\n      ma: 17:00-08:30\n"
+        "      di: 8-17\n",
+    )
     found = sorted((f.line, f.message) for f in load_library(tmp_path).findings)
     assert len(found) == 1 and found[0][0] == 5  # both days are in one field
     assert "open at 17:00 and close at 08:30; write the opening time first" in found[0][1]

@@ -20,8 +20,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 def test_preview_writes_archives_and_sends_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = run(capsys, "preview", "--date", DAY, "--content", str(CONTENT),
-                    "--out", str(tmp_path))
+    code, out = run(
+        capsys, "preview", "--date", DAY, "--content", str(CONTENT), "--out", str(tmp_path)
+    )
     assert code == 0 and "recipient(s)" in out
     archives = list((tmp_path / "newsletters").glob("*/index.html"))
     assert archives and all('<html lang="' in p.read_text() for p in archives)
@@ -47,8 +48,9 @@ def test_send_then_send_again_then_test_address(
 def test_a_day_without_newsletter_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = run(capsys, "preview", "--date", "2027-01-06", "--content", str(CONTENT),
-                    "--out", str(tmp_path))
+    code, out = run(
+        capsys, "preview", "--date", "2027-01-06", "--content", str(CONTENT), "--out", str(tmp_path)
+    )
     assert code == 0 and "no newsletter is due on 2027-01-06" in out
 
 
@@ -60,8 +62,9 @@ def test_an_unreachable_server_fails_each_edition_clearly(
     monkeypatch.setenv("VEERKRACHT_DELIVERY", "smtp")
     monkeypatch.setenv("VEERKRACHT_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("VEERKRACHT_SMTP_PORT", str(free_port()))
-    code = main(["newsletter", "send", "--date", DAY, "--content", str(CONTENT),
-                 "--out", str(tmp_path)])
+    code = main(
+        ["newsletter", "send", "--date", DAY, "--content", str(CONTENT), "--out", str(tmp_path)]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "cannot reach the SMTP server 127.0.0.1:" in err
     assert err.count("not (fully) delivered") >= 2  # every edition tried, each fails clearly

@@ -24,9 +24,12 @@ def _cases() -> dict[str, object]:
     dutch = message("alleen-nl")
     return {
         "kinderopvang-nl": edition(),
-        "school-en-fallback": edition(lang="en", messages=[message("in-english", lang="en"),
-                                                           dutch, staff],
-                                      fallback=[dutch.key], target="school.en"),
+        "school-en-fallback": edition(
+            lang="en",
+            messages=[message("in-english", lang="en"), dutch, staff],
+            fallback=[dutch.key],
+            target="school.en",
+        ),
     }
 
 

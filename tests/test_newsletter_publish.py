@@ -19,8 +19,7 @@ def test_publish_flow_sends_each_partner_one_newsletter_once(tmp_path: Path) -> 
     from flows.publish_flow import publish_due
 
     out = tmp_path / "out"
-    first = publish_due(day=FIRST_TUESDAY, content_dir=str(CONTENT), out_dir=str(out),
-                        any_day=True)
+    first = publish_due(day=FIRST_TUESDAY, content_dir=str(CONTENT), out_dir=str(out), any_day=True)
     partners, _ = load_partners(CONTENT / "partners.example.csv")
     wanted = {p.email for p in partners if not p.unsubscribed}
     files = sorted((out / "outbox").rglob("*.eml"))
@@ -37,7 +36,8 @@ def test_publish_flow_sends_each_partner_one_newsletter_once(tmp_path: Path) -> 
     report = Path(first["report"]).read_text(encoding="utf-8")
     assert "newsletter" in report
 
-    second = publish_due(day=FIRST_TUESDAY, content_dir=str(CONTENT), out_dir=str(out),
-                         any_day=True)
+    second = publish_due(
+        day=FIRST_TUESDAY, content_dir=str(CONTENT), out_dir=str(out), any_day=True
+    )
     assert sorted((out / "outbox").rglob("*.eml")) == files
     assert second["nothing_new"] is True

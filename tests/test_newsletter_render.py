@@ -71,8 +71,11 @@ def test_structure_lang_headings_and_responsive_layout(tmp_path: Path) -> None:
 
 def test_english_edition_is_english_and_marks_dutch_fallback(tmp_path: Path) -> None:
     dutch = message("alleen-nl")
-    msgs = [message("in-english", lang="en"), dutch,
-            message("voor-het-team", audiences=("kinderopvang-team",), lang="en")]
+    msgs = [
+        message("in-english", lang="en"),
+        dutch,
+        message("voor-het-team", audiences=("kinderopvang-team",), lang="en"),
+    ]
     ed = edition(lang="en", messages=msgs, fallback=[dutch.key])
     rendered = render_edition(ed, settings_for(tmp_path))
     html, text = rendered.extra["html"], rendered.extra["text"]
@@ -86,9 +89,16 @@ def test_no_raw_html_from_content_reaches_the_message(tmp_path: Path, fixture: P
     lines = fixture.read_text(encoding="utf-8").splitlines()
     absent = [line.removeprefix("%% absent: ") for line in lines if line.startswith("%% absent: ")]
     body = "\n".join(line for line in lines if not line.startswith("%% "))
-    hostile = message("vijandig", title="<b>Titel</b> <script>x</script>", body=body,
-                      resources=[("Evil", "javascript:alert(1)"), ("Data", "data:text/html,x"),
-                                 ("Goed", "https://www.ncj.nl/ok")])
+    hostile = message(
+        "vijandig",
+        title="<b>Titel</b> <script>x</script>",
+        body=body,
+        resources=[
+            ("Evil", "javascript:alert(1)"),
+            ("Data", "data:text/html,x"),
+            ("Goed", "https://www.ncj.nl/ok"),
+        ],
+    )
     rendered = render_edition(edition(messages=[hostile]), settings_for(tmp_path))
     html = rendered.extra["html"]
     for needle in absent:
@@ -115,9 +125,14 @@ def test_plain_text_has_every_item_and_numbered_references(tmp_path: Path) -> No
 
 def test_size_with_ten_long_items_stays_under_gmail_clipping(tmp_path: Path) -> None:
     long_body = " ".join(["Een zin van ongeveer tien woorden over slapen en rust."] * 15)
-    msgs = [message(f"lang-{i}", body=long_body, resources=[(f"Bron {j}", f"https://e.org/{i}/{j}")
-                                                           for j in range(3)])
-            for i in range(10)]
+    msgs = [
+        message(
+            f"lang-{i}",
+            body=long_body,
+            resources=[(f"Bron {j}", f"https://e.org/{i}/{j}") for j in range(3)],
+        )
+        for i in range(10)
+    ]
     rendered = render_edition(edition(messages=msgs), settings_for(tmp_path))
     assert len(rendered.extra["html"].encode()) < MAX_HTML_BYTES
     raw = rendered.extra["mime"].personalise("a@example.org", "A")
@@ -132,8 +147,9 @@ def test_oversized_edition_is_refused(tmp_path: Path) -> None:
 
 def test_no_encoded_line_starts_with_a_dot_and_dots_survive(tmp_path: Path) -> None:
     body = "Eerste regel.\n\n.\n\n..twee punten\n\n" + "x" * 73 + ".punt na afbreken"
-    rendered = render_edition(edition(messages=[message("punten", body=body)]),
-                              settings_for(tmp_path))
+    rendered = render_edition(
+        edition(messages=[message("punten", body=body)]), settings_for(tmp_path)
+    )
     raw = rendered.extra["mime"].personalise("a@example.org", "A")
     assert not any(line.startswith(b".") for line in raw.split(b"\r\n"))
     assert b"\r\n.\r\n" not in raw and not raw.startswith(b".")
@@ -152,8 +168,10 @@ def test_each_edition_is_rendered_once_for_many_recipients(tmp_path: Path) -> No
     outbox = sorted((tmp_path / "outbox" / ed.key).glob("*.eml"))
     assert len(outbox) == 40
     assert not list((tmp_path / "outbox" / ed.key).glob(".*"))  # no temporary files left
-    tos = {email.message_from_bytes(p.read_bytes(), policy=policy.default)["To"].addresses[0]
-           .addr_spec for p in outbox}
+    tos = {
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)["To"].addresses[0].addr_spec
+        for p in outbox
+    }
     assert tos == {f"p{i}@example.org" for i in range(40)}
     archive = tmp_path / "newsletters" / ed.key / "index.html"
     assert archive.is_file() and "afmelden?t=" not in archive.read_text()  # no personal token

@@ -17,10 +17,13 @@ from tests.test_newsletter_support import Sink, context, edition, settings_for, 
 USER, PASSWORD = "nieuwsbrief", "correct horse battery staple"
 
 
-def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                  data: Any) -> AuthResult:
+def authenticator(
+    server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+) -> AuthResult:
     ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
-        USER.encode(), PASSWORD.encode())
+        USER.encode(),
+        PASSWORD.encode(),
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -31,8 +34,9 @@ def test_login_with_the_password_from_the_environment(
     sink = Sink()
     # Plain-text AUTH is allowed here only because the server is on 127.0.0.1 in a test.
     with smtp_server(sink, authenticator=authenticator, auth_require_tls=False) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_user=USER)
+        s = settings_for(
+            tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_user=USER
+        )
         report = deliver_edition(render_edition(edition(), s), context(s))
     assert report.delivered == 1 and len(sink.received) == 1
 
@@ -43,8 +47,9 @@ def test_a_wrong_password_is_a_clear_settings_error(
     monkeypatch.setenv("VEERKRACHT_SMTP_PASSWORD", "wrong")
     sink = Sink()
     with smtp_server(sink, authenticator=authenticator, auth_require_tls=False) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_user=USER)
+        s = settings_for(
+            tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_user=USER
+        )
         with pytest.raises(SettingsError, match="refused the login"):
             deliver_edition(render_edition(edition(), s), context(s))
     assert sink.received == []

@@ -35,7 +35,9 @@ def message(
         title=title or f"Titel van {ident}",
         theme="slapen",
         audiences=tuple(audiences),  # type: ignore[arg-type]
-        body=body if body is not None else (
+        body=body
+        if body is not None
+        else (
             f"Tekst van {ident}. Lees [meer bij het NCJ](https://www.ncj.nl/{ident}), want zo "
             "weet je wat helpt.\n\n- een tip\n- nog een tip\n"
         ),
@@ -56,10 +58,14 @@ def edition(
     fallback: Sequence[tuple[str, str]] = (),
 ) -> Edition:
     """A kinderopvang edition with `items` parent items and one staff item."""
-    msgs = list(messages) if messages is not None else [
-        *(message(f"bericht-{i}", lang=lang) for i in range(1, items + 1)),
-        message("voor-het-team", audiences=("kinderopvang-team",), lang=lang),
-    ]
+    msgs = (
+        list(messages)
+        if messages is not None
+        else [
+            *(message(f"bericht-{i}", lang=lang) for i in range(1, items + 1)),
+            message("voor-het-team", audiences=("kinderopvang-team",), lang=lang),
+        ]
+    )
     return Edition(
         channel="newsletter",
         target=target,
@@ -69,16 +75,23 @@ def edition(
         lang=lang,
         audiences=("kinderopvang-team", "ouders-jonge-kinderen"),
         messages=tuple(msgs),
-        params={"kind": "kinderopvang", "recipients": tuple(recipients),
-                "staff": "voor-het-team" if messages is None else None,
-                "fallback": tuple(fallback)},
+        params={
+            "kind": "kinderopvang",
+            "recipients": tuple(recipients),
+            "staff": "voor-het-team" if messages is None else None,
+            "fallback": tuple(fallback),
+        },
     )
 
 
 def settings_for(out: Path, **overrides: Any) -> Settings:
     """Settings writing under `out`, with a fast retry for tests."""
-    base: dict[str, Any] = {"out_dir": out, "smtp_retry_backoff_seconds": 0.01,
-                            "smtp_retries": 0, "smtp_security": "none"}
+    base: dict[str, Any] = {
+        "out_dir": out,
+        "smtp_retry_backoff_seconds": 0.01,
+        "smtp_retries": 0,
+        "smtp_security": "none",
+    }
     base.update(overrides)
     return load_settings(**base)
 
@@ -109,13 +122,14 @@ class Sink:
 
     def count(self, address: str) -> int:
         """How many messages reached `address`."""
-        return sum(1 for rcpts, _ in self.received if address.lower() in
-                   (r.lower() for r in rcpts))
+        return sum(1 for rcpts, _ in self.received if address.lower() in (r.lower() for r in rcpts))
 
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: list[str]) -> str:
-        if self.dead or (self.drop_at_mail_after is not None
-                         and len(self.received) >= self.drop_at_mail_after):
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.dead or (
+            self.drop_at_mail_after is not None and len(self.received) >= self.drop_at_mail_after
+        ):
             self.drop_at_mail_after = None
             server.transport.abort()
             return "250 OK"
@@ -123,8 +137,9 @@ class Sink:
         envelope.mail_options.extend(options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         queued = self.rcpt_replies.get(address.lower())
         if queued:
             return queued.pop(0)
@@ -148,8 +163,9 @@ class Sink:
 def smtp_server(sink: Sink, **server_kwargs: Any) -> Iterator[int]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd) for the duration; yields its port."""
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=10,
-                            **server_kwargs)
+    controller = Controller(
+        sink, hostname="127.0.0.1", port=port, ready_timeout=10, **server_kwargs
+    )
     controller.start()
     try:
         yield port

@@ -25,20 +25,29 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
@@ -55,8 +64,13 @@ def test_starttls_with_a_verified_certificate(
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust our test certificate only
     sink = Sink()
     with smtp_server(sink, tls_context=server_context(cert, key), require_starttls=True) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_security="starttls")
+        s = settings_for(
+            tmp_path,
+            delivery="smtp",
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security="starttls",
+        )
         report = deliver_edition(render_edition(edition(), s), context(s))
     assert report.delivered == 1 and len(sink.received) == 1
 
@@ -70,8 +84,13 @@ def test_an_untrusted_certificate_is_refused_before_anything_is_sent(
     monkeypatch.setenv("SSL_CERT_FILE", str(other))
     sink = Sink()
     with smtp_server(sink, tls_context=server_context(cert, key), require_starttls=True) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_security="starttls")
+        s = settings_for(
+            tmp_path,
+            delivery="smtp",
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security="starttls",
+        )
         with pytest.raises(ServerUnreachable, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
             deliver_edition(render_edition(edition(), s), context(s))
     assert sink.received == []
@@ -82,7 +101,8 @@ def test_implicit_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     sink = Sink()
     with smtp_server(sink, ssl_context=server_context(cert, key)) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_security="tls")
+        s = settings_for(
+            tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_security="tls"
+        )
         report = deliver_edition(render_edition(edition(), s), context(s))
     assert report.delivered == 1 and len(sink.received) == 1

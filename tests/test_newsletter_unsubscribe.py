@@ -57,16 +57,22 @@ def test_get_shows_a_dutch_confirmation_and_never_unsubscribes(
 
 
 def test_one_click_post_unsubscribes_and_the_next_edition_skips(
-    site: tuple[str, Settings], tmp_path: Path,
+    site: tuple[str, Settings],
+    tmp_path: Path,
 ) -> None:
     url, s = site
     token = make_token(s.unsubscribe_secret.get_secret_value(), ADDRESS)
-    reply = httpx.post(url, params={"t": token}, content=b"List-Unsubscribe=One-Click",
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    reply = httpx.post(
+        url,
+        params={"t": token},
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert reply.status_code == 200 and "U bent afgemeld" in reply.text
     assert gone(s) == {ADDRESS.casefold()}
-    report = deliver_edition(render_edition(edition(((ADDRESS.upper(), "Ann"),), target="u2"), s),
-                             context(s))
+    report = deliver_edition(
+        render_edition(edition(((ADDRESS.upper(), "Ann"),), target="u2"), s), context(s)
+    )
     assert report.delivered == 0 and report.skipped == 1
 
 
@@ -85,8 +91,12 @@ def test_bad_tokens_and_forged_tokens_do_nothing(site: tuple[str, Settings], tok
     url, s = site
     forged = make_token("another secret", ADDRESS)
     for t in (token, forged):
-        reply = httpx.post(url, params={"t": t}, content=b"List-Unsubscribe=One-Click",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        reply = httpx.post(
+            url,
+            params={"t": t},
+            content=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert reply.status_code == 400
     assert gone(s) == set()
 

@@ -55,8 +55,14 @@ def test_every_two_weeks_skips_the_odd_weeks() -> None:
 def test_monthly_first_tuesday_counts_months() -> None:
     cadence = parse_cadence("maandelijks op de eerste dinsdag")
     days = due_days(cadence, START, START, date(2027, 6, 30))
-    assert days == [date(2027, 1, 5), date(2027, 2, 2), date(2027, 3, 2), date(2027, 4, 6),
-                    date(2027, 5, 4), date(2027, 6, 1)]
+    assert days == [
+        date(2027, 1, 5),
+        date(2027, 2, 2),
+        date(2027, 3, 2),
+        date(2027, 4, 6),
+        date(2027, 5, 4),
+        date(2027, 6, 1),
+    ]
     assert cadence_due(cadence, START, date(2027, 6, 1)) == 5
     # A period starting after the first Tuesday begins with next month's.
     assert cadence_due(cadence, date(2027, 1, 6), date(2027, 2, 2)) == 0
@@ -65,7 +71,9 @@ def test_monthly_first_tuesday_counts_months() -> None:
 def test_monthly_last_weekday_handles_december() -> None:
     cadence = parse_cadence("monthly on the last friday")
     assert due_days(cadence, date(2027, 12, 1), date(2027, 12, 1), date(2028, 1, 31)) == [
-        date(2027, 12, 31), date(2028, 1, 28)]
+        date(2027, 12, 31),
+        date(2028, 1, 28),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,11 @@ def test_escape_text(raw: str, escaped: str) -> None:
 
 def test_calendar_structure() -> None:
     stamp = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    data = calendar([AllDayEvent("a@x", date(2027, 3, 28), "Feeds; 2, edities", "één\ntwee")],
-                    name="Plan", stamp=stamp)
+    data = calendar(
+        [AllDayEvent("a@x", date(2027, 3, 28), "Feeds; 2, edities", "één\ntwee")],
+        name="Plan",
+        stamp=stamp,
+    )
     text = data.decode("utf-8")
     assert text.endswith("END:VCALENDAR\r\n")
     assert "\n" not in text.replace("\r\n", "")  # every line ends in CRLF
@@ -56,8 +59,23 @@ def test_calendar_structure() -> None:
 
 def test_plan_command_json_ics_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ics = tmp_path / "plan.ics"
-    code = main(["plan", "--from", "2027-01-04", "--weeks", "3", "--format", "json",
-                 "--ics", str(ics), "--content", str(CONTENT), "--out", str(tmp_path)])
+    code = main(
+        [
+            "plan",
+            "--from",
+            "2027-01-04",
+            "--weeks",
+            "3",
+            "--format",
+            "json",
+            "--ics",
+            str(ics),
+            "--content",
+            str(CONTENT),
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
     days = sorted({r["day"] for r in rows if r["channel"] == "feeds"})
@@ -74,8 +92,9 @@ def test_plan_command_json_ics_and_html(tmp_path: Path, capsys: pytest.CaptureFi
     assert "ma 4 jan" in html and "Hulp vragen mag" in html
 
 
-def test_plan_command_text_and_bad_input(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_command_text_and_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["--content", str(CONTENT), "--out", str(tmp_path)]
     assert main(["plan", "--from", "2027-01-04", "--weeks", "1", *args]) == 0
     out = capsys.readouterr().out

@@ -21,8 +21,12 @@ THEMES = ["slapen", "eten", "bewegen", "steun"]
 
 def message(mid: str, theme: str = "slapen", **extra: Any) -> Message:
     data: dict[str, Any] = {
-        "id": mid, "lang": "nl", "title": mid, "theme": theme,
-        "audiences": ("ouders-jonge-kinderen",), "screen": {"headline": mid, "text": mid},
+        "id": mid,
+        "lang": "nl",
+        "title": mid,
+        "theme": theme,
+        "audiences": ("ouders-jonge-kinderen",),
+        "screen": {"headline": mid, "text": mid},
         "valid_from": date(2026, 1, 1),
     }
     data.update(extra)
@@ -31,7 +35,9 @@ def message(mid: str, theme: str = "slapen", **extra: Any) -> Message:
 
 def campaign(**extra: Any) -> Campaign:
     data: dict[str, Any] = {
-        "id": "test", "title": "Test", "period": {"start": START, "end": date(2027, 3, 28)},
+        "id": "test",
+        "title": "Test",
+        "period": {"start": START, "end": date(2027, 3, 28)},
         "audiences": ("ouders-jonge-kinderen",),
         "weeks": [{"theme": THEMES[i % 4]} for i in range(12)],
     }
@@ -51,25 +57,41 @@ def run(lib: Library, camp: Campaign, count: int, editions: int) -> list[list[st
     out = []
     for k in range(editions):
         day = START + timedelta(days=k)
-        picked = select(lib, camp, audiences=["ouders-jonge-kinderen"], lang="nl", day=day,
-                        count=count, target="t", edition_number=k)
+        picked = select(
+            lib,
+            camp,
+            audiences=["ouders-jonge-kinderen"],
+            lang="nl",
+            day=day,
+            count=count,
+            target="t",
+            edition_number=k,
+        )
         out.append([m.id for m in picked])
     return out
 
 
 def test_eligible_leaves_out_drafts_expired_held_other_language_and_audience() -> None:
-    lib = library([
-        message("ok"),
-        message("draft", status="draft"),
-        message("expired", valid_until=date(2027, 1, 1)),
-        message("future", valid_from=date(2027, 2, 1)),
-        message("held"),
-        message("english", lang="en"),
-        message("staff", audiences=("school-team",)),
-        message("other-theme", theme="gebeurtenis"),
-    ])
-    got = eligible(lib, campaign(), audiences=["ouders-jonge-kinderen"], lang="nl", day=START,
-                   held={("held", "nl"): "check error"})
+    lib = library(
+        [
+            message("ok"),
+            message("draft", status="draft"),
+            message("expired", valid_until=date(2027, 1, 1)),
+            message("future", valid_from=date(2027, 2, 1)),
+            message("held"),
+            message("english", lang="en"),
+            message("staff", audiences=("school-team",)),
+            message("other-theme", theme="gebeurtenis"),
+        ]
+    )
+    got = eligible(
+        lib,
+        campaign(),
+        audiences=["ouders-jonge-kinderen"],
+        lang="nl",
+        day=START,
+        held={("held", "nl"): "check error"},
+    )
     assert [m.id for m in got] == ["ok"]
     everything = campaign(weeks=[])  # neither ids nor themes: every message
     got = eligible(lib, everything, audiences=["ouders-jonge-kinderen"], lang="nl", day=START)
@@ -128,8 +150,18 @@ def test_with_a_real_cadence_over_a_campaign() -> None:
     for day in due_days(cadence, camp.period.start, camp.period.start, camp.period.end):
         k = cadence_due(cadence, camp.period.start, day)
         assert k is not None
-        flat += [m.id for m in select(lib, camp, audiences=["ouders-jonge-kinderen"], lang="nl",
-                                      day=day, count=3, edition_number=k)]
+        flat += [
+            m.id
+            for m in select(
+                lib,
+                camp,
+                audiences=["ouders-jonge-kinderen"],
+                lang="nl",
+                day=day,
+                count=3,
+                edition_number=k,
+            )
+        ]
     counts = Counter(flat)
     assert max(counts.values()) - min(counts.values()) <= 1
     assert all(a != b for a, b in itertools.pairwise(flat))
@@ -140,9 +172,11 @@ def test_empty_pool_gives_empty_edition() -> None:
 
 
 def test_invalid_cadence_is_a_finding_at_its_line() -> None:
-    camp = campaign(channels={"newsletter": {"cadence": "now and then"}},
-                    path=Path("content/campaigns/test.yaml"),
-                    field_lines={"channels.newsletter.cadence": 7})
+    camp = campaign(
+        channels={"newsletter": {"cadence": "now and then"}},
+        path=Path("content/campaigns/test.yaml"),
+        field_lines={"channels.newsletter.cadence": 7},
+    )
     lib = library([], [camp])
     found = campaign_findings(lib)
     assert [(f.code, f.line) for f in found] == [("P701", 7)]
@@ -150,9 +184,11 @@ def test_invalid_cadence_is_a_finding_at_its_line() -> None:
 
 
 def test_cadence_never_due_in_the_period_is_a_warning() -> None:
-    camp = campaign(period={"start": START, "end": START + timedelta(days=20)},
-                    channels={"newsletter": {"cadence": "monthly on the last friday"}},
-                    field_lines={"channels.newsletter": 5})
+    camp = campaign(
+        period={"start": START, "end": START + timedelta(days=20)},
+        channels={"newsletter": {"cadence": "monthly on the last friday"}},
+        field_lines={"channels.newsletter": 5},
+    )
     found = campaign_findings(library([], [camp]))
     assert [(f.code, f.line, f.severity.value) for f in found] == [("P702", 5, "warning")]
 
@@ -166,7 +202,9 @@ def test_bad_cadence_in_a_campaign_file_is_reported_by_the_checks(tmp_path: Path
     (tmp_path / "campaigns" / "c.yaml").write_text(
         "id: c\ntitle: C\nperiod:\n  start: 2027-01-04\n  end: 2027-03-28\n"
         "audiences: [jongeren]\nchannels:\n  newsletter:\n    cadence: om de zoveel tijd\n"
-        "  feeds:\n    cadence: elke 2 weken op vrijdag\n", encoding="utf-8")
+        "  feeds:\n    cadence: elke 2 weken op vrijdag\n",
+        encoding="utf-8",
+    )
     lib = load_library(tmp_path)
     codes = [(f.code, f.line, f.path) for f in run_checks(lib, START) if f.code.startswith("P")]
     assert codes == [("P701", 9, f"{tmp_path.name}/campaigns/c.yaml")]

@@ -24,10 +24,18 @@ class FlakyChannel:
 
     name = "flaky"
 
-    def plan(self, library: Any, campaigns: Sequence[Campaign], day: date,
-             held: frozenset[tuple[str, str]] = frozenset()) -> list[Edition]:
-        return [Edition("flaky", "only", day, "test-feeds", "Test", "nl",
-                        ("ouders-jonge-kinderen",), ())]
+    def plan(
+        self,
+        library: Any,
+        campaigns: Sequence[Campaign],
+        day: date,
+        held: frozenset[tuple[str, str]] = frozenset(),
+    ) -> list[Edition]:
+        return [
+            Edition(
+                "flaky", "only", day, "test-feeds", "Test", "nl", ("ouders-jonge-kinderen",), ()
+            )
+        ]
 
     def render(self, edition: Edition, ctx: Context) -> Rendered:
         return Rendered(edition, {"flaky.txt": b"x"})
@@ -50,8 +58,9 @@ def flaky(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setitem(channels.CHANNEL_MODULES, "flaky", "tests.test_publish_flow")
     # No waiting between retries in tests.
-    monkeypatch.setattr(module, "deliver_edition",
-                        module.deliver_edition.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(
+        module, "deliver_edition", module.deliver_edition.with_options(retry_delay_seconds=0)
+    )
     ATTEMPTS.clear()
     FAILURES.clear()
     yield
@@ -64,7 +73,8 @@ def _task_runs(flow_run_id: Any) -> list[Any]:
 
     with get_client(sync_client=True) as client:
         return client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
 
 
 def test_flow_publishes_with_a_task_per_edition_and_an_artifact(
@@ -75,8 +85,13 @@ def test_flow_publishes_with_a_task_per_edition_and_an_artifact(
 
     from flows.publish_flow import publish_due
 
-    state = publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path),
-                        any_day=True, return_state=True)
+    state = publish_due(
+        day="2027-01-04",
+        content_dir=str(CONTENT),
+        out_dir=str(tmp_path),
+        any_day=True,
+        return_state=True,
+    )
     assert state.is_completed()
     summary = state.result()
     assert summary["editions"] >= 2 and not summary["nothing_new"]
@@ -86,11 +101,13 @@ def test_flow_publishes_with_a_task_per_edition_and_an_artifact(
     assert (tmp_path / "reports" / "publish-2027-01-04.md").is_file()
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["publish-report"])))
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["publish-report"]))
+        )
     assert any("# Publish report 2027-01-04" in str(a.data) for a in artifacts)
 
-    again = publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path),
-                        any_day=True)
+    again = publish_due(
+        day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path), any_day=True
+    )
     assert again["nothing_new"] is True
 
 
@@ -98,8 +115,9 @@ def test_transient_failure_is_retried(prefect_harness: None, flaky: None, tmp_pa
     from flows.publish_flow import publish_due
 
     FAILURES.append(TransientDeliveryError("421 try again later"))
-    summary = publish_due(day="2027-01-05", content_dir=str(CONTENT), out_dir=str(tmp_path),
-                          any_day=True)
+    summary = publish_due(
+        day="2027-01-05", content_dir=str(CONTENT), out_dir=str(tmp_path), any_day=True
+    )
     assert ATTEMPTS == ["2027-01-05-flaky-only"] * 2
     assert summary["editions"] == 1
 
@@ -111,8 +129,7 @@ def test_permanent_failure_is_not_retried_and_reported(
 
     FAILURES.append(PermanentDeliveryError("550 no such user"))
     with pytest.raises(DeliveryError, match="1 edition"):
-        publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path),
-                    any_day=True)
+        publish_due(day="2027-01-04", content_dir=str(CONTENT), out_dir=str(tmp_path), any_day=True)
     assert ATTEMPTS == ["2027-01-04-flaky-only"]  # no retry
     report = (tmp_path / "reports" / "publish-2027-01-04.md").read_text(encoding="utf-8")
     assert "## Not delivered" in report and "550 no such user" in report

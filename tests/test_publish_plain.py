@@ -21,8 +21,7 @@ PARTNERS = FIXTURES / "plan" / "partners.csv"
 
 
 def settings(out: Path) -> Settings:
-    return load_settings(content_dir=CONTENT, out_dir=out, partners_csv=PARTNERS,
-                         catchup_days=7)
+    return load_settings(content_dir=CONTENT, out_dir=out, partners_csv=PARTNERS, catchup_days=7)
 
 
 def test_day_window() -> None:
@@ -38,8 +37,9 @@ def test_day_window() -> None:
 
 
 def test_cli_refuses_a_day_too_far_back(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = main(["publish", "--date", "2001-01-01", "--content", str(CONTENT),
-                 "--out", str(tmp_path)])
+    code = main(
+        ["publish", "--date", "2001-01-01", "--content", str(CONTENT), "--out", str(tmp_path)]
+    )
     assert code == 2
     assert "more than" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()  # refused before anything ran
@@ -93,10 +93,14 @@ def test_a_broken_link_in_the_cache_holds_the_message(tmp_path: Path) -> None:
     url = "https://www.kansrijkestartnl.nl/campagne-mamaliefde-en-papaliefde-is/campagne-toolkit"
     ok = "https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/"
     now = time.time()
-    cache.save(open_state(s.resolved_state_url()), [
-        Result(url, Verdict.BROKEN, status=404, detail="page not found (404)", checked_at=now),
-        Result(ok, Verdict.OK, status=200, checked_at=now),
-    ], {})
+    cache.save(
+        open_state(s.resolved_state_url()),
+        [
+            Result(url, Verdict.BROKEN, status=404, detail="page not found (404)", checked_at=now),
+            Result(ok, Verdict.OK, status=200, checked_at=now),
+        ],
+        {},
+    )
     result = publish_plain(s, date(2027, 1, 11), any_day=True)
     held = result.prepared.held
     assert "404" in held[("vraag-om-hulp", "nl")] and url in held[("vraag-om-hulp", "nl")]
@@ -122,7 +126,7 @@ def test_a_screen_removed_from_screens_yaml_is_named_and_left_alone(tmp_path: Pa
     screens = content / "screens.yaml"
     text = screens.read_text(encoding="utf-8")
     start = text.index("  - id: verloskunde-test")
-    screens.write_text(text[:start] + text[text.index("  - id:", start + 1):], encoding="utf-8")
+    screens.write_text(text[:start] + text[text.index("  - id:", start + 1) :], encoding="utf-8")
     (out / "screens" / ".tmp-half-written").mkdir()  # not a screen: never named
 
     result = publish_plain(s, date(2027, 1, 13), any_day=True)

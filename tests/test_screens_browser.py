@@ -36,8 +36,15 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pyzbar = pytest.importorskip("pyzbar.pyzbar")
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 CONTENT = FIXTURES / "screens" / "content"
 OUTPUT = REPO / "tests" / "output"
 NOW = datetime(2027, 1, 12, 10, 0, tzinfo=TIMEZONE)  # Tuesday, screen open 08:00-17:00
@@ -72,16 +79,29 @@ class Site:
     library: Library
     base: str = ""
 
-    def publish(self, ids: list[str], *, seconds: int = 1, day: date = NOW_DAY,
-                hours: dict[str, str] | None = None) -> None:
+    def publish(
+        self,
+        ids: list[str],
+        *,
+        seconds: int = 1,
+        day: date = NOW_DAY,
+        hours: dict[str, str] | None = None,
+    ) -> None:
         screen = next(s for s in self.library.screens if s.id == "wachtkamer-test")
         if hours is not None:
             screen = screen.model_copy(update={"opening_hours": hours})
         messages = tuple(m for i in ids if (m := self.library.message(i)) is not None)
-        edition = Edition(channel="screens", target=screen.id, day=day,
-                          campaign_id="test-campagne", campaign_title="Testcampagne", lang="nl",
-                          audiences=screen.audiences, messages=messages,
-                          params={"screen": screen, "slide_seconds": seconds})
+        edition = Edition(
+            channel="screens",
+            target=screen.id,
+            day=day,
+            campaign_id="test-campagne",
+            campaign_title="Testcampagne",
+            lang="nl",
+            audiences=screen.audiences,
+            messages=messages,
+            params={"screen": screen, "slide_seconds": seconds},
+        )
         ctx = Context(load_settings(out_dir=self.out), self.out)
         CHANNEL.deliver(CHANNEL.render(edition, ctx), ctx)
 
@@ -131,11 +151,18 @@ document.addEventListener('DOMContentLoaded', () => {
 def open_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
     contexts: list[Any] = []
 
-    def opener(url: str, *, at: datetime = NOW, viewport: tuple[int, int] = (1280, 720),
-               reduced_motion: str = "no-preference", wait: bool = True) -> tuple[Any, Watch]:
+    def opener(
+        url: str,
+        *,
+        at: datetime = NOW,
+        viewport: tuple[int, int] = (1280, 720),
+        reduced_motion: str = "no-preference",
+        wait: bool = True,
+    ) -> tuple[Any, Watch]:
         context = browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]},
-            timezone_id="America/New_York", reduced_motion=reduced_motion,
+            timezone_id="America/New_York",
+            reduced_motion=reduced_motion,
             service_workers="block",
         )
         contexts.append(context)
@@ -164,7 +191,8 @@ def open_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
 def active(page: Any) -> str | None:
     value: str | None = page.evaluate(
         "() => { const s = document.querySelector('.slide.active');"
-        " return s ? s.getAttribute('data-slide-id') : null; }")
+        " return s ? s.getAttribute('data-slide-id') : null; }"
+    )
     return value
 
 
@@ -194,16 +222,17 @@ def test_first_slide_fast_no_errors_no_other_origin(site: Site, open_page: Any) 
     page.locator('.slide.active[data-slide-id="slaap-ritueel.nl"]').wait_for(timeout=1000)
     assert time.monotonic() - watch.started < 1.0
     assert page.locator(".slide.active .headline").inner_text() == (
-        "Elke avond hetzelfde ritueel geeft rust")
+        "Elke avond hetzelfde ritueel geeft rust"
+    )
     assert page.locator(".slide.active .foot").inner_text() == "Testcampagne"
     assert page.locator(".slide.active .short").inner_text() == (
-        "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap")
+        "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap"
+    )
     page.wait_for_timeout(2500)  # a few rotations, with images and visuals drawn
     assert watch.errors == []
     origin = site.base
     assert watch.requests, "the page request itself is recorded"
-    foreign = [u for u in watch.requests
-               if not u.startswith((origin + "/", "data:"))]
+    foreign = [u for u in watch.requests if not u.startswith((origin + "/", "data:"))]
     assert foreign == []
     assert page.evaluate("document.cookie") == ""
     assert {urlsplit(u).path for u in watch.requests} == {"/screens/wachtkamer-test/"}
@@ -318,10 +347,12 @@ def test_qr_code_decodes_to_the_resource_url(site: Site, open_page: Any) -> None
     assert decoded == [URLS["slaap-ritueel"]]
 
 
-@pytest.mark.parametrize(("name", "viewport"), [("landscape", (1920, 1080)),
-                                                 ("portrait", (1080, 1920))])
-def test_layout_is_readable_from_three_metres(site: Site, open_page: Any, name: str,
-                                              viewport: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("name", "viewport"), [("landscape", (1920, 1080)), ("portrait", (1080, 1920))]
+)
+def test_layout_is_readable_from_three_metres(
+    site: Site, open_page: Any, name: str, viewport: tuple[int, int]
+) -> None:
     site.publish(["samen-eten"], seconds=30)
     page, _ = open_page(site.url(), viewport=viewport, reduced_motion="reduce")
     page.locator(".slide.active .qr-code").wait_for(timeout=1000)
@@ -337,8 +368,9 @@ def test_layout_is_readable_from_three_metres(site: Site, open_page: Any, name: 
         assert box["y"] + box["height"] <= height + 1, selector  # nothing cut off
     headline = page.locator(".slide.active .headline")
     assert headline.bounding_box()["height"] >= 0.05 * height
-    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
-                         "'.slide.active .headline')).lineHeight)")
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.slide.active .headline')).lineHeight)"
+    )
     assert line >= 0.05 * height  # every line of the headline, not only the whole block
     colours = page.evaluate("""() => {
         const s = document.querySelector('.slide.active');
@@ -352,8 +384,9 @@ def test_layout_is_readable_from_three_metres(site: Site, open_page: Any, name: 
 
 def test_cross_fade_is_slow_and_off_when_motion_is_reduced(site: Site, open_page: Any) -> None:
     site.publish(["slaap-ritueel", "samen-eten"], seconds=30)
-    script = "parseFloat(getComputedStyle(document.querySelector('.slide.active'))" \
-             ".transitionDuration)"
+    script = (
+        "parseFloat(getComputedStyle(document.querySelector('.slide.active')).transitionDuration)"
+    )
     page, _ = open_page(site.url())
     page.wait_for_function("!document.querySelector('.slide.instant')")  # first paint is instant
     assert page.evaluate(script) >= 0.5  # no flashing: a calm cross-fade

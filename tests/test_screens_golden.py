@@ -33,8 +33,10 @@ def rendered() -> dict[str, dict[str, bytes]]:
     ctx = Context(load_settings(public_base_url="https://veerkracht.example.org"), Path("."))
     out = {}
     for edition in CHANNEL.plan(library, library.campaigns, DAY):
-        fixed = dataclasses.replace(edition, params={
-            **edition.params, "generated_at": datetime(2027, 1, 12, 6, 0, tzinfo=TIMEZONE)})
+        fixed = dataclasses.replace(
+            edition,
+            params={**edition.params, "generated_at": datetime(2027, 1, 12, 6, 0, tzinfo=TIMEZONE)},
+        )
         out[edition.target] = CHANNEL.render(fixed, ctx).files
     return out
 
@@ -48,8 +50,10 @@ def comparable(playlist_json: bytes) -> str:
 @pytest.mark.parametrize("screen", ["wachtkamer-test", "verloskunde-test", "alleen-tweede"])
 def test_screen_output_matches_golden(screen: str) -> None:
     files = rendered()[screen]
-    actual = {"playlist.json": comparable(files["playlist.json"]),
-              "slides.rss": files["slides.rss"].decode("utf-8")}
+    actual = {
+        "playlist.json": comparable(files["playlist.json"]),
+        "slides.rss": files["slides.rss"].decode("utf-8"),
+    }
     folder = GOLDEN / screen
     if REGENERATE:
         folder.mkdir(parents=True, exist_ok=True)

@@ -40,9 +40,15 @@ def edition(library: Library, ids: list[str], **params: Any) -> Edition:
     screen = next(s for s in library.screens if s.id == "wachtkamer-test")
     messages = tuple(m for i in ids if (m := library.message(i)) is not None)
     return Edition(
-        channel="screens", target=screen.id, day=DAY, campaign_id="test-campagne",
-        campaign_title="Testcampagne", lang="nl", audiences=screen.audiences,
-        messages=messages, params={"screen": screen, "generated_at": STAMP, **params},
+        channel="screens",
+        target=screen.id,
+        day=DAY,
+        campaign_id="test-campagne",
+        campaign_title="Testcampagne",
+        lang="nl",
+        audiences=screen.audiences,
+        messages=messages,
+        params={"screen": screen, "generated_at": STAMP, **params},
     )
 
 
@@ -95,8 +101,11 @@ def test_page_has_strict_csp_matching_its_inline_script_and_style(library: Libra
     assert policy["img-src"] == "'self' data:"
     assert policy["connect-src"] == "'self'"
     assert "unsafe" not in page.csp
-    scripts = [page.data[i] for i, (tag, a) in enumerate(page.blocks) if tag == "script"
-               and "type" not in a]
+    scripts = [
+        page.data[i]
+        for i, (tag, a) in enumerate(page.blocks)
+        if tag == "script" and "type" not in a
+    ]
     styles = [page.data[i] for i, (tag, _) in enumerate(page.blocks) if tag == "style"]
     assert len(scripts) == 1 and len(styles) == 1
     assert policy["script-src"] == csp_hash(scripts[0])
@@ -126,8 +135,18 @@ def test_playlist_has_every_field_and_survives_script_end_tags(library: Library)
     assert playlist["opening_hours"]["di"] == "08:00-17:00"
     assert playlist["generated_at"] == "2027-01-12T06:00:00+01:00"
     first, second = playlist["slides"]
-    assert set(first) >= {"id", "lang", "headline", "text", "theme", "qr", "short_url",
-                          "valid_from", "valid_until", "seconds"}
+    assert set(first) >= {
+        "id",
+        "lang",
+        "headline",
+        "text",
+        "theme",
+        "qr",
+        "short_url",
+        "valid_from",
+        "valid_until",
+        "seconds",
+    }
     assert first["id"] == "slaap-ritueel" and first["seconds"] == 8
     assert first["qr"].startswith("<svg") and 'viewBox="0 0 ' in first["qr"]
     assert first["short_url"] == "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap"
@@ -141,8 +160,9 @@ def test_playlist_has_every_field_and_survives_script_end_tags(library: Library)
 
 def test_version_ignores_generation_time_but_follows_content(library: Library) -> None:
     a, text = build_playlist(edition(library, ["slaap-ritueel"]), STAMP)
-    b, _ = build_playlist(edition(library, ["slaap-ritueel"]),
-                          datetime(2027, 1, 13, tzinfo=TIMEZONE))
+    b, _ = build_playlist(
+        edition(library, ["slaap-ritueel"]), datetime(2027, 1, 13, tzinfo=TIMEZONE)
+    )
     c, _ = build_playlist(edition(library, ["samen-eten"]), STAMP)
     d, _ = build_playlist(edition(library, ["slaap-ritueel"]), STAMP, salt="other page code")
     assert a["version"] == b["version"] != c["version"]
@@ -166,7 +186,8 @@ def test_contrast_arithmetic_matches_wcag_reference_values() -> None:
 
 def test_short_address_is_host_and_path_without_scheme() -> None:
     assert short_address("https://www.ncj.nl/themadossiers/vakmanschapsagenda/") == (
-        "www.ncj.nl/themadossiers/vakmanschapsagenda")
+        "www.ncj.nl/themadossiers/vakmanschapsagenda"
+    )
     assert short_address("http://example.org") == "example.org"
     assert short_address("https://example.org:8443/a?b=1") == "example.org:8443/a?b=1"
 
@@ -184,32 +205,36 @@ def test_rss_parses_with_one_item_per_slide(library: Library) -> None:
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "rss20"
     assert [e.title for e in feed.entries] == [
-        "Elke avond hetzelfde ritueel geeft rust", "Samen aan tafel, ook als het kort is",
-        "Hulp vragen mag"]
+        "Elke avond hetzelfde ritueel geeft rust",
+        "Samen aan tafel, ook als het kort is",
+        "Hulp vragen mag",
+    ]
     assert feed.entries[0].link == "https://www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap/"
     assert feed.entries[0].id.endswith("/screens/wachtkamer-test/#slaap-ritueel.nl")
     assert feed.entries[2].link.endswith("/screens/wachtkamer-test/")  # no resource: the page
 
 
-def test_deliver_swaps_folder_and_second_run_is_nothing_new(library: Library,
-                                                           tmp_path: Path) -> None:
+def test_deliver_swaps_folder_and_second_run_is_nothing_new(
+    library: Library, tmp_path: Path
+) -> None:
     ed = edition(library, ["slaap-ritueel", "samen-eten"])
     first = CHANNEL.deliver(CHANNEL.render(ed, ctx(tmp_path)), ctx(tmp_path))
     folder = tmp_path / "screens" / "wachtkamer-test"
     assert first.delivered == 1
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "playlist.json",
-                                                        "slides.rss"]
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "playlist.json", "slides.rss"]
     later = {**ed.params, "generated_at": datetime(2027, 1, 12, 7, 0, tzinfo=TIMEZONE)}
     again = Edition(**{**ed.__dict__, "params": later})
     second = CHANNEL.deliver(CHANNEL.render(again, ctx(tmp_path)), ctx(tmp_path))
     assert second.nothing_new and second.skipped == 1
     assert json.loads((folder / "playlist.json").read_bytes())["generated_at"].startswith(
-        "2027-01-12T06:00")
+        "2027-01-12T06:00"
+    )
     changed = edition(library, ["samen-eten"])
     third = CHANNEL.deliver(CHANNEL.render(changed, ctx(tmp_path)), ctx(tmp_path))
     assert third.delivered == 1
     assert [s["id"] for s in json.loads((folder / "playlist.json").read_bytes())["slides"]] == [
-        "samen-eten"]
+        "samen-eten"
+    ]
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no leftovers
 
 
@@ -231,8 +256,11 @@ def test_plan_one_edition_per_screen_with_interleaved_campaigns(library: Library
 
 def test_plan_leaves_out_held_messages(library: Library) -> None:
     held = frozenset({("samen-eten", "nl")})
-    (wachtkamer,) = [e for e in plan_screens(library, library.campaigns, DAY, held)
-                     if e.target == "wachtkamer-test"]
+    (wachtkamer,) = [
+        e
+        for e in plan_screens(library, library.campaigns, DAY, held)
+        if e.target == "wachtkamer-test"
+    ]
     assert "samen-eten" not in [m.id for m in wachtkamer.messages]
 
 
@@ -240,14 +268,19 @@ def test_plan_is_deterministic(library: Library) -> None:
     a = plan_screens(library, library.campaigns, DAY)
     b = plan_screens(library, library.campaigns, DAY)
     assert [(e.key, [m.key for m in e.messages]) for e in a] == [
-        (e.key, [m.key for m in e.messages]) for e in b]
+        (e.key, [m.key for m in e.messages]) for e in b
+    ]
 
 
-def test_catch_up_for_a_past_day_keeps_the_newer_playlist(library: Library,
-                                                          tmp_path: Path) -> None:
+def test_catch_up_for_a_past_day_keeps_the_newer_playlist(library: Library, tmp_path: Path) -> None:
     today = edition(library, ["samen-eten"])
-    yesterday = Edition(**{**today.__dict__, "day": date(2027, 1, 11),
-                           "messages": edition(library, ["slaap-ritueel"]).messages})
+    yesterday = Edition(
+        **{
+            **today.__dict__,
+            "day": date(2027, 1, 11),
+            "messages": edition(library, ["slaap-ritueel"]).messages,
+        }
+    )
     assert CHANNEL.deliver(CHANNEL.render(today, ctx(tmp_path)), ctx(tmp_path)).delivered == 1
     late = CHANNEL.deliver(CHANNEL.render(yesterday, ctx(tmp_path)), ctx(tmp_path))
     assert late.delivered == 0 and late.skipped == 1

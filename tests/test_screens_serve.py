@@ -32,16 +32,18 @@ def test_server_serves_files_with_types_and_no_caching(tmp_path: Path) -> None:
         assert r.status_code == 200 and r.json() == {"slides": []}
         assert r.headers["content-type"] == "application/json"
         assert r.headers["cache-control"] == "no-cache"
-        assert httpx.get(base + "slides.rss").headers["content-type"].startswith(
-            "application/rss+xml")
+        assert (
+            httpx.get(base + "slides.rss").headers["content-type"].startswith("application/rss+xml")
+        )
         assert httpx.get(base + "../../../etc/passwd").status_code == 404
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_missing_output_folder_is_a_usage_error(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_output_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["serve", "--out", str(tmp_path / "nothing")]) == EXIT_USAGE
     assert "output folder not found" in capsys.readouterr().err
 
@@ -72,7 +74,9 @@ def test_serve_command_runs_until_stopped(
     (tmp_path / "screens" / "wachtkamer" / "index.html").write_text("<!doctype html>scherm")
     with subprocess.Popen(
         [sys.executable, "-m", "flows", "serve", "--port", "0", "--out", str(tmp_path)],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
         preexec_fn=_inherit_sigint_ignored if sigint_ignored_at_start else None,  # noqa: PLW1509
     ) as proc:
         try:

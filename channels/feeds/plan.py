@@ -71,11 +71,21 @@ def feed_entries(
     for when in _editions_back(cadence, campaign, day, -(-feeds.items // per)):
         k = cadence_due(cadence, campaign.period.start, when)
         assert k is not None
-        picked = select(library, campaign, audiences=[audience], lang=lang, day=when, count=per,
-                        target=f"{audience}.{lang}", held=held, edition_number=k)
+        picked = select(
+            library,
+            campaign,
+            audiences=[audience],
+            lang=lang,
+            day=when,
+            count=per,
+            target=f"{audience}.{lang}",
+            held=held,
+            edition_number=k,
+        )
         out.extend(
-            FeedEntry(when, campaign.id, campaign.title, campaign.period.start,
-                      campaign.attribution, m)
+            FeedEntry(
+                when, campaign.id, campaign.title, campaign.period.start, campaign.attribution, m
+            )
             for m in picked
             if m.is_live(day)  # expired since: retract it from the feed
         )
@@ -99,32 +109,38 @@ def plan_feeds(
     for audience in audiences:
         for lang in sorted(LANGUAGES):
             mine = [(c, cad) for c, cad in with_feeds if audience in c.audiences]
-            due = [c for c, cad in mine
-                   if day in c.period and cadence_due(cad, c.period.start, day) is not None]
+            due = [
+                c
+                for c, cad in mine
+                if day in c.period and cadence_due(cad, c.period.start, day) is not None
+            ]
             if not due:
                 continue
             entries: list[FeedEntry] = []
             for campaign, cadence in mine:
-                entries.extend(feed_entries(library, campaign, cadence, audience, lang, day,
-                                            held))
-            kept = _newest_unique(entries, max(c.channels.feeds.items for c, _ in mine
-                                               if c.channels.feeds is not None))
+                entries.extend(feed_entries(library, campaign, cadence, audience, lang, day, held))
+            kept = _newest_unique(
+                entries,
+                max(c.channels.feeds.items for c, _ in mine if c.channels.feeds is not None),
+            )
             if not kept:
                 continue
             contributing = sorted({e.campaign_id for e in kept})
             first = due[0]
-            editions.append(Edition(
-                channel=CHANNEL_NAME,
-                target=f"{audience}.{lang}",
-                day=day,
-                campaign_id=",".join(contributing),
-                campaign_title=first.title,
-                lang=lang,
-                audiences=(audience,),
-                messages=tuple(e.message for e in kept),
-                attribution=first.attribution,
-                params={"entries": tuple(kept)},
-            ))
+            editions.append(
+                Edition(
+                    channel=CHANNEL_NAME,
+                    target=f"{audience}.{lang}",
+                    day=day,
+                    campaign_id=",".join(contributing),
+                    campaign_title=first.title,
+                    lang=lang,
+                    audiences=(audience,),
+                    messages=tuple(e.message for e in kept),
+                    attribution=first.attribution,
+                    params={"entries": tuple(kept)},
+                )
+            )
     return editions
 
 

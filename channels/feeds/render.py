@@ -38,18 +38,28 @@ AUDIENCES_EN = {
     "school-team": "teachers and mentors",
 }
 WORDS = {
-    "nl": {"title": "Veerkracht – berichten voor {who}", "more": "Meer weten",
-           "from": "Uit de campagne", "desc": "Korte, praktische berichten van {org} voor {who}."},
-    "en": {"title": "Veerkracht – messages for {who}", "more": "Read more",
-           "from": "From the campaign", "desc": "Short, practical messages from {org} for {who}."},
+    "nl": {
+        "title": "Veerkracht – berichten voor {who}",
+        "more": "Meer weten",
+        "from": "Uit de campagne",
+        "desc": "Korte, praktische berichten van {org} voor {who}.",
+    },
+    "en": {
+        "title": "Veerkracht – messages for {who}",
+        "more": "Read more",
+        "from": "From the campaign",
+        "desc": "Short, practical messages from {org} for {who}.",
+    },
 }
 
 
 def tag_uri(base_url: str, entry: FeedEntry) -> str:
     """A stable GUID: tag:<host>,<campaign start>:<campaign>/<message>/<lang>."""
     host = urlsplit(base_url).hostname or "veerkracht.invalid"
-    return (f"tag:{host},{entry.campaign_start.isoformat()}:"
-            f"{entry.campaign_id}/{entry.message.id}/{entry.message.lang}")
+    return (
+        f"tag:{host},{entry.campaign_start.isoformat()}:"
+        f"{entry.campaign_id}/{entry.message.id}/{entry.message.lang}"
+    )
 
 
 def feed_id(base_url: str, target: str) -> str:
@@ -71,23 +81,33 @@ def _templates() -> Environment:
 def entry_html(entry: FeedEntry, lang: str) -> str:
     """The full message as safe HTML, with its resource links and the campaign's attribution."""
     words = WORDS.get(lang, WORDS["nl"])
-    return _templates().get_template("entry.html.j2").render(
-        body_html=to_html(entry.message.body) if entry.message.body.strip() else "",
-        resources=safe_resources(entry),
-        words={"more": words["more"], "source": words["from"]},
-        campaign_title=entry.campaign_title,
-        attribution=entry.attribution,
-    ).strip()
+    return (
+        _templates()
+        .get_template("entry.html.j2")
+        .render(
+            body_html=to_html(entry.message.body) if entry.message.body.strip() else "",
+            resources=safe_resources(entry),
+            words={"more": words["more"], "source": words["from"]},
+            campaign_title=entry.campaign_title,
+            attribution=entry.attribution,
+        )
+        .strip()
+    )
 
 
 def safe_resources(entry: FeedEntry) -> list[Resource]:
     """Resources with an http(s) address; anything else (javascript:, data:) never reaches a feed."""
-    return [r for r in entry.message.resources
-            if urlsplit(r.url.strip()).scheme.lower() in {"http", "https"}]
+    return [
+        r
+        for r in entry.message.resources
+        if urlsplit(r.url.strip()).scheme.lower() in {"http", "https"}
+    ]
 
 
 def _who(audience: str, lang: str) -> str:
-    return AUDIENCES_EN.get(audience, audience) if lang == "en" else AUDIENCES.get(audience, audience)
+    return (
+        AUDIENCES_EN.get(audience, audience) if lang == "en" else AUDIENCES.get(audience, audience)
+    )
 
 
 def _link(entry: FeedEntry, site: str) -> str:
@@ -101,8 +121,14 @@ def _document(root: ET.Element) -> bytes:
     return data + b"\n"
 
 
-def render_rss(target: str, audience: str, lang: str, entries: Sequence[FeedEntry],
-               base_url: str, organisation: str) -> bytes:
+def render_rss(
+    target: str,
+    audience: str,
+    lang: str,
+    entries: Sequence[FeedEntry],
+    base_url: str,
+    organisation: str,
+) -> bytes:
     """An RSS 2.0 document for one feed."""
     words = WORDS.get(lang, WORDS["nl"])
     who = _who(audience, lang)
@@ -113,8 +139,13 @@ def render_rss(target: str, audience: str, lang: str, entries: Sequence[FeedEntr
     ET.SubElement(channel, "link").text = site
     ET.SubElement(channel, "description").text = words["desc"].format(org=organisation, who=who)
     ET.SubElement(channel, "language").text = lang
-    ET.SubElement(channel, f"{{{ATOM}}}link", href=f"{site}feeds/{target}.rss", rel="self",
-                  type="application/rss+xml")
+    ET.SubElement(
+        channel,
+        f"{{{ATOM}}}link",
+        href=f"{site}feeds/{target}.rss",
+        rel="self",
+        type="application/rss+xml",
+    )
     if entries:
         newest = format_datetime(edition_time(max(e.day for e in entries)))
         ET.SubElement(channel, "lastBuildDate").text = newest
@@ -129,15 +160,22 @@ def render_rss(target: str, audience: str, lang: str, entries: Sequence[FeedEntr
         # RSS readers treat <description> as HTML: escape the plain text once more, so a "<" in
         # a screen text is shown, never interpreted.
         ET.SubElement(item, "description").text = html.escape(
-            f"{entry.message.screen.headline} – {entry.message.screen.text}", quote=False)
+            f"{entry.message.screen.headline} – {entry.message.screen.text}", quote=False
+        )
         ET.SubElement(item, f"{{{CONTENT}}}encoded").text = entry_html(entry, lang)
         ET.SubElement(item, "category").text = THEMES.get(entry.message.theme, entry.message.theme)
         ET.SubElement(item, f"{{{DC}}}creator").text = entry.attribution or organisation
     return _document(rss)
 
 
-def render_atom(target: str, audience: str, lang: str, entries: Sequence[FeedEntry],
-                base_url: str, organisation: str) -> bytes:
+def render_atom(
+    target: str,
+    audience: str,
+    lang: str,
+    entries: Sequence[FeedEntry],
+    base_url: str,
+    organisation: str,
+) -> bytes:
     """An Atom 1.0 document for one feed (Atom as the default namespace, as readers expect)."""
     words = WORDS.get(lang, WORDS["nl"])
     who = _who(audience, lang)
@@ -145,10 +183,10 @@ def render_atom(target: str, audience: str, lang: str, entries: Sequence[FeedEnt
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
     ET.SubElement(feed, "id").text = feed_id(base_url, target)
     ET.SubElement(feed, "title").text = words["title"].format(who=who)
-    ET.SubElement(feed, "subtitle").text = words["desc"].format(org=organisation,
-                                                                            who=who)
-    ET.SubElement(feed, "link", rel="self", type="application/atom+xml",
-                  href=f"{site}feeds/{target}.atom")
+    ET.SubElement(feed, "subtitle").text = words["desc"].format(org=organisation, who=who)
+    ET.SubElement(
+        feed, "link", rel="self", type="application/atom+xml", href=f"{site}feeds/{target}.atom"
+    )
     ET.SubElement(feed, "link", rel="alternate", type="text/html", href=site)
     newest = max((e.day for e in entries), default=None)
     updated = edition_time(newest).isoformat() if newest else "2027-01-01T00:00:00+01:00"
@@ -168,9 +206,14 @@ def render_atom(target: str, audience: str, lang: str, entries: Sequence[FeedEnt
             ET.SubElement(node, "link", rel="related", href=res.url, title=res.title)
         who_wrote = ET.SubElement(node, "author")
         ET.SubElement(who_wrote, "name").text = entry.attribution or organisation
-        ET.SubElement(node, "category", term=entry.message.theme,
-                      label=THEMES.get(entry.message.theme, entry.message.theme))
-        ET.SubElement(node, "summary", type="text").text = (
-            f"{entry.message.screen.headline} – {entry.message.screen.text}")
+        ET.SubElement(
+            node,
+            "category",
+            term=entry.message.theme,
+            label=THEMES.get(entry.message.theme, entry.message.theme),
+        )
+        ET.SubElement(
+            node, "summary", type="text"
+        ).text = f"{entry.message.screen.headline} – {entry.message.screen.text}"
         ET.SubElement(node, "content", type="html").text = entry_html(entry, lang)
     return _document(feed)

@@ -187,9 +187,11 @@ def compose(edition: Edition, settings: Settings) -> Content:
 
 
 def _kind_of(audiences: tuple[str, ...]) -> str:
-    return "kinderopvang" if "kinderopvang-team" in audiences or (
-        "ouders-jonge-kinderen" in audiences
-    ) else "school"
+    return (
+        "kinderopvang"
+        if "kinderopvang-team" in audiences or ("ouders-jonge-kinderen" in audiences)
+        else "school"
+    )
 
 
 def plain_text(content: Content, unsubscribe: str) -> str:
@@ -213,5 +215,3 @@ def plain_text(content: Content, unsubscribe: str) -> str:
     parts.append(w["from"].format(sender=content.sender))
     parts.append(f"{w['archive']}: {content.archive_url}\n{w['unsubscribe']}: {unsubscribe}")
     return "\n\n".join(p for p in parts if p) + "\n"
-
-

@@ -90,8 +90,9 @@ def record_unsubscribe(engine: Engine, address: str, via: str) -> bool:
     """Record an unsubscribe; returns False when it was already recorded."""
     key = fold(address)
     with engine.begin() as conn:
-        if conn.execute(select(unsubscribes.c.recipient).where(
-                unsubscribes.c.recipient == key)).first():
+        if conn.execute(
+            select(unsubscribes.c.recipient).where(unsubscribes.c.recipient == key)
+        ).first():
             return False
         conn.execute(insert(unsubscribes).values(recipient=key, via=via, at=_now()))
     return True
@@ -101,12 +102,21 @@ _ROW = and_(
     deliveries.c.edition_key == bindparam("b_key"), deliveries.c.recipient == bindparam("b_rcpt")
 )
 _INSERT = insert(deliveries)
-_SET = update(deliveries).where(_ROW).values(
-    state=bindparam("b_state"), detail=bindparam("b_detail"), updated_at=bindparam("b_at")
+_SET = (
+    update(deliveries)
+    .where(_ROW)
+    .values(state=bindparam("b_state"), detail=bindparam("b_detail"), updated_at=bindparam("b_at"))
 )
-_SET_ALL = update(deliveries).where(_ROW).values(
-    address=bindparam("b_address"), token=bindparam("b_token"), state=bindparam("b_state"),
-    detail=bindparam("b_detail"), updated_at=bindparam("b_at"),
+_SET_ALL = (
+    update(deliveries)
+    .where(_ROW)
+    .values(
+        address=bindparam("b_address"),
+        token=bindparam("b_token"),
+        state=bindparam("b_state"),
+        detail=bindparam("b_detail"),
+        updated_at=bindparam("b_at"),
+    )
 )
 _DELETE = delete(deliveries).where(_ROW)
 
@@ -129,21 +139,45 @@ class Session:
 
     def _flush_sent(self) -> None:
         if self._sent is not None:
-            self.conn.execute(_SET, {"b_key": self.key, "b_rcpt": self._sent, "b_state": SENT,
-                                     "b_detail": "", "b_at": _now()})
+            self.conn.execute(
+                _SET,
+                {
+                    "b_key": self.key,
+                    "b_rcpt": self._sent,
+                    "b_state": SENT,
+                    "b_detail": "",
+                    "b_at": _now(),
+                },
+            )
             self._sent = None
 
     def _upsert(self, address: str, token: str, state: str, detail: str) -> None:
         recipient = fold(address)
-        params = {"b_key": self.key, "b_rcpt": recipient, "b_address": address,
-                  "b_token": token, "b_state": state, "b_detail": detail[:500], "b_at": _now()}
+        params = {
+            "b_key": self.key,
+            "b_rcpt": recipient,
+            "b_address": address,
+            "b_token": token,
+            "b_state": state,
+            "b_detail": detail[:500],
+            "b_at": _now(),
+        }
         if (recipient in self.had_row or state == FAILED) and self.conn.execute(
             _SET_ALL, params
         ).rowcount:
             return
-        self.conn.execute(_INSERT, {"edition_key": self.key, "recipient": recipient,
-                                    "address": address, "token": token, "state": state,
-                                    "detail": params["b_detail"], "updated_at": params["b_at"]})
+        self.conn.execute(
+            _INSERT,
+            {
+                "edition_key": self.key,
+                "recipient": recipient,
+                "address": address,
+                "token": token,
+                "state": state,
+                "detail": params["b_detail"],
+                "updated_at": params["b_at"],
+            },
+        )
 
     def sending(self, address: str, token: str) -> None:
         """Mark `address` as being sent (commits, together with the previous `sent`)."""

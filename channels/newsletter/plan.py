@@ -39,16 +39,27 @@ def target_name(campaign: Campaign, key: GroupKey) -> str:
 
 
 def _items(
-    library: Library, campaign: Campaign, key: GroupKey, day: date, number: int,
-    held: frozenset[tuple[str, str]], count: int,
+    library: Library,
+    campaign: Campaign,
+    key: GroupKey,
+    day: date,
+    number: int,
+    held: frozenset[tuple[str, str]],
+    count: int,
 ) -> tuple[list[Message], list[tuple[str, str]]]:
     _kind, audiences, lang = key
     parents = [a for a in audiences if a in PUBLIC_AUDIENCES and a in campaign.audiences]
     if not parents:
         return [], []
     target = target_name(campaign, key)
-    args = {"audiences": parents, "day": day, "count": count, "target": target,
-            "held": held, "edition_number": number}
+    args = {
+        "audiences": parents,
+        "day": day,
+        "count": count,
+        "target": target,
+        "held": held,
+        "edition_number": number,
+    }
     items = select(library, campaign, lang=lang, **args)  # type: ignore[arg-type]
     fallback: list[tuple[str, str]] = []
     if lang != "nl" and len(items) < count:
@@ -64,17 +75,30 @@ def _items(
 
 
 def _staff(
-    library: Library, campaign: Campaign, key: GroupKey, day: date, number: int,
-    held: frozenset[tuple[str, str]], taken: set[str],
+    library: Library,
+    campaign: Campaign,
+    key: GroupKey,
+    day: date,
+    number: int,
+    held: frozenset[tuple[str, str]],
+    taken: set[str],
 ) -> tuple[Message | None, bool]:
     kind, audiences, lang = key
     staff = STAFF_OF.get(kind)
     if staff not in audiences or staff not in campaign.audiences:
         return None, False
     for language in dict.fromkeys((lang, "nl")):
-        picks = select(library, campaign, audiences=[staff], lang=language, day=day,
-                       count=len(taken) + 1, target=target_name(campaign, key) + ".staff",
-                       held=held, edition_number=number)
+        picks = select(
+            library,
+            campaign,
+            audiences=[staff],
+            lang=language,
+            day=day,
+            count=len(taken) + 1,
+            target=target_name(campaign, key) + ".staff",
+            held=held,
+            edition_number=number,
+        )
         for m in picks:
             if m.id not in taken:
                 return m, language != lang
@@ -82,7 +106,9 @@ def _staff(
 
 
 def plan_newsletters(
-    library: Library, campaigns: Sequence[Campaign], day: date,
+    library: Library,
+    campaigns: Sequence[Campaign],
+    day: date,
     held: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Edition]:
     """Every newsletter edition due on `day` (pure; partners come from `library.partners`)."""
@@ -100,27 +126,30 @@ def plan_newsletters(
             items, fallback = _items(library, campaign, key, day, number, held, cadence.items)
             if not items:
                 continue
-            staff, staff_fallback = _staff(library, campaign, key, day, number, held,
-                                           {m.id for m in items})
+            staff, staff_fallback = _staff(
+                library, campaign, key, day, number, held, {m.id for m in items}
+            )
             if staff is not None and staff_fallback:
                 fallback.append(staff.key)
             messages = (*items, *([staff] if staff else []))
-            editions.append(Edition(
-                channel=CHANNEL_NAME,
-                target=target_name(campaign, key),
-                day=day,
-                campaign_id=campaign.id,
-                campaign_title=campaign.title,
-                lang=key[2],
-                audiences=key[1],
-                messages=messages,
-                attribution=campaign.attribution,
-                params={
-                    "kind": key[0],
-                    "edition_number": number,
-                    "staff": staff.id if staff else None,
-                    "fallback": tuple(fallback),
-                    "recipients": tuple((p.email, p.organisation) for p in members),
-                },
-            ))
+            editions.append(
+                Edition(
+                    channel=CHANNEL_NAME,
+                    target=target_name(campaign, key),
+                    day=day,
+                    campaign_id=campaign.id,
+                    campaign_title=campaign.title,
+                    lang=key[2],
+                    audiences=key[1],
+                    messages=messages,
+                    attribution=campaign.attribution,
+                    params={
+                        "kind": key[0],
+                        "edition_number": number,
+                        "staff": staff.id if staff else None,
+                        "fallback": tuple(fallback),
+                        "recipients": tuple((p.email, p.organisation) for p in members),
+                    },
+                )
+            )
     return editions

@@ -77,8 +77,10 @@ def _inliner() -> css_inline.CSSInliner:
 def html(content: Content, title: str, unsubscribe: str) -> str:
     """The HTML e-mail with CSS inlined."""
     safe = _mark_safe(content)
-    page = _env().get_template("newsletter.html.j2").render(
-        c=safe, p=PALETTE, title=title, unsubscribe=unsubscribe
+    page = (
+        _env()
+        .get_template("newsletter.html.j2")
+        .render(c=safe, p=PALETTE, title=title, unsubscribe=unsubscribe)
     )
     return str(_inliner().inline(page))
 

@@ -89,8 +89,17 @@ def deliver_edition(
     link = transport or make_transport(settings, ctx.out_dir, edition.key)
     try:
         with ledger.session(engine, edition.key, existing) as book:
-            _send_all(due(), template, link, book, settings, report, unconfirmed, sleep,
-                      lambda: _progress(len(everyone) - seen + 1, report, unconfirmed))
+            _send_all(
+                due(),
+                template,
+                link,
+                book,
+                settings,
+                report,
+                unconfirmed,
+                sleep,
+                lambda: _progress(len(everyone) - seen + 1, report, unconfirmed),
+            )
     finally:
         link.close()
     if unconfirmed:
@@ -206,8 +215,13 @@ def _send_all(
 
 
 def _later(
-    attempts: int, settings: Settings, sleep: Callable[[float], None], template: MimeTemplate,
-    link: Transport, progress: Callable[[], str], exc: BaseException,
+    attempts: int,
+    settings: Settings,
+    sleep: Callable[[float], None],
+    template: MimeTemplate,
+    link: Transport,
+    progress: Callable[[], str],
+    exc: BaseException,
 ) -> int:
     """Back off before reconnecting, or give up for now with a TransientDeliveryError."""
     link.close()

@@ -112,7 +112,9 @@ class SmtpTransport:
         try:
             if s.smtp_security == "tls":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=self.timeout,
+                    s.smtp_host,
+                    s.smtp_port,
+                    timeout=self.timeout,
                     context=ssl.create_default_context(),
                 )
             else:
@@ -164,8 +166,11 @@ class SmtpTransport:
                 self._reset()
                 raise self._reply_error(code, text, "DATA")
             # Our bodies never have a line starting with a dot; stuff anyway if one slips in.
-            data = smtplib.quotedata(payload.decode("ascii")).encode("ascii") if (
-                payload.startswith(b".") or b"\n." in payload) else payload
+            data = (
+                smtplib.quotedata(payload.decode("ascii")).encode("ascii")
+                if (payload.startswith(b".") or b"\n." in payload)
+                else payload
+            )
             smtp.send(data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()

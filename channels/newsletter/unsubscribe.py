@@ -62,20 +62,29 @@ def make_app(settings: Settings) -> WSGIApp:
         query = parse_qs(str(environ.get("QUERY_STRING", "")))
         token = (query.get("t") or [""])[0]
 
-        def reply(status: str, body: bytes, extra: list[tuple[str, str]] | None = None) -> list[bytes]:
-            headers = [("Content-Type", "text/html; charset=utf-8"),
-                       ("Content-Length", str(len(body))), ("Cache-Control", "no-store"),
-                       ("X-Content-Type-Options", "nosniff"), *(extra or [])]
+        def reply(
+            status: str, body: bytes, extra: list[tuple[str, str]] | None = None
+        ) -> list[bytes]:
+            headers = [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+                ("X-Content-Type-Options", "nosniff"),
+                *(extra or []),
+            ]
             start_response(status, headers)
             return [body]
 
         if not path.rstrip("/").endswith("/afmelden"):
-            return reply("404 Not Found", _page("Niet gevonden", "<p>Deze pagina bestaat niet.</p>"))
+            return reply(
+                "404 Not Found", _page("Niet gevonden", "<p>Deze pagina bestaat niet.</p>")
+            )
         if method in ("GET", "HEAD"):
             return reply("200 OK", confirm_page(token, settings.organisation))
         if method != "POST":
-            return reply("405 Method Not Allowed", _page("Niet toegestaan", ""),
-                         [("Allow", "GET, POST")])
+            return reply(
+                "405 Method Not Allowed", _page("Niet toegestaan", ""), [("Allow", "GET, POST")]
+            )
         try:
             length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
         except ValueError:
@@ -90,13 +99,21 @@ def make_app(settings: Settings) -> WSGIApp:
         engine = open_state(settings.resolved_state_url())
         address = ledger.address_for_token(engine, token) if token else None
         if address is None or not token_matches(secret, address, token):
-            return reply("400 Bad Request", _page(
-                "Deze afmeldlink werkt niet",
-                "<p>Deze link is niet (meer) geldig. Neem contact op met "
-                f"{html.escape(settings.contact_email)} om u af te melden.</p>"))
+            return reply(
+                "400 Bad Request",
+                _page(
+                    "Deze afmeldlink werkt niet",
+                    "<p>Deze link is niet (meer) geldig. Neem contact op met "
+                    f"{html.escape(settings.contact_email)} om u af te melden.</p>",
+                ),
+            )
         ledger.record_unsubscribe(engine, address, "one-click" if one_click else "form")
-        return reply("200 OK", _page(
-            "U bent afgemeld",
-            "<p>U ontvangt deze nieuwsbrief niet meer. Bedankt voor het samenwerken.</p>"))
+        return reply(
+            "200 OK",
+            _page(
+                "U bent afgemeld",
+                "<p>U ontvangt deze nieuwsbrief niet meer. Bedankt voor het samenwerken.</p>",
+            ),
+        )
 
     return app

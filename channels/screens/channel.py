@@ -49,8 +49,11 @@ def folders_without_screen(out_dir: Path, screen_ids: Sequence[str]) -> list[str
         return []
     known = set(screen_ids)
     return sorted(
-        p.name for p in root.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and p.name not in known
+        p.name
+        for p in root.iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and p.name not in known
         and (p / "playlist.json").is_file()
     )
 

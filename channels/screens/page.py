@@ -87,7 +87,8 @@ def render_page(
     return _template().render(
         lang=lang,
         csp=csp,
-        title=f"{screen['location']} – {playlist['campaign']}" if playlist["campaign"]
+        title=f"{screen['location']} – {playlist['campaign']}"
+        if playlist["campaign"]
         else screen["location"],
         css=css,
         js=js,

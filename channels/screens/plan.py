@@ -90,8 +90,14 @@ def _slides(
             screen.audiences
         )
         chosen = select(
-            library, campaign, audiences=audiences, lang=screen.language, day=day,
-            count=cadence.slides, target=screen.id, held=held,
+            library,
+            campaign,
+            audiences=audiences,
+            lang=screen.language,
+            day=day,
+            count=cadence.slides,
+            target=screen.id,
+            held=held,
             edition_number=(day - campaign.period.start).days,
         )
         picks.append([(m, campaign) for m in chosen])

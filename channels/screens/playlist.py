@@ -33,15 +33,32 @@ def slide(message: Message, seconds: int, campaign: str) -> tuple[dict[str, Any]
     The result is shared between screens showing the same message: never change it.
     """
     first = message.resources[0].url if message.resources else None
-    return _slide(message.id, message.lang, message.screen.headline, message.screen.text,
-                  message.theme, first, message.valid_from, message.valid_until, seconds,
-                  campaign)
+    return _slide(
+        message.id,
+        message.lang,
+        message.screen.headline,
+        message.screen.text,
+        message.theme,
+        first,
+        message.valid_from,
+        message.valid_until,
+        seconds,
+        campaign,
+    )
 
 
 @lru_cache(maxsize=65536)
 def _slide(
-    message_id: str, lang: str, headline: str, text: str, theme: str, url: str | None,
-    valid_from: date, valid_until: date | None, seconds: int, campaign: str,
+    message_id: str,
+    lang: str,
+    headline: str,
+    text: str,
+    theme: str,
+    url: str | None,
+    valid_from: date,
+    valid_until: date | None,
+    seconds: int,
+    campaign: str,
 ) -> tuple[dict[str, Any], str]:
     # Cached on every input: a message on a thousand screens is serialised once.
     data = {
@@ -66,8 +83,12 @@ def screen_of(edition: Edition) -> Screen:
     screen = edition.params.get("screen")
     if isinstance(screen, Screen):
         return screen
-    return Screen(id=edition.target, location=edition.target, audiences=edition.audiences or
-                  ("ouders-jonge-kinderen",), language="en" if edition.lang == "en" else "nl")
+    return Screen(
+        id=edition.target,
+        location=edition.target,
+        audiences=edition.audiences or ("ouders-jonge-kinderen",),
+        language="en" if edition.lang == "en" else "nl",
+    )
 
 
 def build_playlist(
@@ -104,8 +125,9 @@ def build_playlist(
         "campaign": edition.campaign_title,
         "attribution": edition.attribution,
         "timezone": TIMEZONE_NAME,
-        "opening_hours": {d: screen.opening_hours[d] for d in DAY_KEYS
-                          if d in screen.opening_hours},
+        "opening_hours": {
+            d: screen.opening_hours[d] for d in DAY_KEYS if d in screen.opening_hours
+        },
     }
     head_json = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     body_json = head_json[:-1] + ',"slides":[' + ",".join(t for _, t in slides) + "]}"

@@ -22,8 +22,17 @@ def qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     # A standalone document (with its namespace): the page shows it as an image.
     code.save(
-        buffer, kind="svg", scale=1, border=4, dark=QR_DARK, light=QR_LIGHT, xmldecl=False,
-        svgns=True, svgclass=None, lineclass=None, nl=False,
+        buffer,
+        kind="svg",
+        scale=1,
+        border=4,
+        dark=QR_DARK,
+        light=QR_LIGHT,
+        xmldecl=False,
+        svgns=True,
+        svgclass=None,
+        lineclass=None,
+        nl=False,
     )
     svg = buffer.getvalue().decode("utf-8")
     # A viewBox lets the image scale to any size; crisp edges keep modules sharp for scanners.

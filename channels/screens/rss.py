@@ -59,5 +59,3 @@ def slides_rss(playlist: dict[str, Any], base_url: str) -> bytes:
         out.append("    </item>\n")
     out.append("  </channel>\n</rss>\n")
     return "".join(out).encode("utf-8")
-
-

@@ -21,23 +21,34 @@ def check(ctx: Context) -> Iterator[Finding]:
         for where, message_id in named:
             if message_id not in ids:
                 yield finding(
-                    rel, field_line(campaign, where), "S130", Severity.ERROR,
+                    rel,
+                    field_line(campaign, where),
+                    "S130",
+                    Severity.ERROR,
                     f"campaign names message '{message_id}', but there is no message with "
-                    f"that id; check the spelling or write the message first")
+                    f"that id; check the spelling or write the message first",
+                )
         chosen = campaign.channels.screens.screens if campaign.channels.screens else ()
         for i, screen_id in enumerate(chosen):
             if screen_id not in screens:
                 known = ", ".join(sorted(screens)) or "none in screens.yaml"
                 yield finding(
-                    rel, field_line(campaign, f"channels.screens.screens.{i}"), "S131",
+                    rel,
+                    field_line(campaign, f"channels.screens.screens.{i}"),
+                    "S131",
                     Severity.ERROR,
                     f"campaign names screen '{screen_id}', which is not in screens.yaml; use "
-                    f"one of: {known}")
+                    f"one of: {known}",
+                )
         period = campaign.period
         fits = (period.end - period.start).days // 7 + 1
         if len(campaign.weeks) > fits:
             yield finding(
-                rel, field_line(campaign, f"weeks.{fits}"), "S132", Severity.ERROR,
+                rel,
+                field_line(campaign, f"weeks.{fits}"),
+                "S132",
+                Severity.ERROR,
                 f"the campaign has {len(campaign.weeks)} weeks but its period "
                 f"({period.start} to {period.end}) holds only {fits}; remove the extra weeks "
-                f"or move the period end")
+                f"or move the period end",
+            )

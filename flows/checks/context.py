@@ -59,7 +59,12 @@ class Context:
         return finding(self.rel(message), field_line(message, name), code, severity, text)
 
     def at_body(
-        self, message: Message, line: int, code: str, severity: Severity, text: str,
+        self,
+        message: Message,
+        line: int,
+        code: str,
+        severity: Severity,
+        text: str,
         column: int = 1,
     ) -> Finding:
         """A finding at a 0-based body line."""
@@ -101,7 +106,9 @@ class _Corpus:
         self.prefilter = lower
         self.lower = lower if len(lower) == len(self.text) else None
 
-    def _add(self, texts: list[str], offset: int, part: tuple[str, Block | None], text: str) -> None:
+    def _add(
+        self, texts: list[str], offset: int, part: tuple[str, Block | None], text: str
+    ) -> None:
         texts.append(text)
         self.starts.append(offset)
         self.parts.append(part)

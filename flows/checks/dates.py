@@ -14,11 +14,19 @@ def check(ctx: Context) -> Iterator[Finding]:
     for message in ctx.library.messages:
         if message.review_by is not None and message.review_by < today:
             yield ctx.at_field(
-                message, "review_by", "D301", Severity.WARNING,
+                message,
+                "review_by",
+                "D301",
+                Severity.WARNING,
                 f"review date {message.review_by} has passed; read the message again, update "
-                f"it if needed and set a new review_by")
+                f"it if needed and set a new review_by",
+            )
         if message.valid_until is not None and message.valid_until < today:
             yield ctx.at_field(
-                message, "valid_until", "D302", Severity.WARNING,
+                message,
+                "valid_until",
+                "D302",
+                Severity.WARNING,
                 f"valid_until {message.valid_until} has passed, so the message is no longer "
-                f"published; remove the file or set a later valid_until")
+                f"published; remove the file or set a later valid_until",
+            )

@@ -77,32 +77,47 @@ def check(ctx: Context) -> Iterator[Finding]:
             average = total / len(sentences)
             if average > limits.sentence_words_avg:
                 yield ctx.at_body(
-                    message, 0, "T210", Severity.WARNING,
+                    message,
+                    0,
+                    "T210",
+                    Severity.WARNING,
                     f"sentences are {average:.1f} words long on average (at most "
-                    f"{limits.sentence_words_avg:g}); split long sentences into short ones")
+                    f"{limits.sentence_words_avg:g}); split long sentences into short ones",
+                )
             for s in sentences:
                 if s.words > limits.sentence_words_max:
                     yield ctx.at_body(
-                        message, s.line, "T211", Severity.WARNING,
+                        message,
+                        s.line,
+                        "T211",
+                        Severity.WARNING,
                         f"sentence of {s.words} words (at most {limits.sentence_words_max}): "
                         f"{quote(s.text)}; split it into shorter sentences",
-                        prose.column_of(s.line, s.text[:20]))
+                        prose.column_of(s.line, s.text[:20]),
+                    )
             if total >= limits.readability_min_words:
                 text = " ".join(s.text for s in sentences)
                 score = reading_ease(text, total, len(sentences), message.lang)
                 if score < limits.flesch_douma_min:
                     name = "Flesch" if message.lang == "en" else "Flesch-Douma"
                     yield ctx.at_body(
-                        message, 0, "T212", Severity.WARNING,
+                        message,
+                        0,
+                        "T212",
+                        Severity.WARNING,
                         f"readability score ({name}) is {score:.0f} (at least "
                         f"{limits.flesch_douma_min:g}); use shorter sentences and short, "
-                        f"everyday words")
+                        f"everyday words",
+                    )
         if hard is not None and message.lang == "nl":
             yield from _hard_words(ctx, message, hard, alternatives, limits.hard_words_max)
 
 
 def _hard_words(
-    ctx: Context, message: Message, hard: Terms, alternatives: dict[str, str],
+    ctx: Context,
+    message: Message,
+    hard: Terms,
+    alternatives: dict[str, str],
     limit: int,
 ) -> Iterator[Finding]:
     first: dict[str, tuple[int, str]] = {}  # normal form -> (line, as written)
@@ -116,8 +131,12 @@ def _hard_words(
     )
     line = min(n for n, _ in first.values())
     yield ctx.at_body(
-        message, line - message.body_line, "T213", Severity.WARNING,
-        f"{len(first)} hard words (at most {limit}): {listed}; use the everyday word")
+        message,
+        line - message.body_line,
+        "T213",
+        Severity.WARNING,
+        f"{len(first)} hard words (at most {limit}): {listed}; use the everyday word",
+    )
 
 
 def _normal(phrase: str) -> str:

@@ -44,37 +44,54 @@ def check(ctx: Context) -> Iterator[Finding]:
             problem = url_problem(resource.url)
             if problem:
                 yield ctx.at_field(
-                    message, f"resources.{i}.url", "S120", Severity.ERROR,
+                    message,
+                    f"resources.{i}.url",
+                    "S120",
+                    Severity.ERROR,
                     f"link '{_short(resource.url)}' {problem}; use the https:// address of "
-                    f"the web page")
+                    f"the web page",
+                )
         prose = ctx.prose(message)
         for link in prose.links:
             problem = url_problem(link.url, allow_mailto=not link.image)
             if problem:
                 what = "image" if link.image else "link"
                 yield ctx.at_body(
-                    message, link.line, "S120", Severity.ERROR,
+                    message,
+                    link.line,
+                    "S120",
+                    Severity.ERROR,
                     f"{what} '{_short(link.url)}' {problem}; use the https:// address of the "
-                    f"web page", link.column)
+                    f"web page",
+                    link.column,
+                )
             elif link.image:
                 # The renderers leave images out: e-mail programs block them, feeds and screens
                 # have no room for them. Say so rather than let the comms team wonder.
                 yield ctx.at_body(
-                    message, link.line, "S122", Severity.WARNING,
+                    message,
+                    link.line,
+                    "S122",
+                    Severity.WARNING,
                     f"image '{_short(link.url)}' is not shown in newsletters, feeds or on "
                     "screens; say in words what it shows, or link to the page it is on",
-                    link.column)
+                    link.column,
+                )
         seen: set[int] = set()
         for html in prose.html:
             if html.line in seen:
                 continue  # one finding per line is enough to find it
             seen.add(html.line)
             yield ctx.at_body(
-                message, html.line, "S121", Severity.ERROR,
+                message,
+                html.line,
+                "S121",
+                Severity.ERROR,
                 f"raw HTML '{_short(html.snippet, 30)}' is not allowed (it is never run: "
                 f"readers would see the code as text); write plain text or Markdown "
                 f"(**bold**, [text](https://...)) instead",
-                html.column)
+                html.column,
+            )
 
 
 def _short(text: str, limit: int = 50) -> str:

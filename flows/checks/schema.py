@@ -21,19 +21,31 @@ def check(ctx: Context) -> Iterator[Finding]:
         other = first.setdefault(message.key, rel)
         if other != rel:
             yield ctx.at_field(
-                message, "id", "S116", Severity.ERROR,
+                message,
+                "id",
+                "S116",
+                Severity.ERROR,
                 f"duplicate message: id '{message.id}' in language '{message.lang}' is also "
                 f"used in {other}; give one of them another id (a translation keeps the id "
-                f"but has another lang)")
+                f"but has another lang)",
+            )
         expected = f"{message.id}.{message.lang}.md"
         if message.path.name != expected:
             yield ctx.at_field(
-                message, "id", "S117", Severity.ERROR,
+                message,
+                "id",
+                "S117",
+                Severity.ERROR,
                 f"file name '{message.path.name}' does not match id '{message.id}' and lang "
-                f"'{message.lang}'; rename the file to {expected} (or correct id or lang)")
+                f"'{message.lang}'; rename the file to {expected} (or correct id or lang)",
+            )
         folder = message.path.parent.name
         if folder != message.theme:
             yield ctx.at_field(
-                message, "theme", "S118", Severity.ERROR,
+                message,
+                "theme",
+                "S118",
+                Severity.ERROR,
                 f"the file is in folder '{folder}' but its theme is '{message.theme}'; move it "
-                f"to messages/{message.theme}/ or correct the theme")
+                f"to messages/{message.theme}/ or correct the theme",
+            )

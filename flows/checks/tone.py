@@ -66,23 +66,37 @@ def check(ctx: Context) -> Iterator[Finding]:
         if jargon is not None and not staff_only(message):
             for hit in ctx.hits(message, jargon):
                 yield _finding(
-                    ctx, message, hit.line, hit.column, "T201",
+                    ctx,
+                    message,
+                    hit.line,
+                    hit.column,
+                    "T201",
                     f"'{hit.text}' is a professional term that parents and young people should "
                     f"not meet; say in everyday words what it means for them (only messages "
-                    f"for staff audiences may use it)")
+                    f"for staff audiences may use it)",
+                )
         yield from _tips(ctx, message, words)
         if words.blame is not None:
             for hit in ctx.hits(message, words.blame):
                 yield _finding(
-                    ctx, message, hit.line, hit.column, "T203",
+                    ctx,
+                    message,
+                    hit.line,
+                    hit.column,
+                    "T203",
                     f"blame word '{hit.text}': it can make parents feel judged or guilty; "
                     f"recognise the feeling and normalise instead (for example "
-                    f"'{words.normalise_example}')")
+                    f"'{words.normalise_example}')",
+                )
         if words.strength is not None and next(ctx.hits(message, words.strength), None) is None:
             yield ctx.at_body(
-                message, 0, "T204", Severity.WARNING,
+                message,
+                0,
+                "T204",
+                Severity.WARNING,
                 f"no strength named: say what already goes well or what the reader already "
-                f"does (words that count include {words.strength_examples})")
+                f"does (words that count include {words.strength_examples})",
+            )
 
 
 def _finding(
@@ -102,9 +116,14 @@ def _tips(ctx: Context, message: Message, words: Words) -> Iterator[Finding]:
         if _has_reason(prose, words.reason, i):
             continue
         yield ctx.at_body(
-            message, sentence.line, "T202", Severity.WARNING,
+            message,
+            sentence.line,
+            "T202",
+            Severity.WARNING,
             f"tip without a reason: {quote(sentence.text)}; say why it helps, for example "
-            f"with {words.reason_examples}", prose.column_of(sentence.line, sentence.text[:20]))
+            f"with {words.reason_examples}",
+            prose.column_of(sentence.line, sentence.text[:20]),
+        )
 
 
 def _has_reason(prose: Prose, reason: Terms, index: int) -> bool:
@@ -117,6 +136,4 @@ def _has_reason(prose: Prose, reason: Terms, index: int) -> bool:
         return True
     # "Lees samen een boek. Zo komt je kind tot rust." gives the reason in the next sentence.
     following = sentences[index + 1] if index + 1 < len(sentences) else None
-    return bool(
-        following and following.block == sentence.block and reason.search(following.text)
-    )
+    return bool(following and following.block == sentence.block and reason.search(following.text))

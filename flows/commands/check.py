@@ -22,7 +22,11 @@ def register(sub: Any) -> None:
     """Add the `check` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser("check", help="check the content for problems")
     p.add_argument(
-        "content_dir", nargs="?", type=Path, default=None, metavar="PATH",
+        "content_dir",
+        nargs="?",
+        type=Path,
+        default=None,
+        metavar="PATH",
         help="the content folder (default ./content), or one message file or folder in it",
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -66,8 +70,13 @@ def run(args: argparse.Namespace) -> int:
     if part is not None:
         where = library.rel(part)
         findings = [f for f in findings if f.path == where or f.path.startswith(where + "/")]
-        files = 1 if part.is_file() else sum(
-            1 for p in part.rglob("*") if p.is_file() and p.suffix in (".md", ".yaml", ".yml"))
+        files = (
+            1
+            if part.is_file()
+            else sum(
+                1 for p in part.rglob("*") if p.is_file() and p.suffix in (".md", ".yaml", ".yml")
+            )
+        )
     if args.format == "json":
         print(to_json(findings))
     else:

@@ -36,7 +36,8 @@ OUTPUTS = (
 def register(sub: Any) -> None:
     """Add the `demo` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="publish the bundled campaign's first day and show where the output is")
+        "demo", help="publish the bundled campaign's first day and show where the output is"
+    )
     add_common(p)
     p.set_defaults(run=run)
 
@@ -63,7 +64,8 @@ def demo_environment(content: Path) -> Iterator[None]:
         # No telemetry from the embedded server (it cannot reach anything offline and logs an
         # error trying), and only warnings from Prefect so the summary stays readable.
         "PREFECT_SERVER_ANALYTICS_ENABLED": os.environ.get(
-            "PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED", "false"
+        ),
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
     }
     saved = {name: os.environ.get(name) for name in values}
@@ -88,8 +90,12 @@ def run(args: argparse.Namespace) -> int:
 
         links = ""
         for day in demo_days(settings.content_dir):
-            summary = publish_due(day=day.isoformat(), content_dir=str(settings.content_dir),
-                                  out_dir=str(settings.out_dir), any_day=True)
+            summary = publish_due(
+                day=day.isoformat(),
+                content_dir=str(settings.content_dir),
+                out_dir=str(settings.out_dir),
+                any_day=True,
+            )
             print(summary["summary"])
             links = summary["summary"].rsplit("; ", 1)[-1]
     # The first four weeks as a calendar, so the comms team sees what comes next.
@@ -106,10 +112,14 @@ def run(args: argparse.Namespace) -> int:
     if "not verified" in links:
         print("Links: not verified (offline); run `veerkracht links` when online.")
     print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
-    print("See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
-          "http://127.0.0.1:8000/screens/ in a browser.")
+    print(
+        "See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
+        "http://127.0.0.1:8000/screens/ in a browser."
+    )
     if library.messages:
         example = library.rel(library.messages[0].path)
-        print(f"See one message as a slide and in a newsletter: `.venv/bin/veerkracht preview "
-              f"{example}` (any message file works).")
+        print(
+            f"See one message as a slide and in a newsletter: `.venv/bin/veerkracht preview "
+            f"{example}` (any message file works)."
+        )
     return EXIT_OK

@@ -35,11 +35,19 @@ def register(sub: Any) -> None:
     test = actions.add_parser("test", help="send the editions due to one address (no ledger)")
     test.add_argument("--to", required=True, metavar="ADDRESS", help="where the test goes")
     send = actions.add_parser("send", help="send the editions due (what was sent is skipped)")
-    send.add_argument("--resend-unconfirmed", action="store_true",
-                      help="also resend messages whose outcome is unknown (see the report)")
+    send.add_argument(
+        "--resend-unconfirmed",
+        action="store_true",
+        help="also resend messages whose outcome is unknown (see the report)",
+    )
     for q in (pre, test, send):
-        q.add_argument("--date", type=iso_date, default=None, metavar="DATE",
-                       help="the day to plan for (YYYY-MM-DD; default today)")
+        q.add_argument(
+            "--date",
+            type=iso_date,
+            default=None,
+            metavar="DATE",
+            help="the day to plan for (YYYY-MM-DD; default today)",
+        )
         add_common(q)
         q.set_defaults(run=run)
     srv = actions.add_parser("unsubscribe-server", help="run the unsubscribe endpoint")
@@ -47,6 +55,7 @@ def register(sub: Any) -> None:
     srv.add_argument("--port", type=int, default=8025, help="port (default 8025)")
     add_common(srv)
     srv.set_defaults(run=run_server)
+
     def usage(_args: argparse.Namespace) -> int:
         p.print_help()
         return EXIT_USAGE
@@ -107,14 +116,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{edition.key}: test sent to {args.to} ({settings.delivery})")
         else:
             try:
-                report = deliver_edition(rendered, ctx,
-                                         resend_unconfirmed=args.resend_unconfirmed)
+                report = deliver_edition(rendered, ctx, resend_unconfirmed=args.resend_unconfirmed)
             except DeliveryError as exc:  # this edition stops; the next ones still get a go
                 print(f"{edition.key}: not (fully) delivered: {exc}", file=sys.stderr)
                 status = EXIT_ERRORS
                 continue
-            print(f"{edition.key}: {report.delivered} sent, {report.skipped} skipped, "
-                  f"{report.failed} failed")
+            print(
+                f"{edition.key}: {report.delivered} sent, {report.skipped} skipped, "
+                f"{report.failed} failed"
+            )
             for note in report.notes:
                 print(f"  {note}")
             if report.failed or any("unknown outcome" in n for n in report.notes):

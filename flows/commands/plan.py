@@ -23,13 +23,20 @@ from flows.settings import load_settings
 def register(sub: Any) -> None:
     """Add the `plan` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "plan", help="show what goes out where, as a table, JSON or a calendar file")
-    p.add_argument("--from", dest="start", required=True, metavar="DATE",
-                   help="first day (YYYY-MM-DD)")
+        "plan", help="show what goes out where, as a table, JSON or a calendar file"
+    )
+    p.add_argument(
+        "--from", dest="start", required=True, metavar="DATE", help="first day (YYYY-MM-DD)"
+    )
     p.add_argument("--weeks", type=int, default=4, metavar="N", help="how many weeks (default 4)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--ics", type=Path, default=None, metavar="FILE",
-                   help="also write an iCalendar file (opens in Outlook)")
+    p.add_argument(
+        "--ics",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write an iCalendar file (opens in Outlook)",
+    )
     add_common(p)
     p.set_defaults(run=run)
 
@@ -42,8 +49,13 @@ def _table(rows: list[PlanRow]) -> Table:
         titles = ", ".join(t for _, t in r.messages[:4])
         if len(r.messages) > 4:
             titles += f" (+{len(r.messages) - 4})"
-        table.add_row(f"{r.day:%a %Y-%m-%d}", CHANNEL_LABELS.get(r.channel, r.channel),
-                      r.target, r.campaign, titles)
+        table.add_row(
+            f"{r.day:%a %Y-%m-%d}",
+            CHANNEL_LABELS.get(r.channel, r.channel),
+            r.target,
+            r.campaign,
+            titles,
+        )
     return table
 
 
@@ -52,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         start = date.fromisoformat(args.start)
     except ValueError:
-        print(f"veerkracht: --from {args.start!r} is not a date; write it as YYYY-MM-DD",
-              file=sys.stderr)
+        print(
+            f"veerkracht: --from {args.start!r} is not a date; write it as YYYY-MM-DD",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if not 1 <= args.weeks <= 104:
         print("veerkracht: --weeks must be between 1 and 104", file=sys.stderr)
@@ -73,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         console = Console(width=max(Console().width, 120))
         console.print(_table(rows))
-        print(f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held back "
-              "(check errors, broken links)")
+        print(
+            f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held back "
+            "(check errors, broken links)"
+        )
         print(f"calendar: {html_path}" + (f"; iCalendar: {args.ics}" if args.ics else ""))
     return EXIT_OK

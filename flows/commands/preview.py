@@ -27,7 +27,10 @@ def register(sub: Any) -> None:
         "(vast-ritme, vast-ritme.en)",
     )
     p.add_argument(
-        "--date", type=iso_date, default=None, metavar="DATE",
+        "--date",
+        type=iso_date,
+        default=None,
+        metavar="DATE",
         help="the day to check and date it for (YYYY-MM-DD; default today)",
     )
     add_common(p)

@@ -65,19 +65,26 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     root = settings.out_dir
     if not root.is_dir():
-        print(f"veerkracht: output folder not found: {root}; run `veerkracht publish` first "
-              "or name the folder with --out DIR", file=sys.stderr)
+        print(
+            f"veerkracht: output folder not found: {root}; run `veerkracht publish` first "
+            "or name the folder with --out DIR",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         server = make_server(root, args.port)
     except OSError as exc:
-        print(f"veerkracht: cannot listen on {HOST}:{args.port} ({exc.strerror}); "
-              "choose another port with --port", file=sys.stderr)
+        print(
+            f"veerkracht: cannot listen on {HOST}:{args.port} ({exc.strerror}); "
+            "choose another port with --port",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     port = server.server_address[1]
     print(f"Serving {root} at http://{HOST}:{port}/")
-    screens = sorted(p.name for p in (root / "screens").glob("*") if p.is_dir()
-                     and not p.name.startswith("."))
+    screens = sorted(
+        p.name for p in (root / "screens").glob("*") if p.is_dir() and not p.name.startswith(".")
+    )
     for name in screens:
         print(f"  screen {name}: http://{HOST}:{port}/screens/{name}/")
     print("Press Ctrl+C to stop.")

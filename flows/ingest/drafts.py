@@ -89,7 +89,11 @@ def build_message(source: Source, entry: Entry, today: date) -> Message:
 
 def build_body(source: Source, entry: Entry) -> str:
     """The summary as safe Markdown, then where it came from and under which licence."""
-    parts = [to_markdown(entry.summary_html, entry.link or source.url)] if entry.summary_html.strip() else []
+    parts = (
+        [to_markdown(entry.summary_html, entry.link or source.url)]
+        if entry.summary_html.strip()
+        else []
+    )
     credit = escape_text(source.attribution or source.name)
     line = f"*Bron: {credit}"
     if source.licence:
@@ -114,9 +118,7 @@ def render(message: Message, source: Source, today: date) -> str:
     }
     if not fields["resources"]:
         del fields["resources"]
-    front = yaml.dump(
-        fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
-    )
+    front = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
     comment = (
         f"# Draft from feed '{source.name}', fetched {today.isoformat()}. Review and rewrite it\n"
         f"# for our audiences, then set status: published and move it to messages/{message.theme}/.\n"

@@ -94,13 +94,24 @@ async def _follow(
             if status == 304:
                 return Fetched(Outcome.NOT_MODIFIED, url, moved_to=moved_to, redirects=chain)
             if status == 410:
-                return Fetched(Outcome.GONE, url, error="the feed is gone (HTTP 410)",
-                               moved_to=moved_to, redirects=chain)
+                return Fetched(
+                    Outcome.GONE,
+                    url,
+                    error="the feed is gone (HTTP 410)",
+                    moved_to=moved_to,
+                    redirects=chain,
+                )
             if status != 200:
                 transient = status >= 500 or status in (408, 429)
                 reason = response.reason_phrase or ""
-                return Fetched(Outcome.FAILED, url, error=f"HTTP {status} {reason}".strip(),
-                               transient=transient, moved_to=moved_to, redirects=chain)
+                return Fetched(
+                    Outcome.FAILED,
+                    url,
+                    error=f"HTTP {status} {reason}".strip(),
+                    transient=transient,
+                    moved_to=moved_to,
+                    redirects=chain,
+                )
             body = await _read_capped(response, cap)
             return Fetched(
                 Outcome.OK,
@@ -112,8 +123,9 @@ async def _follow(
                 moved_to=moved_to,
                 redirects=chain,
             )
-    return Fetched(Outcome.FAILED, url, error=f"more than {MAX_REDIRECTS} redirects",
-                   redirects=chain)
+    return Fetched(
+        Outcome.FAILED, url, error=f"more than {MAX_REDIRECTS} redirects", redirects=chain
+    )
 
 
 async def fetch(
@@ -131,15 +143,24 @@ async def fetch(
         async with asyncio.timeout(deadline):
             return await _follow(client, url, headers, max_bytes)
     except TooBig:
-        return Fetched(Outcome.FAILED, url,
-                       error=f"the feed is larger than {max_bytes // 1024} KB; not read")
+        return Fetched(
+            Outcome.FAILED, url, error=f"the feed is larger than {max_bytes // 1024} KB; not read"
+        )
     except RefusedAddress as exc:
         return Fetched(Outcome.FAILED, url, error=str(exc))
     except (TimeoutError, httpx.TimeoutException):
-        return Fetched(Outcome.FAILED, url, transient=True,
-                       error=f"no complete answer within {deadline:g} seconds")
+        return Fetched(
+            Outcome.FAILED,
+            url,
+            transient=True,
+            error=f"no complete answer within {deadline:g} seconds",
+        )
     except httpx.ConnectError as exc:
         return Fetched(Outcome.FAILED, url, transient=True, error=f"cannot connect: {exc}")
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-        return Fetched(Outcome.FAILED, url, transient=isinstance(exc, httpx.TransportError),
-                       error=f"request failed: {exc or type(exc).__name__}")
+        return Fetched(
+            Outcome.FAILED,
+            url,
+            transient=isinstance(exc, httpx.TransportError),
+            error=f"request failed: {exc or type(exc).__name__}",
+        )

@@ -24,8 +24,27 @@ MAX_BODY_CHARS = 4_000  # a draft is edited by a person; more text than this hel
 _KEEP_TAGS = {"p", "br", "a", "strong", "b", "em", "i", "ul", "ol", "li"}
 # Tags whose text is kept but which end a paragraph, so words do not run together.
 _BLOCK_TAGS = {
-    "div", "section", "article", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "table", "tr", "dl", "dt", "dd", "figure", "figcaption", "hr",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "hr",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")

@@ -56,7 +56,7 @@ def decode(data: bytes, content_type: str = "") -> tuple[str, str]:
     """(text, encoding used) for feed bytes, trusting the bytes over the labels."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), name
+            return data[len(bom) :].decode(name, errors="replace"), name
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

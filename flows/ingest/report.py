@@ -46,12 +46,18 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
     attention = [r for r in result.sources if r.needs_attention]
     if attention:
         lines += ["## Needs attention", ""]
-        lines += [f"- **{r.source.name}**: {_cell(r.error)} "
-                  f"({r.failures} failed run(s) in a row)" for r in attention]
+        lines += [
+            f"- **{r.source.name}**: {_cell(r.error)} ({r.failures} failed run(s) in a row)"
+            for r in attention
+        ]
         lines.append("")
     if result.sources:
-        lines += ["## Sources", "", "| source | result | entries | new drafts | note |",
-                  "|---|---|---:|---:|---|"]
+        lines += [
+            "## Sources",
+            "",
+            "| source | result | entries | new drafts | note |",
+            "|---|---|---:|---:|---|",
+        ]
         lines += [_row(r) for r in result.sources]
         lines.append("")
     with_drafts = [r for r in result.sources if r.drafts]
@@ -68,8 +74,10 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
         lines += ["## Findings", ""]
         lines += [f"- `{f.format()}`" for f in errors + notes]
         lines.append("")
-    lines.append("Drafts wait in `content/inbox/`: review one, set `status: published` and move it "
-                 "to `content/messages/<theme>/` to publish it.")
+    lines.append(
+        "Drafts wait in `content/inbox/`: review one, set `status: published` and move it "
+        "to `content/messages/<theme>/` to publish it."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -77,8 +85,10 @@ def _row(r: SourceResult) -> str:
     note = r.error
     if r.skipped:
         note = f"{r.skipped} older new entries skipped"
-    return (f"| {r.source.name} | {_STATUS.get(r.status, r.status)} | {r.entries} | "
-            f"{len(r.drafts)} | {_cell(note)} |")
+    return (
+        f"| {r.source.name} | {_STATUS.get(r.status, r.status)} | {r.entries} | "
+        f"{len(r.drafts)} | {_cell(note)} |"
+    )
 
 
 def write_ingest_report(result: IngestResult, out_dir: Path) -> tuple[Path, str]:

@@ -122,8 +122,10 @@ async def _ingest_all(
     limit = asyncio.Semaphore(max(settings.link_concurrency, 1))
     per_host: dict[str, asyncio.Semaphore] = {}
     timeout = httpx.Timeout(settings.link_timeout, connect=settings.link_connect_timeout)
-    limits = httpx.Limits(max_connections=max(settings.link_concurrency, 1),
-                          max_keepalive_connections=max(settings.link_concurrency, 1))
+    limits = httpx.Limits(
+        max_connections=max(settings.link_concurrency, 1),
+        max_keepalive_connections=max(settings.link_concurrency, 1),
+    )
     # Parsing and writing drafts is CPU work under the GIL: one worker thread does it all, so
     # threads do not fight over the GIL while the event loop keeps fetching the other feeds.
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="veerkracht-ingest-worker")
@@ -135,12 +137,17 @@ async def _ingest_all(
                 return SourceResult(source, "disabled")
             host = (urlsplit(source.url).hostname or "").lower()
             gate = per_host.setdefault(host, asyncio.Semaphore(max(settings.link_per_host, 1)))
-            state = await asyncio.to_thread(tables.load_source_state, engine, source.name,
-                                            source.url)
+            state = await asyncio.to_thread(
+                tables.load_source_state, engine, source.name, source.url
+            )
             async with limit, gate:
                 fetched = await fetch(
-                    client, source.url, etag=state.etag, last_modified=state.last_modified,
-                    max_bytes=settings.ingest_max_bytes, deadline=settings.link_timeout,
+                    client,
+                    source.url,
+                    etag=state.etag,
+                    last_modified=state.last_modified,
+                    max_bytes=settings.ingest_max_bytes,
+                    deadline=settings.link_timeout,
                 )
             return await loop.run_in_executor(
                 worker, process, settings, engine, source, rel, state, fetched, today
@@ -166,16 +173,23 @@ def process(
     new_keys: list[tuple[str, str]] = []
     at = (rel, source.line)
     if fetched.moved_to:
-        result.findings.append(finding(*at, "I511", Severity.WARNING,
-            f"source '{source.name}' moved permanently to {fetched.moved_to}; "
-            "put the new address in 'url' in sources.yaml"))
+        result.findings.append(
+            finding(
+                *at,
+                "I511",
+                Severity.WARNING,
+                f"source '{source.name}' moved permanently to {fetched.moved_to}; "
+                "put the new address in 'url' in sources.yaml",
+            )
+        )
     error = fetched.error
     if fetched.outcome is Outcome.NOT_MODIFIED:
         result.status = "not-modified"
     elif fetched.outcome is Outcome.OK:
         try:
-            error = _read_feed(settings, engine, source, rel, state, fetched, today, result,
-                               new_keys)
+            error = _read_feed(
+                settings, engine, source, rel, state, fetched, today, result, new_keys
+            )
         except Exception as exc:  # noqa: BLE001 - one broken source never stops the others
             error = f"could not process the feed: {type(exc).__name__}: {exc}"
     elif fetched.outcome is Outcome.GONE:
@@ -188,8 +202,9 @@ def process(
         result.needs_attention = state.gone or (
             state.failures >= settings.ingest_failures_before_attention
         )
-        result.findings.append(_failure_finding(
-            source, rel, error, state, settings.ingest_failures_before_attention))
+        result.findings.append(
+            _failure_finding(source, rel, error, state, settings.ingest_failures_before_attention)
+        )
     else:
         state.failures, state.gone = 0, False
     result.failures = state.failures
@@ -203,16 +218,31 @@ def _failure_finding(
     source: Source, rel: str, error: str, state: tables.SourceState, threshold: int
 ) -> Finding:
     if state.gone:
-        return finding(rel, source.line, "I503", Severity.ERROR,
-                       f"source '{source.name}' needs attention: {error}; the publisher removed "
-                       "it: find the new feed address or set 'enabled: false'")
+        return finding(
+            rel,
+            source.line,
+            "I503",
+            Severity.ERROR,
+            f"source '{source.name}' needs attention: {error}; the publisher removed "
+            "it: find the new feed address or set 'enabled: false'",
+        )
     runs = f"failed {state.failures} run(s) in a row"
     if state.failures >= threshold:
-        return finding(rel, source.line, "I502", Severity.ERROR,
-                       f"source '{source.name}' needs attention: {runs} ({error}); check the "
-                       "address in a browser, correct 'url' or set 'enabled: false'")
-    return finding(rel, source.line, "I501", Severity.WARNING,
-                   f"source '{source.name}' could not be read this time: {error} ({runs})")
+        return finding(
+            rel,
+            source.line,
+            "I502",
+            Severity.ERROR,
+            f"source '{source.name}' needs attention: {runs} ({error}); check the "
+            "address in a browser, correct 'url' or set 'enabled: false'",
+        )
+    return finding(
+        rel,
+        source.line,
+        "I501",
+        Severity.WARNING,
+        f"source '{source.name}' could not be read this time: {error} ({runs})",
+    )
 
 
 def _read_feed(
@@ -231,15 +261,24 @@ def _read_feed(
     at = (rel, source.line)
     if not feed.is_feed:
         kind = "a web page" if "html" in fetched.content_type.lower() else "something else"
-        return (f"the address returned {kind}, not a feed (perhaps a login page); "
-                "check that 'url' points at the RSS or Atom feed itself")
+        return (
+            f"the address returned {kind}, not a feed (perhaps a login page); "
+            "check that 'url' points at the RSS or Atom feed itself"
+        )
     for note in feed.notes:
-        result.findings.append(finding(*at, "I506", Severity.INFO,
-                                       f"source '{source.name}': {note}"))
+        result.findings.append(
+            finding(*at, "I506", Severity.INFO, f"source '{source.name}': {note}")
+        )
     if feed.bozo:
-        result.findings.append(finding(*at, "I505", Severity.WARNING,
-            f"source '{source.name}' has errors ({feed.bozo[:160]}); read "
-            f"{len(feed.entries)} entries as far as the feed goes"))
+        result.findings.append(
+            finding(
+                *at,
+                "I505",
+                Severity.WARNING,
+                f"source '{source.name}' has errors ({feed.bozo[:160]}); read "
+                f"{len(feed.entries)} entries as far as the feed goes",
+            )
+        )
     result.entries = len(feed.entries)
     seen = tables.seen_keys(engine, source.name)
     inbox = settings.content_dir / "inbox"
@@ -253,23 +292,41 @@ def _read_feed(
             try:
                 draft = write_draft(inbox, source, entry, today)
             except ValueError as exc:  # would not load as a message: skip it, say why, once
-                result.findings.append(finding(*at, "I509", Severity.WARNING,
-                    f"source '{source.name}', entry '{entry.title[:60]}' was skipped: it does "
-                    f"not make a valid draft ({str(exc).splitlines()[0][:120]})"))
+                result.findings.append(
+                    finding(
+                        *at,
+                        "I509",
+                        Severity.WARNING,
+                        f"source '{source.name}', entry '{entry.title[:60]}' was skipped: it does "
+                        f"not make a valid draft ({str(exc).splitlines()[0][:120]})",
+                    )
+                )
                 new_keys.extend((k, "") for k in entry.keys)
                 continue
             result.drafts.append(draft)
             draft_path = str(draft.path)
             for note in entry.notes:
-                result.findings.append(finding(*at, "I508", Severity.INFO,
-                    f"source '{source.name}', entry '{draft.title[:60]}': {note}"))
+                result.findings.append(
+                    finding(
+                        *at,
+                        "I508",
+                        Severity.INFO,
+                        f"source '{source.name}', entry '{draft.title[:60]}': {note}",
+                    )
+                )
         else:
             result.skipped += 1
         new_keys.extend((k, draft_path) for k in entry.keys)
     if result.skipped:
-        result.findings.append(finding(*at, "I510", Severity.INFO,
-            f"source '{source.name}' had {result.skipped} more new entries than the "
-            f"{MAX_NEW_PER_SOURCE} drafts per run; those were remembered without a draft"))
+        result.findings.append(
+            finding(
+                *at,
+                "I510",
+                Severity.INFO,
+                f"source '{source.name}' had {result.skipped} more new entries than the "
+                f"{MAX_NEW_PER_SOURCE} drafts per run; those were remembered without a draft",
+            )
+        )
     result.status = "new" if result.drafts else "no-news"
     # Only now: had anything above failed, the next run must fetch the whole feed again.
     state.etag, state.last_modified = fetched.etag, fetched.last_modified

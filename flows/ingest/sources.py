@@ -18,25 +18,50 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
     path = content_dir / SOURCES_FILE
     rel = library.rel(path)
     if not path.exists():
-        return [], rel, [finding(rel, 0, "I500", Severity.INFO,
-                                 "there is no sources.yaml, so there is nothing to ingest")]
+        return (
+            [],
+            rel,
+            [
+                finding(
+                    rel,
+                    0,
+                    "I500",
+                    Severity.INFO,
+                    "there is no sources.yaml, so there is nothing to ingest",
+                )
+            ],
+        )
     sources = load_yaml_models(path, Source, library, "sources")
     problems = list(library.findings)
     unique: list[Source] = []
     names: set[str] = set()
     for source in sources:
         if source.name in names:
-            problems.append(finding(rel, source.line, "I500", Severity.ERROR,
-                                    f"source name '{source.name}' is used twice; "
-                                    "give each source its own name (this one is skipped)"))
+            problems.append(
+                finding(
+                    rel,
+                    source.line,
+                    "I500",
+                    Severity.ERROR,
+                    f"source name '{source.name}' is used twice; "
+                    "give each source its own name (this one is skipped)",
+                )
+            )
             continue
         names.add(source.name)
         problem = url_problem(source.url.strip())
         if problem:
-            problems.append(finding(rel, source.line, "I500", Severity.ERROR,
-                                    f"source '{source.name}': url '{source.url}' {problem}; "
-                                    "write the feed's full https:// address (this one is "
-                                    "skipped)"))
+            problems.append(
+                finding(
+                    rel,
+                    source.line,
+                    "I500",
+                    Severity.ERROR,
+                    f"source '{source.name}': url '{source.url}' {problem}; "
+                    "write the feed's full https:// address (this one is "
+                    "skipped)",
+                )
+            )
             continue
         unique.append(source)
     return unique, rel, problems
