@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from markdown_it import MarkdownIt
 
 from flows.checks import check_folder
-from flows.loader import load_library
-from flows.models import AUDIENCES, THEMES
+from flows.core.models import AUDIENCES, THEMES
+from flows.library.loader import load_library
 
 TARGET = 3.0
 SENTENCES = [

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import feedparser
 import yaml
 
+from flows.core.settings import load_settings
 from flows.ingest.run import run_ingest
-from flows.settings import load_settings
 
 SOURCES = 50
 ENTRIES = 200

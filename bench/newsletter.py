@@ -29,8 +29,8 @@ from aiosmtpd.controller import Controller
 from channels.base import Context, Edition
 from channels.newsletter.render import RENDERS, render_edition
 from channels.newsletter.send import deliver_edition
-from flows.models import Message
-from flows.settings import Settings, load_settings
+from flows.core.models import Message
+from flows.core.settings import Settings, load_settings
 
 DAY = date(2027, 1, 5)
 

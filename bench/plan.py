@@ -23,10 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from channels import registry
-from flows.loader import Library, load_library
-from flows.models import AUDIENCES, THEMES
-from flows.partners import load_partners
-from flows.planning import _CACHES, plan
+from channels.newsletter.partners import load_partners
+from flows.core.models import AUDIENCES, THEMES
+from flows.library.loader import Library, load_library
+from flows.planning.rotation import _CACHES, plan
 
 DAY = date(2027, 3, 2)  # a Tuesday inside every campaign: newsletters, screens and feeds due
 TARGET_DAY_SECONDS = 1.0

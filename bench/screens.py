@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
 from channels.screens.playlist import _slide
-from channels.screens.qr import qr_svg
-from flows.commands.serve import make_server
-from flows.models import THEMES, Message, Resource, Screen, ScreenText
-from flows.settings import load_settings
+from channels.shared.qr import qr_svg
+from flows.cli.commands.serve import make_server
+from flows.core.models import THEMES, Message, Resource, Screen, ScreenText
+from flows.core.settings import load_settings
 
 DAY = date.today()  # the page checks validity against the real clock
 CHROMIUM = "/usr/bin/chromium"

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flows.models import Campaign, Message
+from flows.core.models import Campaign, Message
 
 if TYPE_CHECKING:
-    from flows.loader import Library
-    from flows.settings import Settings
+    from flows.core.settings import Settings
+    from flows.library.loader import Library
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.checks import check_folder
 from flows.checks.report import render_report
-from flows.findings import Finding, Severity, count, summary
-from flows.outputs import write_report
+from flows.core.findings import Finding, Severity, count, summary
+from flows.infra.outputs import write_report
 
 
 @task(name="load-and-check")

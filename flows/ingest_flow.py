@@ -15,10 +15,10 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.core.settings import load_settings
+from flows.infra.retries import retry_when
 from flows.ingest.report import render_report, summary_line, write_ingest_report
 from flows.ingest.run import IngestResult, is_transient_state_error, run_ingest
-from flows.retries import retry_when
-from flows.settings import load_settings
 
 # Retry only a transient state-database error; everything else waits for the next run.
 retry_state_errors = retry_when(is_transient_state_error)

@@ -7,10 +7,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from flows.core.settings import load_settings
+from flows.library.loader import load_library
 from flows.linkcheck.report import table, write_html
 from flows.linkcheck.run import LinkReport, run_link_check
-from flows.loader import load_library
-from flows.settings import load_settings
 
 
 @task(name="check-all-links", retries=1, retry_delay_seconds=60)

@@ -1,6 +1,6 @@
 """Prefect flow `publish-due`: publish what is due on a day, one task per edition.
 
-Thin wiring over `flows.publish`: a task to load, check and plan, then one task per edition
+Thin wiring over `flows.publishing.publish`: a task to load, check and plan, then one task per edition
 (render + deliver: the side effect and the retry point), then a markdown artifact and the report
 file. Never a task per message or recipient: task runs grow with editions only. Editions run one
 after the other, because the state database (SQLite by default) prefers one writer at a time.
@@ -17,9 +17,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from channels.base import Edition
-from flows.cadence import today
-from flows.errors import DeliveryError, is_transient
-from flows.publish import (
+from flows.core.errors import DeliveryError, is_transient
+from flows.core.settings import Settings, load_settings
+from flows.infra.retries import retry_when
+from flows.planning.cadence import today
+from flows.publishing.publish import (
     Held,
     Outcome,
     Prepared,
@@ -31,8 +33,6 @@ from flows.publish import (
     publish_edition,
     summary_line,
 )
-from flows.retries import retry_when
-from flows.settings import Settings, load_settings
 
 RETRY_DELAYS: list[float] = [
     10,

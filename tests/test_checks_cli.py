@@ -70,7 +70,7 @@ def test_cli_loads_only_the_command_it_runs_and_never_prefect() -> None:
         "from flows.cli import main\n"
         "code = main(sys.argv[1:])\n"
         "print(' '.join(sorted(m for m in sys.modules\n"
-        "      if m.split('.')[0] == 'prefect' or m.startswith('flows.commands.'))))\n"
+        "      if m.split('.')[0] == 'prefect' or m.startswith('flows.cli.commands.'))))\n"
         "sys.exit(code)\n"
     )
     proc = subprocess.run(
@@ -83,7 +83,7 @@ def test_cli_loads_only_the_command_it_runs_and_never_prefect() -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 errors" in proc.stdout  # the check really ran
-    assert proc.stdout.splitlines()[-1].split() == ["flows.commands.check"]
+    assert proc.stdout.splitlines()[-1].split() == ["flows.cli.commands.check"]
 
 
 def test_check_one_file_or_folder_inside_the_content(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from flows.checks import run_checks
-from flows.loader import load_library
+from flows.library.loader import load_library
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "checks"
 DEFAULT_TODAY = date(2026, 12, 1)
@@ -58,7 +58,7 @@ def test_every_code_has_a_case() -> None:
     need files made at test time: tests/test_checks_hostile.py)."""
     sources = [
         *(CASES.parents[2] / "flows" / "checks").glob("*.py"),
-        CASES.parents[2] / "flows" / "loader.py",
+        CASES.parents[2] / "flows" / "library" / "loader.py",
     ]
     emitted = {c for p in sources for c in re.findall(r'"([STD][1-3]\d\d)"', p.read_text())}
     expected = {line.split(": ")[1].strip() for case in _cases() for line in _expected(case)[0]}

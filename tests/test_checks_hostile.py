@@ -9,7 +9,7 @@ import pytest
 
 from flows.checks import run_checks
 from flows.cli import main
-from flows.loader import load_library
+from flows.library.loader import load_library
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
 GOOD = (FIXTURES / "good/content/messages/slapen/vast-ritme.nl.md").read_text(encoding="utf-8")

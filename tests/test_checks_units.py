@@ -12,8 +12,8 @@ from flows.checks import check_folder, held_by_checks, run_checks, today_local
 from flows.checks.prose import parse_body
 from flows.checks.readability import reading_ease, syllables, text_syllables
 from flows.checks.safety import url_problem
-from flows.findings import Severity
-from flows.loader import load_library
+from flows.core.findings import Severity
+from flows.library.loader import load_library
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "fixtures" / "checks"

@@ -9,23 +9,24 @@ from typing import Any
 
 import pytest
 
-from flows import cli
+from flows.cli import common as cli
+from flows.cli import main as run_cli
 from tests.conftest import REPO
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main([]) == cli.EXIT_USAGE
+    assert run_cli([]) == cli.EXIT_USAGE
     assert "COMMAND" in capsys.readouterr().out
 
 
 def test_unknown_option_is_a_usage_error() -> None:
-    assert cli.main(["check", "--format", "xml"]) == cli.EXIT_USAGE
+    assert run_cli(["check", "--format", "xml"]) == cli.EXIT_USAGE
 
 
 def test_missing_content_folder_is_a_usage_error(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["check", str(tmp_path / "nope")]) == cli.EXIT_USAGE
+    assert run_cli(["check", str(tmp_path / "nope")]) == cli.EXIT_USAGE
     assert "content folder not found" in capsys.readouterr().err
 
 
@@ -35,21 +36,21 @@ def test_tool_failure_exits_3_without_traceback_unless_debug(
     def broken(_args: argparse.Namespace) -> int:
         raise RuntimeError("disk on fire")
 
-    from flows.commands import check
+    from flows.cli.commands import check
 
     monkeypatch.setattr(check, "run", broken)
-    assert cli.main(["check"]) == cli.EXIT_FAILURE
+    assert run_cli(["check"]) == cli.EXIT_FAILURE
     err = capsys.readouterr().err
     assert "disk on fire" in err and "Traceback" not in err
     with pytest.raises(RuntimeError, match="disk on fire"):
-        cli.main(["--debug", "check"])
+        run_cli(["--debug", "check"])
 
 
 @pytest.mark.parametrize("command", [["preview", "vast-ritme"], ["newsletter", "preview"]])
 def test_a_dutch_date_order_gets_advice(
     command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main([*command, "--date", "04-01-2027"]) == cli.EXIT_USAGE
+    assert run_cli([*command, "--date", "04-01-2027"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert "'04-01-2027' is not a date; write it as YYYY-MM-DD, for example 2027-01-04" in err
     assert "fromisoformat" not in err
@@ -102,7 +103,7 @@ def test_a_bad_setting_names_the_variable_and_is_a_usage_error(
     says: str,
 ) -> None:
     monkeypatch.setenv(name, value)
-    assert cli.main(["check"]) == cli.EXIT_USAGE
+    assert run_cli(["check"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert says in err and "the tool itself failed" not in err
 
@@ -114,7 +115,7 @@ def test_an_output_folder_that_cannot_be_written_names_the_path(
     blocker.write_text("not a folder")
     out = blocker / "out"  # a folder inside a file cannot be made
     assert (
-        cli.main(
+        run_cli(
             ["preview", "vast-slaapritueel", "--content", str(REPO / "content"), "--out", str(out)]
         )
         == cli.EXIT_USAGE

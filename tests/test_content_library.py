@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 import yaml
 
+from channels.newsletter.partners import load_partners
 from flows.checks import run_checks
-from flows.findings import Severity
-from flows.loader import Library, load_library
-from flows.models import AUDIENCES, PUBLIC_AUDIENCES, THEMES, Message, Source
-from flows.partners import load_partners
-from flows.safe_yaml import parse_yaml
+from flows.core.findings import Severity
+from flows.core.models import AUDIENCES, PUBLIC_AUDIENCES, THEMES, Message, Source
+from flows.library.loader import Library, load_library
+from flows.library.safe_yaml import parse_yaml
 from tests.conftest import CONTENT
 
 # A fixed day inside the campaign, so date warnings never depend on when the suite runs.

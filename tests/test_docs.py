@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows.settings import Settings
+from flows.core.settings import Settings
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -24,7 +24,7 @@ def test_readme_opens_with_demo_and_test() -> None:
 
 
 def test_every_command_is_in_the_readme_table() -> None:
-    from flows.cli import build_parser
+    from flows.cli.app import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

@@ -15,8 +15,8 @@ import pytest
 
 from channels.base import Context, Edition
 from channels.feeds import CHANNEL
-from flows.loader import Library, load_library
-from flows.settings import load_settings
+from flows.core.settings import load_settings
+from flows.library.loader import Library, load_library
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 GOLDEN = FIXTURES / "golden"

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
+from flows.core.settings import Settings, load_settings
 from flows.ingest.report import render_report
 from flows.ingest.run import IngestResult, run_ingest
-from flows.loader import Library, load_message
-from flows.settings import Settings, load_settings
+from flows.library.loader import Library, load_message
 from tests.ingest_server import FIXTURES, Served, feed_server
 
 TODAY = date(2026, 11, 28)

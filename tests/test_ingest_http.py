@@ -11,7 +11,7 @@ import pytest
 
 from flows.cli import main
 from flows.ingest.run import MAX_NEW_PER_SOURCE, run_ingest
-from flows.loader import load_library
+from flows.library.loader import load_library
 from tests.ingest_server import Served, feed_server, silent_server
 from tests.test_ingest_feeds import (
     MARKER,

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from flows.infra.markdown import to_html
 from flows.ingest.drafts import slugify
 from flows.ingest.entries import entry_date
 from flows.ingest.htmlmd import plain_text, shorten, to_markdown
 from flows.ingest.parse import decode, parse, prepare, strip_doctype
-from flows.markdown import to_html
 from tests.ingest_server import FIXTURES
 
 TODAY = date(2026, 11, 28)

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from flows.core.settings import load_settings
 from flows.linkcheck.check import Options, Result, Verdict, check_urls, parse_retry_after
-from flows.settings import load_settings
 from tests.fixtures.links.httpserver import GIB, closed_port, serving
 
 SETTINGS = load_settings(net_allow=["127.0.0.1"])

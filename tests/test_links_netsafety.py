@@ -9,14 +9,14 @@ import httpcore
 import httpx
 import pytest
 
-from flows.netsafety import (
+from flows.core.settings import load_settings
+from flows.infra.netsafety import (
     RefusedAddress,
     SafeNetworkBackend,
     ensure_public,
     is_allowed_scheme,
     safe_client,
 )
-from flows.settings import load_settings
 from tests.fixtures.links.httpserver import serving
 
 

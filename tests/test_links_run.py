@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
+from flows.core.settings import Settings, load_settings
+from flows.infra.state import open_state
+from flows.library.loader import load_library
 from flows.linkcheck import cache
 from flows.linkcheck.check import Options, Result, Verdict
 from flows.linkcheck.collect import collect_urls, malformed_reason
 from flows.linkcheck.hold import held_by_links
 from flows.linkcheck.report import to_html
 from flows.linkcheck.run import OFFLINE, run_link_check
-from flows.loader import load_library
-from flows.settings import Settings, load_settings
-from flows.state import open_state
 from tests.conftest import FIXTURES
 from tests.fixtures.links.httpserver import ServerThread, closed_port, serving
 

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from flows import netsafety
+from flows.core.settings import load_settings
+from flows.infra import netsafety
 from flows.linkcheck.check import Options, Verdict, check_urls
-from flows.settings import load_settings
 from tests.serving import serving
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import ContentError
-from flows.loader import load_library
+from flows.core.errors import ContentError
+from flows.library.loader import load_library
 
 GOOD = """---
 id: vast-ritme
@@ -231,7 +231,7 @@ def test_campaign_mistakes_name_line_and_fix(
 
 
 def test_opening_hours_accept_how_people_write_times(tmp_path: Path) -> None:
-    from flows.models import Screen
+    from flows.core.models import Screen
 
     screen = Screen(
         id="wachtkamer",

@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from channels.newsletter import CHANNEL
+from channels.newsletter.partners import load_partners
 from channels.newsletter.plan import groups
-from flows.loader import load_library
-from flows.partners import load_partners
+from flows.library.loader import load_library
 from tests.conftest import CONTENT, FIXTURES
 
 BAD = FIXTURES / "newsletter" / "partners-bad.csv"

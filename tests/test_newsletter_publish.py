@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.partners import load_partners
+from channels.newsletter.partners import load_partners
 from tests.conftest import CONTENT
 
 FIRST_TUESDAY = "2027-01-05"  # the campaign's first newsletter day

@@ -205,7 +205,7 @@ def test_a_message_held_after_planning_is_left_out(tmp_path: Path) -> None:
 
 
 def test_headings_in_a_message_become_subheadings_and_code_keeps_its_lines() -> None:
-    from flows.markdown import to_html
+    from flows.infra.markdown import to_html
 
     html = to_html("# Groot\n\nTekst.\n\n###### Klein\n\n```\nregel 1\nregel 2\n```\n")
     # Never larger than the newsletter's own titles (h2), and never dropped as h1 used to be.

@@ -11,7 +11,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from channels.newsletter.render import render_edition
 from channels.newsletter.send import deliver_edition
 from channels.newsletter.transport import smtp_password
-from flows.errors import SettingsError
+from flows.core.errors import SettingsError
 from tests.test_newsletter_support import Sink, context, edition, settings_for, smtp_server
 
 USER, PASSWORD = "nieuwsbrief", "correct horse battery staple"

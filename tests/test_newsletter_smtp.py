@@ -15,8 +15,8 @@ from channels.newsletter.render import render_edition
 from channels.newsletter.send import deliver_edition, send_test
 from channels.newsletter.tokens import message_id
 from channels.newsletter.transport import ServerUnreachable
-from flows.errors import TransientDeliveryError
-from flows.state import open_state
+from flows.core.errors import TransientDeliveryError
+from flows.infra.state import open_state
 from tests.test_newsletter_support import (
     Sink,
     context,

@@ -13,8 +13,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from channels.base import Context, Edition
-from flows.models import Message
-from flows.settings import Settings, load_settings
+from flows.core.models import Message
+from flows.core.settings import Settings, load_settings
 
 DAY = date(2027, 1, 5)
 

@@ -15,8 +15,8 @@ from channels.newsletter.render import render_edition
 from channels.newsletter.send import deliver_edition
 from channels.newsletter.tokens import make_token
 from channels.newsletter.unsubscribe import make_app
-from flows.settings import Settings
-from flows.state import open_state
+from flows.core.settings import Settings
+from flows.infra.state import open_state
 from tests.serving import serving
 from tests.test_newsletter_support import context, edition, settings_for
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.markdown import to_html
-from flows.outputs import replace_dir_atomic, write_atomic
+from flows.infra.markdown import to_html
+from flows.infra.outputs import replace_dir_atomic, write_atomic
 
 
 def test_write_atomic_reports_nothing_new(tmp_path: Path) -> None:

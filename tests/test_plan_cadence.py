@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 
 import pytest
 
-from flows.cadence import (
+from flows.planning.cadence import (
     CadenceError,
     cadence_due,
     due_days,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
-from flows.ical import AllDayEvent, calendar, escape_text, fold
-from flows.plan_calendar import PlanRow, to_html, to_ics
+from flows.infra.ical import AllDayEvent, calendar, escape_text, fold
+from flows.publishing.calendar import PlanRow, to_html, to_ics
 
 CONTENT = Path(__file__).parent / "fixtures" / "feeds" / "content"
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from flows.cadence import cadence_due, due_days, parse_cadence
-from flows.loader import Library
-from flows.models import Campaign, Message
-from flows.planning import campaign_findings, eligible, select
+from flows.core.models import Campaign, Message
+from flows.library.loader import Library
+from flows.planning.cadence import cadence_due, due_days, parse_cadence
+from flows.planning.rotation import campaign_findings, eligible, select
 
 START = date(2027, 1, 4)
 THEMES = ["slapen", "eten", "bewegen", "steun"]
@@ -195,7 +195,7 @@ def test_cadence_never_due_in_the_period_is_a_warning() -> None:
 
 def test_bad_cadence_in_a_campaign_file_is_reported_by_the_checks(tmp_path: Path) -> None:
     from flows.checks import run_checks
-    from flows.loader import load_library
+    from flows.library.loader import load_library
 
     (tmp_path / "messages").mkdir()
     (tmp_path / "campaigns").mkdir()

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, main
-from flows.settings import TIMEZONE
+from flows.cli import main
+from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from flows.core.settings import TIMEZONE
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent

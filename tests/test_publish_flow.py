@@ -12,8 +12,8 @@ import pytest
 
 import channels
 from channels.base import Context, DeliveryReport, Edition, Rendered
-from flows.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
-from flows.models import Campaign
+from flows.core.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from flows.core.models import Campaign
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTENT = FIXTURES / "feeds" / "content"

@@ -10,10 +10,10 @@ import feedparser
 import pytest
 
 from flows.cli import main
-from flows.publish import DayOutOfRange, check_day, publish_plain
-from flows.published import published
-from flows.settings import Settings, load_settings
-from flows.state import open_state
+from flows.core.settings import Settings, load_settings
+from flows.infra.state import open_state
+from flows.publishing.publish import DayOutOfRange, check_day, publish_plain
+from flows.publishing.published import published
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTENT = FIXTURES / "feeds" / "content"
@@ -111,7 +111,7 @@ def test_a_broken_link_in_the_cache_holds_the_message(tmp_path: Path) -> None:
 
 
 def test_report_cells_cannot_break_the_table() -> None:
-    from flows.publish_report import cell
+    from flows.publishing.report import cell
 
     assert cell("a | b\nc") == "a \\| b c"
     assert cell("") == "–"

@@ -25,10 +25,10 @@ from PIL import Image
 
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
-from channels.screens.themes import MIN_CONTRAST, contrast
-from flows.commands.serve import make_server
-from flows.loader import Library, load_library
-from flows.settings import TIMEZONE, load_settings
+from channels.shared.themes import MIN_CONTRAST, contrast
+from flows.cli.commands.serve import make_server
+from flows.core.settings import TIMEZONE, load_settings
+from flows.library.loader import Library, load_library
 from tests.conftest import FIXTURES, REPO
 from tests.serving import serving
 

@@ -18,8 +18,8 @@ import pytest
 
 from channels.base import Context
 from channels.screens import CHANNEL
-from flows.loader import load_library
-from flows.settings import TIMEZONE, load_settings
+from flows.core.settings import TIMEZONE, load_settings
+from flows.library.loader import load_library
 from tests.conftest import FIXTURES
 
 CONTENT = FIXTURES / "screens" / "content"

@@ -17,10 +17,10 @@ from channels.screens import CHANNEL
 from channels.screens.page import csp_hash
 from channels.screens.plan import plan_screens
 from channels.screens.playlist import build_playlist, version_of
-from channels.screens.qr import qr_svg, short_address
-from channels.screens.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
-from flows.loader import Library, load_library
-from flows.settings import TIMEZONE, load_settings
+from channels.shared.qr import qr_svg, short_address
+from channels.shared.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
+from flows.core.settings import TIMEZONE, load_settings
+from flows.library.loader import Library, load_library
 from tests.conftest import FIXTURES
 
 CONTENT = FIXTURES / "screens" / "content"

@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.cli import EXIT_OK, EXIT_USAGE, main
-from flows.commands.serve import make_server
+from flows.cli import main
+from flows.cli.commands.serve import make_server
+from flows.cli.common import EXIT_OK, EXIT_USAGE
 from tests.conftest import REPO
 
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from channels.base import Context, DeliveryReport, Edition, Rendered
 from channels.feeds.plan import CHANNEL_NAME, FeedEntry, plan_feeds
 from channels.feeds.render import render_atom, render_rss
-from flows.models import Campaign
-from flows.outputs import write_atomic
+from flows.core.models import Campaign
+from flows.infra.outputs import write_atomic
 
 if TYPE_CHECKING:
-    from flows.loader import Library
+    from flows.library.loader import Library
 
 
 class FeedsChannel:

@@ -1,7 +1,7 @@
 """Which entries each feed holds on a day: the last editions of every campaign with a feed.
 
 A feed is per audience and language. On a day its cadence is due, a campaign adds `per_edition`
-messages (a fair rotation, see `flows.planning.select`); the feed keeps the newest `items`
+messages (a fair rotation, see `flows.planning.rotation.select`); the feed keeps the newest `items`
 entries. Older editions are recomputed (planning is pure), so no feed history is stored.
 A message that is no longer live or is held today drops out of the feed.
 """
@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from channels.base import Edition
-from flows.cadence import Cadence, cadence_due, previous_due
-from flows.models import LANGUAGES, Campaign, Message
-from flows.planning import campaign_cadence, select
+from flows.core.models import LANGUAGES, Campaign, Message
+from flows.planning.cadence import Cadence, cadence_due, previous_due
+from flows.planning.rotation import campaign_cadence, select
 
 if TYPE_CHECKING:
-    from flows.loader import Library
+    from flows.library.loader import Library
 
 CHANNEL_NAME = "feeds"
 

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from channels.feeds.plan import FeedEntry
-from flows.cadence import edition_time
-from flows.markdown import to_html
-from flows.models import AUDIENCES, THEMES, Resource
+from flows.core.models import AUDIENCES, THEMES, Resource
+from flows.infra.markdown import to_html
+from flows.planning.cadence import edition_time
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"

@@ -8,14 +8,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from channels.base import Context, DeliveryReport, Edition, Rendered
-from flows.models import Campaign
+from flows.core.models import Campaign
 
 from .plan import CHANNEL_NAME, plan_newsletters
 from .render import render_edition
 from .send import deliver_edition
 
 if TYPE_CHECKING:
-    from flows.loader import Library
+    from flows.library.loader import Library
 
 
 class NewsletterChannel:

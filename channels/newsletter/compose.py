@@ -9,9 +9,9 @@ from datetime import date
 from babel.dates import format_date
 
 from channels.base import Edition
-from flows.markdown import to_html
-from flows.models import STAFF_AUDIENCES, Message
-from flows.settings import Settings
+from flows.core.models import STAFF_AUDIENCES, Message
+from flows.core.settings import Settings
+from flows.infra.markdown import to_html
 
 from .plaintext import WIDTH, References, to_text
 

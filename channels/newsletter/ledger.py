@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 
-from flows.state import metadata
+from flows.infra.state import metadata
 
 from .tokens import fold
 

@@ -20,8 +20,8 @@ from email.utils import format_datetime, formataddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from flows.errors import PermanentDeliveryError, SettingsError
-from flows.settings import TIMEZONE, Settings
+from flows.core.errors import PermanentDeliveryError, SettingsError
+from flows.core.settings import TIMEZONE, Settings
 
 from .tokens import make_token, message_id
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
-from flows.markdown import parser
+from flows.infra.markdown import parser
 
 WIDTH = 72
 

@@ -8,11 +8,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from channels.base import Edition
-from flows.models import PUBLIC_AUDIENCES, Campaign, Message, Partner
-from flows.planning import edition_number, select
+from flows.core.models import PUBLIC_AUDIENCES, Campaign, Message, Partner
+from flows.planning.rotation import edition_number, select
 
 if TYPE_CHECKING:
-    from flows.loader import Library
+    from flows.library.loader import Library
 
 CHANNEL_NAME = "newsletter"
 STAFF_OF = {"kinderopvang": "kinderopvang-team", "school": "school-team"}

@@ -11,8 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from channels.base import Edition, Rendered
-from flows.errors import PermanentDeliveryError
-from flows.settings import Settings
+from flows.core.errors import PermanentDeliveryError
+from flows.core.settings import Settings
 
 from .compose import Content, compose, plain_text
 from .mime import PLACEHOLDER, MimeTemplate, build_template
@@ -86,7 +86,7 @@ def html(content: Content, title: str, unsubscribe: str) -> str:
 
 
 def _mark_safe(content: Content) -> Content:
-    # Item HTML comes from flows.markdown.to_html (CommonMark without raw HTML, then nh3):
+    # Item HTML comes from flows.infra.markdown.to_html (CommonMark without raw HTML, then nh3):
     # it is the only markup from content that is trusted, everything else is escaped.
     from dataclasses import replace
 

@@ -6,10 +6,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from channels.base import Context, DeliveryReport, Rendered
-from flows.errors import TransientDeliveryError
-from flows.outputs import write_atomic
-from flows.settings import Settings
-from flows.state import open_state
+from flows.core.errors import TransientDeliveryError
+from flows.core.settings import Settings
+from flows.infra.outputs import write_atomic
+from flows.infra.state import open_state
 
 from . import ledger
 from .mime import HeaderInjection, MimeTemplate

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from flows.errors import PermanentDeliveryError, SettingsError, TransientDeliveryError
-from flows.outputs import write_atomic
-from flows.settings import Settings
+from flows.core.errors import PermanentDeliveryError, SettingsError, TransientDeliveryError
+from flows.core.settings import Settings
+from flows.infra.outputs import write_atomic
 
 from .tokens import fold
 

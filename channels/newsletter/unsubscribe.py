@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from flows.settings import Settings
-from flows.state import open_state
+from flows.core.settings import Settings
+from flows.infra.state import open_state
 
 from . import ledger
 from .tokens import token_matches

@@ -12,11 +12,11 @@ from channels.screens.page import REFRESH_SECONDS, page_fingerprint, render_page
 from channels.screens.plan import CHANNEL_NAME, plan_screens
 from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
-from flows.models import Campaign
-from flows.outputs import replace_dir_atomic
+from flows.core.models import Campaign
+from flows.infra.outputs import replace_dir_atomic
 
 if TYPE_CHECKING:
-    from flows.loader import Library
+    from flows.library.loader import Library
 
 
 def screen_files(playlist: dict[str, Any], playlist_json: str, base_url: str) -> dict[str, bytes]:

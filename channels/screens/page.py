@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, Template
 
 from channels.screens.playlist import to_script_json
-from channels.screens.themes import PALETTES, theme_css
+from channels.shared.themes import PALETTES, theme_css
 
 REFRESH_SECONDS = 300  # how often a screen fetches playlist.json again
 REST_SECONDS = 30  # how often the resting slide checks whether it may show slides again

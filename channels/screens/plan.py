@@ -7,11 +7,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from channels.base import Edition
-from flows.models import Campaign, Message, Screen
-from flows.planning import select
+from flows.core.models import Campaign, Message, Screen
+from flows.planning.rotation import select
 
 if TYPE_CHECKING:
-    from flows.loader import Library
+    from flows.library.loader import Library
 
 CHANNEL_NAME = "screens"
 

@@ -14,10 +14,10 @@ from functools import lru_cache
 from typing import Any
 
 from channels.base import Edition
-from channels.screens.qr import qr_svg, short_address
-from channels.screens.themes import theme_name
-from flows.models import DAY_KEYS, Message, Screen
-from flows.settings import TIMEZONE
+from channels.shared.qr import qr_svg, short_address
+from channels.shared.themes import theme_name
+from flows.core.models import DAY_KEYS, Message, Screen
+from flows.core.settings import TIMEZONE
 
 FORMAT = 1
 TIMEZONE_NAME = "Europe/Amsterdam"

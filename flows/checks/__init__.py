@@ -14,10 +14,10 @@ from pathlib import Path
 
 from flows.checks import campaigns, dates, fit, readability, safety, schema, tone
 from flows.checks.context import Context
-from flows.findings import Finding, Severity
-from flows.loader import Library, load_library
-from flows.planning import campaign_findings
-from flows.settings import TIMEZONE
+from flows.core.findings import Finding, Severity
+from flows.core.settings import TIMEZONE
+from flows.library.loader import Library, load_library
+from flows.planning.rotation import campaign_findings
 
 RULE_MODULES = (schema, safety, campaigns, tone, readability, fit, dates)
 

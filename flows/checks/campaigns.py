@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flows.checks.context import Context, field_line
-from flows.findings import Finding, Severity, finding
+from flows.core.findings import Finding, Severity, finding
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -10,9 +10,9 @@ from datetime import date
 from functools import lru_cache
 
 from flows.checks.prose import Block, Prose, parse_body
-from flows.findings import Finding, Severity, finding
-from flows.loader import Library
-from flows.models import STAFF_AUDIENCES, Campaign, Message
+from flows.core.findings import Finding, Severity, finding
+from flows.core.models import STAFF_AUDIENCES, Campaign, Message
+from flows.library.loader import Library
 
 _WORD = re.compile(r"\w+")
 

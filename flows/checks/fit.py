@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flows.checks.context import Context
-from flows.findings import Finding, Severity
+from flows.core.findings import Finding, Severity
 
 
 def check(ctx: Context) -> Iterator[Finding]:

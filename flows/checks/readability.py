@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from flows.checks.context import Context, Terms, quote, term_pattern
 from flows.checks.prose import WORD_RE
-from flows.findings import Finding, Severity
-from flows.models import Message
+from flows.core.findings import Finding, Severity
+from flows.core.models import Message
 
 _DUTCH_GROUPS = re.compile(r"[äëïöü][aeiouy]*|[aeiouyáéíóúàèâêîôû]+")
 # For whole texts, in bytes: vowels become "a", vowels with a trema "b", all else a space.

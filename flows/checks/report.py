@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flows.findings import Finding, Severity, count, summary
+from flows.core.findings import Finding, Severity, count, summary
 
 MAX_ROWS = 500  # a longer table helps nobody; the CLI prints everything
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from flows.checks.context import Context
-from flows.findings import Finding, Severity
+from flows.core.findings import Finding, Severity
 
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
 _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f]")

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from flows.checks.context import Context, Terms, quote, staff_only, term_pattern
 from flows.checks.prose import Prose
-from flows.findings import Finding, Severity
-from flows.models import Message, Style
+from flows.core.findings import Finding, Severity
+from flows.core.models import Message, Style
 
 
 @dataclass(frozen=True)

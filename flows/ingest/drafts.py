@@ -18,10 +18,10 @@ from typing import Any
 
 import yaml
 
+from flows.core.models import Message, Resource, ScreenText, Source, StyleLimits
+from flows.infra.outputs import write_atomic
 from flows.ingest.entries import Entry
 from flows.ingest.htmlmd import escape_text, plain_text, shorten, to_markdown
-from flows.models import Message, Resource, ScreenText, Source, StyleLimits
-from flows.outputs import write_atomic
 
 REVIEW_AFTER = timedelta(days=365)  # material from a national source is re-checked yearly
 SLUG_CHARS = 50

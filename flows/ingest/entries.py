@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flows.infra.netsafety import is_allowed_scheme
 from flows.ingest.htmlmd import plain_text
-from flows.netsafety import is_allowed_scheme
 
 EARLIEST_YEAR = 2000
 MAX_TITLE_CHARS = 200

@@ -1,6 +1,6 @@
 """Fetch one feed: conditional GET, redirects checked hop by hop, a size cap and a deadline.
 
-The client comes from `flows.netsafety.safe_client`, so every connection (also after a
+The client comes from `flows.infra.netsafety.safe_client`, so every connection (also after a
 redirect) goes only to a public address or one on `net_allow`. We follow redirects ourselves to
 refuse non-http(s) targets, count hops and tell people when a feed moved for good.
 """
@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from flows.netsafety import RefusedAddress, is_allowed_scheme
+from flows.infra.netsafety import RefusedAddress, is_allowed_scheme
 
 MAX_REDIRECTS = 5
 ACCEPT = (

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import nh3
 
-from flows.netsafety import is_allowed_scheme
+from flows.infra.netsafety import is_allowed_scheme
 
 MAX_INPUT_CHARS = 100_000  # a summary longer than this is not a summary; the rest is dropped
 MAX_BODY_CHARS = 4_000  # a draft is edited by a person; more text than this helps nobody

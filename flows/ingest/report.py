@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flows.findings import Severity
+from flows.core.findings import Severity
+from flows.core.settings import TIMEZONE
+from flows.infra.outputs import write_report
 from flows.ingest.run import IngestResult, SourceResult
-from flows.outputs import write_report
-from flows.settings import TIMEZONE
 
 _STATUS = {
     "new": "new drafts",

@@ -21,17 +21,17 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from flows.findings import Finding, Severity, finding
+from flows.core.findings import Finding, Severity, finding
+from flows.core.models import Source
+from flows.core.settings import TIMEZONE, Settings
+from flows.infra.netsafety import safe_client
+from flows.infra.state import open_state
 from flows.ingest import tables
 from flows.ingest.drafts import Draft, write_draft
 from flows.ingest.entries import to_entry
 from flows.ingest.fetch import Fetched, Outcome, fetch
 from flows.ingest.parse import parse
 from flows.ingest.sources import load_sources
-from flows.models import Source
-from flows.netsafety import safe_client
-from flows.settings import TIMEZONE, Settings
-from flows.state import open_state
 
 MAX_NEW_PER_SOURCE = 20  # drafts per source per run: more than a person reviews in an hour
 T = TypeVar("T")

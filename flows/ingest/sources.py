@@ -1,13 +1,13 @@
-"""Read `content/sources.yaml`: the feeds to ingest, each a `flows.models.Source`."""
+"""Read `content/sources.yaml`: the feeds to ingest, each a `flows.core.models.Source`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flows.checks.safety import url_problem
-from flows.findings import Finding, Severity, finding
-from flows.loader import Library, load_yaml_models
-from flows.models import Source
+from flows.core.findings import Finding, Severity, finding
+from flows.core.models import Source
+from flows.library.loader import Library, load_yaml_models
 
 SOURCES_FILE = "sources.yaml"
 

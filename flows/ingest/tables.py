@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from flows.state import metadata
+from flows.infra.state import metadata
 
 ingest_sources = Table(
     "ingest_sources",

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Column, Engine, Float, Integer, String, Table, Text, delete, insert, select
 
+from flows.core.settings import Settings
+from flows.infra.state import metadata
 from flows.linkcheck.check import Hop, Result, Verdict
-from flows.settings import Settings
-from flows.state import metadata
 
 HISTORY_KEEP = 20
 _CHUNK = 500  # URLs per IN (...) query: far below every database's parameter limit

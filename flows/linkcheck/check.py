@@ -23,8 +23,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from flows.netsafety import RefusedAddress, is_allowed_scheme, safe_client
-from flows.settings import Settings
+from flows.core.settings import Settings
+from flows.infra.netsafety import RefusedAddress, is_allowed_scheme, safe_client
 
 
 class Verdict(StrEnum):

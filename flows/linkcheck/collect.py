@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import httpx
 from markdown_it.token import Token
 
-from flows.findings import Finding, Severity, finding
-from flows.loader import Library
-from flows.markdown import parser
-from flows.models import Message
-from flows.netsafety import is_allowed_scheme
+from flows.core.findings import Finding, Severity, finding
+from flows.core.models import Message
+from flows.infra.markdown import parser
+from flows.infra.netsafety import is_allowed_scheme
+from flows.library.loader import Library
 
 # Bare web addresses in running text; the trailing punctuation of a sentence is not part of it.
 _BARE_URL = re.compile(r"https?://[^\s<>\"'`\]\[()]+", re.IGNORECASE)

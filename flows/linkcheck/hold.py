@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from flows.core.settings import Settings
+from flows.infra.state import open_state
+from flows.library.loader import Library
 from flows.linkcheck import cache
 from flows.linkcheck.check import Verdict
 from flows.linkcheck.collect import collect_urls
-from flows.loader import Library
-from flows.settings import Settings
-from flows.state import open_state
 
 
 def held_by_links(library: Library, settings: Settings) -> dict[tuple[str, str], str]:

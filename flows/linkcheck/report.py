@@ -10,10 +10,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from flows.infra.outputs import write_report
 from flows.linkcheck.check import Verdict
 from flows.linkcheck.collect import paths_of
 from flows.linkcheck.run import LinkReport
-from flows.outputs import write_report
 
 _ORDER = {
     v: i

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flows.findings import Finding, Severity, finding
+from flows.core.findings import Finding, Severity, finding
+from flows.core.settings import Settings
+from flows.infra.state import open_state
+from flows.library.loader import Library
 from flows.linkcheck import cache
 from flows.linkcheck.check import Options, Result, Verdict, check_urls
 from flows.linkcheck.collect import Use, collect_urls
-from flows.loader import Library
-from flows.settings import Settings
-from flows.state import open_state
 
 OFFLINE = "offline: links not verified"
 Progress = Callable[[int, int], None]  # (done, total)

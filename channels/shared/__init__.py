@@ -1,0 +1,1 @@
+"""What several channels share: theme palettes and QR codes."""

@@ -1,0 +1,20 @@
+"""Subcommands of `veerkracht`: each module has `register(subparsers)`.
+
+A command module adds a parser with `set_defaults(run=handler)`; the handler takes the parsed
+arguments and returns the exit code.
+"""
+
+from __future__ import annotations
+
+# Order here is the order in `veerkracht --help`.
+COMMAND_MODULES: list[str] = [
+    "flows.cli.commands.check",
+    "flows.cli.commands.preview",
+    "flows.cli.commands.plan",
+    "flows.cli.commands.publish",
+    "flows.cli.commands.demo",
+    "flows.cli.commands.links",
+    "flows.cli.commands.newsletter",
+    "flows.cli.commands.serve",
+    "flows.cli.commands.ingest",
+]

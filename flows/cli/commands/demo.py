@@ -1,0 +1,125 @@
+"""`veerkracht demo`: publish the bundled campaign's first day and say where everything went.
+
+Uses the embedded Prefect server, the bundled partner example and the outbox (no e-mail leaves
+the machine). It is allowed to publish a day outside the catch-up window, because it is a demo.
+Works offline: links are reported as not verified instead of failing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flows.cli.common import EXIT_OK, add_common
+from flows.core.settings import load_settings
+from flows.infra.outputs import write_report
+from flows.library.loader import load_library
+from flows.planning.rotation import edition_number
+from flows.publishing.calendar import plan_range
+from flows.publishing.calendar import to_html as plan_html
+
+DEMO_DAY = date(2027, 1, 4)  # Monday, the first day of campaign sterk-begin-2027
+OUTPUTS = (
+    ("feeds", "RSS and Atom per audience and language"),
+    ("newsletters", "web archive of each newsletter edition"),
+    ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
+    ("screens", "a page and playlist.json per waiting-room screen"),
+    ("reports", "publish reports and plan.html (the first four weeks)"),
+)
+
+
+def register(sub: Any) -> None:
+    """Add the `demo` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "demo", help="publish the bundled campaign's first day and show where the output is"
+    )
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def demo_days(content: Path) -> list[date]:
+    """The campaign's first day, plus its first newsletter day when that is later that week."""
+    days = [DEMO_DAY]
+    library = load_library(content)
+    for offset in range(1, 7):
+        day = DEMO_DAY + timedelta(days=offset)
+        if any(edition_number(c, "newsletter", day) is not None for c in library.campaigns):
+            days.append(day)
+            break
+    return days
+
+
+@contextmanager
+def demo_environment(content: Path) -> Iterator[None]:
+    """Outbox delivery and the bundled partners for the demo; the environment is put back after."""
+    values = {
+        # The demo never e-mails anyone and always uses the bundled example partners.
+        "VEERKRACHT_DELIVERY": "outbox",
+        "VEERKRACHT_PARTNERS_CSV": str(content / "partners.example.csv"),
+        # No telemetry from the embedded server (it cannot reach anything offline and logs an
+        # error trying), and only warnings from Prefect so the summary stays readable.
+        "PREFECT_SERVER_ANALYTICS_ENABLED": os.environ.get(
+            "PREFECT_SERVER_ANALYTICS_ENABLED", "false"
+        ),
+        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+    }
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run publish-due for the demo day(s) and print the output folders."""
+    content = Path(args.content or "content")
+    out = Path(args.out or "out")
+    with demo_environment(content):
+        settings = load_settings(content_dir=content, out_dir=out)
+        from flows.publish_flow import publish_due  # imports Prefect: only when publishing
+
+        links = ""
+        for day in demo_days(settings.content_dir):
+            summary = publish_due(
+                day=day.isoformat(),
+                content_dir=str(settings.content_dir),
+                out_dir=str(settings.out_dir),
+                any_day=True,
+            )
+            print(summary["summary"])
+            links = summary["summary"].rsplit("; ", 1)[-1]
+    # The first four weeks as a calendar, so the comms team sees what comes next.
+    library = load_library(settings.content_dir)
+    rows = plan_range(library, DEMO_DAY, 28)
+    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28))
+    print()
+    print(f"Demo output in {settings.out_dir.resolve()}:")
+    width = max(len(str(settings.out_dir / folder)) for folder, _ in OUTPUTS) + 2
+    for folder, what in OUTPUTS:
+        path = settings.out_dir / folder
+        n = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
+        print(f"  {str(path) + '/':<{width}} {n:>4} files  {what}")
+    if "not verified" in links:
+        print("Links: not verified (offline); run `veerkracht links` when online.")
+    print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
+    print(
+        "See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
+        "http://127.0.0.1:8000/screens/ in a browser."
+    )
+    if library.messages:
+        example = library.rel(library.messages[0].path)
+        print(
+            f"See one message as a slide and in a newsletter: `.venv/bin/veerkracht preview "
+            f"{example}` (any message file works)."
+        )
+    return EXIT_OK

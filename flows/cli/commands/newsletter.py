@@ -1,0 +1,154 @@
+"""`veerkracht newsletter preview|test|send|unsubscribe-server`: the partner newsletter by hand.
+
+`publish` sends the newsletter with everything else; these commands are for looking first
+(preview), trying one address (test), sending or resending by hand (send), and running the
+unsubscribe endpoint (unsubscribe-server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from channels.base import Context, Edition, Rendered
+from flows.cli.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_common,
+    iso_date,
+    serve_until_interrupted,
+)
+from flows.core.errors import DeliveryError, SettingsError
+from flows.core.settings import Settings, load_settings
+
+
+def register(sub: Any) -> None:
+    """Add the `newsletter` subcommand and its actions."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "newsletter", help="preview, test or send the partner newsletter"
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    pre = actions.add_parser("preview", help="write the editions due to out/newsletters/")
+    test = actions.add_parser("test", help="send the editions due to one address (no ledger)")
+    test.add_argument("--to", required=True, metavar="ADDRESS", help="where the test goes")
+    send = actions.add_parser("send", help="send the editions due (what was sent is skipped)")
+    send.add_argument(
+        "--resend-unconfirmed",
+        action="store_true",
+        help="also resend messages whose outcome is unknown (see the report)",
+    )
+    for q in (pre, test, send):
+        q.add_argument(
+            "--date",
+            type=iso_date,
+            default=None,
+            metavar="DATE",
+            help="the day to plan for (YYYY-MM-DD; default today)",
+        )
+        add_common(q)
+        q.set_defaults(run=run)
+    srv = actions.add_parser("unsubscribe-server", help="run the unsubscribe endpoint")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8025, help="port (default 8025)")
+    add_common(srv)
+    srv.set_defaults(run=run_server)
+
+    def usage(_args: argparse.Namespace) -> int:
+        p.print_help()
+        return EXIT_USAGE
+
+    p.set_defaults(run=usage)
+
+
+def _due(settings: Settings, day: date) -> tuple[list[Edition], Context]:
+    from channels.newsletter import CHANNEL
+    from channels.newsletter.partners import load_partners
+    from flows.checks import held_by_checks, run_checks
+    from flows.library.loader import load_library
+
+    library = load_library(settings.content_dir)
+    partners, findings = load_partners(settings.resolved_partners_csv())
+    for f in findings:
+        print(f.format(), file=sys.stderr)
+    library.partners = partners
+    held = frozenset(held_by_checks(library, run_checks(library, day)))
+    for key in sorted(held):
+        print(f"held back (check error): {key[0]} ({key[1]})", file=sys.stderr)
+    ctx = Context(settings, settings.out_dir, held)
+    return CHANNEL.plan(library, library.campaigns, day, held), ctx
+
+
+def _settings(args: argparse.Namespace) -> tuple[Settings, date]:
+    from flows.checks import today_local
+
+    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    return settings, args.date or today_local()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan the day's editions, then preview, test-send or send them."""
+    from channels.newsletter import CHANNEL
+    from channels.newsletter.send import deliver_edition, send_test, write_archive
+
+    settings, day = _settings(args)
+    editions, ctx = _due(settings, day)
+    if not editions:
+        print(f"no newsletter is due on {day.isoformat()}")
+        return EXIT_OK
+    status = EXIT_OK
+    for edition in editions:
+        try:
+            rendered: Rendered = CHANNEL.render(edition, ctx)
+        except DeliveryError as exc:  # for example a line break in a title: fix the content
+            print(f"{edition.key}: cannot be rendered: {exc}", file=sys.stderr)
+            status = EXIT_ERRORS
+            continue
+        where = ctx.out_dir / "newsletters" / edition.key / "index.html"
+        if args.action == "preview":
+            write_archive(rendered, ctx)
+            count = len(edition.params.get("recipients", ()))
+            print(f"{edition.key}: {count} recipient(s), {where}")
+        elif args.action == "test":
+            send_test(rendered, ctx, args.to)
+            print(f"{edition.key}: test sent to {args.to} ({settings.delivery})")
+        else:
+            try:
+                report = deliver_edition(rendered, ctx, resend_unconfirmed=args.resend_unconfirmed)
+            except DeliveryError as exc:  # this edition stops; the next ones still get a go
+                print(f"{edition.key}: not (fully) delivered: {exc}", file=sys.stderr)
+                status = EXIT_ERRORS
+                continue
+            print(
+                f"{edition.key}: {report.delivered} sent, {report.skipped} skipped, "
+                f"{report.failed} failed"
+            )
+            for note in report.notes:
+                print(f"  {note}")
+            if report.failed or any("unknown outcome" in n for n in report.notes):
+                status = EXIT_ERRORS
+    return status
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Serve the unsubscribe endpoint until interrupted."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from channels.newsletter.send import DEFAULT_SECRET_NOTE, default_secret
+    from channels.newsletter.unsubscribe import make_app
+
+    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    if not settings.unsubscribe_secret.get_secret_value().strip():
+        raise SettingsError("VEERKRACHT_UNSUBSCRIBE_SECRET is empty; set it first")
+    if default_secret(settings):
+        print(f"warning: {DEFAULT_SECRET_NOTE}", file=sys.stderr)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *a: Any) -> None:
+            """No access log with tokens in it."""
+
+    server = make_server(args.host, args.port, make_app(settings), handler_class=Quiet)
+    print(f"unsubscribe endpoint on http://{args.host}:{server.server_port}/afmelden")
+    return serve_until_interrupted(server)

@@ -1,0 +1,95 @@
+"""`veerkracht plan --from DATE --weeks N [--format text|json] [--ics FILE]`: what goes out when."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from flows.checks import held_by_checks, run_checks
+from flows.cli.common import EXIT_OK, EXIT_USAGE, add_common
+from flows.core.settings import load_settings
+from flows.infra.outputs import write_atomic, write_report
+from flows.library.loader import load_library
+from flows.publishing.calendar import CHANNEL_LABELS, PlanRow, plan_range, to_html, to_ics, to_json
+from flows.publishing.publish import links_hold
+
+
+def register(sub: Any) -> None:
+    """Add the `plan` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "plan", help="show what goes out where, as a table, JSON or a calendar file"
+    )
+    p.add_argument(
+        "--from", dest="start", required=True, metavar="DATE", help="first day (YYYY-MM-DD)"
+    )
+    p.add_argument("--weeks", type=int, default=4, metavar="N", help="how many weeks (default 4)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--ics",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write an iCalendar file (opens in Outlook)",
+    )
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def _table(rows: list[PlanRow]) -> Table:
+    table = Table(title="Campaign plan", show_lines=False)
+    for column in ("date", "channel", "target", "campaign", "messages"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        titles = ", ".join(t for _, t in r.messages[:4])
+        if len(r.messages) > 4:
+            titles += f" (+{len(r.messages) - 4})"
+        table.add_row(
+            f"{r.day:%a %Y-%m-%d}",
+            CHANNEL_LABELS.get(r.channel, r.channel),
+            r.target,
+            r.campaign,
+            titles,
+        )
+    return table
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan the range, print it, and write plan.html (and the .ics file when asked)."""
+    try:
+        start = date.fromisoformat(args.start)
+    except ValueError:
+        print(
+            f"veerkracht: --from {args.start!r} is not a date; write it as YYYY-MM-DD",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not 1 <= args.weeks <= 104:
+        print("veerkracht: --weeks must be between 1 and 104", file=sys.stderr)
+        return EXIT_USAGE
+    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    library = load_library(settings.content_dir)
+    # What is held back now (a check error, a broken link in the last link check) is left out.
+    by_links, _note = links_hold(library, settings)
+    held = frozenset(held_by_checks(library, run_checks(library, start))) | frozenset(by_links)
+    days = args.weeks * 7
+    rows = plan_range(library, start, days, held)
+    html_path = write_report(settings.out_dir, "plan.html", to_html(rows, start, days))
+    if args.ics is not None:
+        write_atomic(args.ics, to_ics(rows, base_url=settings.public_base_url))
+    if args.format == "json":
+        print(to_json(rows))
+    else:
+        console = Console(width=max(Console().width, 120))
+        console.print(_table(rows))
+        print(
+            f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held back "
+            "(check errors, broken links)"
+        )
+        print(f"calendar: {html_path}" + (f"; iCalendar: {args.ics}" if args.ics else ""))
+    return EXIT_OK

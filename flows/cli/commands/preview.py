@@ -1,0 +1,71 @@
+"""`veerkracht preview MESSAGE [--date DATE]`: see one message as a slide and in a newsletter."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from flows.cli.common import EXIT_ERRORS, EXIT_OK, add_common, iso_date
+from flows.core.findings import has_errors
+
+
+def register(sub: Any) -> None:
+    """Add the `preview` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "preview",
+        help="show one message as a screen slide and in a newsletter (sends nothing)",
+        description="Write out/preview/<id>.<lang>/ with the waiting-room slide and the "
+        "newsletter block for one message, and list its check findings. Sends nothing. "
+        "Exit 1 when the message has errors.",
+    )
+    p.add_argument(
+        "message",
+        metavar="MESSAGE",
+        help="the message file (content/messages/slapen/vast-ritme.nl.md) or its id "
+        "(vast-ritme, vast-ritme.en)",
+    )
+    p.add_argument(
+        "--date",
+        type=iso_date,
+        default=None,
+        metavar="DATE",
+        help="the day to check and date it for (YYYY-MM-DD; default today)",
+    )
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Preview the message and print where to look."""
+    from flows.checks import today_local
+    from flows.core.errors import DeliveryError
+    from flows.core.settings import load_settings
+    from flows.library.loader import load_library
+    from flows.publishing.preview import find_message, preview_message
+
+    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    library = load_library(settings.content_dir)
+    message = find_message(library, args.message)  # ContentError: exit 2 with advice
+    try:
+        result = preview_message(library, message, settings, args.date or today_local())
+    except DeliveryError as exc:  # for example a line break in the title
+        print(f"veerkracht: {library.rel(message.path)}: cannot be shown: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    for f in result.findings:
+        print(f.format())
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"{library.rel(message.path)}: {message.title}")
+    for path in result.files:
+        print(f"  {_shown(path)}")
+    return EXIT_ERRORS if has_errors(result.findings) else EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    """A path relative to where the command runs, when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

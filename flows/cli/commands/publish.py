@@ -1,0 +1,60 @@
+"""`veerkracht publish [--date DATE]`: run the publish-due flow for a day (embedded Prefect)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from typing import Any
+
+from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
+from flows.core.settings import load_settings
+from flows.planning.cadence import today
+from flows.publishing.publish import check_day
+
+
+def register(sub: Any) -> None:
+    """Add the `publish` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "publish", help="publish what is due today (or on a recent day after downtime)"
+    )
+    p.add_argument(
+        "--date",
+        default=None,
+        metavar="DATE",
+        help="day to publish (YYYY-MM-DD); default today in Europe/Amsterdam; "
+        "at most VEERKRACHT_CATCHUP_DAYS back, never in the future",
+    )
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the day, then run the flow (Prefect's embedded server without PREFECT_API_URL)."""
+    try:
+        day = date.fromisoformat(args.date) if args.date else today()
+    except ValueError:
+        print(
+            f"veerkracht: --date {args.date!r} is not a date; write it as YYYY-MM-DD",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    check_day(day, settings)  # refuse before starting Prefect; raises SettingsError -> exit 2
+    if not settings.content_dir.is_dir():
+        print(
+            f"veerkracht: content folder not found: {settings.content_dir} (use --content DIR)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    # The embedded server must not try to send telemetry (the region's servers may be offline).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.publish_flow import publish_due  # imports Prefect: only when publishing
+
+    summary = publish_due(
+        day=day.isoformat(), content_dir=str(settings.content_dir), out_dir=str(settings.out_dir)
+    )
+    print(summary["summary"])
+    print(f"report: {summary['report']}")
+    return EXIT_ERRORS if summary["held"] else EXIT_OK

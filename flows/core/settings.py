@@ -1,0 +1,135 @@
+"""Settings that are not content: paths, state database, delivery, network limits.
+
+Read from the environment (`VEERKRACHT_<NAME>`, lists as JSON) with
+embedded defaults that work on a laptop without any configuration. Secrets (the SMTP password)
+come from the environment or a Prefect Secret block, never from a file in git.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
+
+from flows.core.errors import SettingsError
+
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+
+
+class Settings(BaseSettings):
+    """Every operator setting, with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="VEERKRACHT_", extra="ignore")
+
+    # Paths
+    content_dir: Path = Field(Path("content"), description="Folder with the comms team's content.")
+    out_dir: Path = Field(Path("out"), description="Folder where outputs and reports are written.")
+    state_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the state database; empty means SQLite in the out folder.",
+    )
+    partners_csv: Path | None = Field(
+        None,
+        description="Partner list (CSV); empty means content/partners.example.csv (demo only).",
+    )
+
+    # Identity, shown to partners and to the sites we check
+    organisation: str = Field("JGZ Regio Voorbeeld", description="Name shown as sender.")
+    contact_email: str = Field(
+        "communicatie@jgz-voorbeeld.example.org",
+        description="Contact address in the User-Agent, From and List-Unsubscribe.",
+    )
+    public_base_url: str = Field(
+        "https://veerkracht.example.org",
+        description="Public URL where out/ is served (archive, feeds, unsubscribe).",
+    )
+    unsubscribe_secret: SecretStr = Field(
+        SecretStr("change-me-in-production"),
+        description="Key for opaque unsubscribe tokens; set it in production.",
+    )
+
+    # Publishing
+    catchup_days: int = Field(14, description="How many days back `publish --date` may go.")
+    home: Path | None = Field(
+        None,
+        description="Checkout the Prefect worker runs flows from (prefect.yaml's pull step).",
+    )
+
+    # Link checking
+    link_concurrency: int = Field(32, description="Requests in flight at once, all hosts.")
+    link_per_host: int = Field(4, description="Requests in flight at once to one host.")
+    link_connect_timeout: float = Field(5.0, description="Seconds to wait for a connection.")
+    link_timeout: float = Field(15.0, description="Seconds a whole request may take.")
+    link_retry_after_cap: float = Field(
+        30.0, description="Longest Retry-After we wait for (s); a longer one is not retried."
+    )
+    link_ttl_ok_hours: float = Field(24.0, description="Hours an ok verdict is cached.")
+    link_ttl_other_hours: float = Field(1.0, description="Hours any other verdict is cached.")
+    net_allow: list[str] = Field(
+        default_factory=list,
+        description="Hosts or networks (CIDR) that may be reached although private or loopback.",
+    )
+
+    # Feed ingest
+    ingest_max_bytes: int = Field(5 * 1024 * 1024, description="Largest feed we read (bytes).")
+    ingest_failures_before_attention: int = Field(
+        3, description="Failed runs in a row before a source needs attention."
+    )
+
+    # Newsletter delivery
+    delivery: Literal["outbox", "smtp"] = Field("outbox", description="Newsletter backend.")
+    smtp_host: str = Field("localhost", description="SMTP server.")
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field("starttls", description="SMTP TLS.")
+    smtp_user: str = Field("", description="SMTP user name; empty means no login.")
+    smtp_password: SecretStr = Field(
+        SecretStr(""), description="SMTP password (environment only, or a Prefect Secret block)."
+    )
+    smtp_password_block: str = Field(
+        "", description="Name of a Prefect Secret block holding the SMTP password."
+    )
+    smtp_rate_per_second: float = Field(0.0, description="Messages per second; 0 = no limit.")
+    smtp_retries: int = Field(
+        2, description="Reconnects after a 4xx or dropped connection before giving up for now."
+    )
+    smtp_retry_backoff_seconds: float = Field(
+        5.0, description="Wait before the first reconnect; doubles each time."
+    )
+
+    def resolved_state_url(self) -> str:
+        """The state database URL, defaulting to SQLite beside the outputs."""
+        if self.state_url:
+            return self.state_url
+        return f"sqlite:///{(self.out_dir / 'state.db').resolve()}"
+
+    def resolved_partners_csv(self) -> Path:
+        """The partner list to use; the bundled example when none is set."""
+        return self.partners_csv or self.content_dir / "partners.example.csv"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (from the CLI) winning.
+
+    A bad value raises SettingsError naming the variable, so the operator sees what to fix
+    instead of the tool reporting its own failure.
+    """
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else ""
+            problems.append(
+                f"VEERKRACHT_{name}={err.get('input')!r}: "
+                f"{str(err['msg']).removeprefix('Value error, ')}"
+            )
+        raise SettingsError("bad setting: " + "; ".join(problems)) from None
+    except PydanticSettingsError as exc:  # for example a list that is not valid JSON
+        raise SettingsError(
+            f"bad setting: {exc}; write lists as JSON, for example '[\"intranet.example.org\"]'"
+        ) from None

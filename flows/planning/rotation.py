@@ -1,0 +1,372 @@
+"""Planning: which messages go out where on a day. Pure functions, no Prefect, no I/O.
+
+`plan(library, campaigns, day)` asks every registered channel for its editions. Channels build
+those editions with `eligible` (what may go out) and `select` (a fair, deterministic rotation).
+
+Rotation: the eligible messages of a campaign, target and language are put in one fixed cyclic
+order (by id). Edition k with c items takes positions k*c .. k*c+c-1 of that cycle, so over a
+campaign every message appears equally often (within one) as long as the eligible set is the same,
+and no history has to be replayed: a call costs O(eligible), and a selection that many targets
+share (screens with the same audiences) is made once per day. Within an edition the week's theme
+comes first, and the first item is never one the previous edition held, so a message is never
+shown twice in a row, also not across the boundary of two editions or of a looped playlist.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from flows.core.findings import Finding, Severity, finding
+from flows.core.models import Campaign, Message
+from flows.planning.cadence import (
+    EXAMPLES,
+    Cadence,
+    CadenceError,
+    cadence_due,
+    edition_time,
+    first_due,
+    parse_cadence,
+    today,
+)
+
+if TYPE_CHECKING:
+    from channels.base import Edition
+    from flows.library.loader import Library
+
+__all__ = [
+    "EXAMPLES",
+    "Cadence",
+    "CadenceError",
+    "cadence_due",
+    "campaign_cadence",
+    "campaign_findings",
+    "campaign_message_filter",
+    "edition_number",
+    "edition_time",
+    "eligible",
+    "in_campaign",
+    "parse_cadence",
+    "plan",
+    "select",
+    "today",
+]
+
+Held = frozenset[tuple[str, str]] | set[tuple[str, str]] | dict[tuple[str, str], str]
+_CADENCE_FIELDS = ("newsletter", "feeds")
+
+
+def campaign_message_filter(campaign: Campaign) -> tuple[frozenset[str], frozenset[str]]:
+    """(explicit message ids, themes) of a campaign; both empty means every message."""
+    ids = set(campaign.messages)
+    themes = set()
+    for week in campaign.weeks:
+        ids.update(week.messages)
+        if week.theme is not None:
+            themes.add(week.theme)
+    return frozenset(ids), frozenset(themes)
+
+
+def in_campaign(message: Message, campaign: Campaign) -> bool:
+    """True when the message belongs to the campaign (by id, by a week's theme, or all)."""
+    ids, themes = campaign_message_filter(campaign)
+    if not ids and not themes:
+        return True
+    return message.id in ids or message.theme in themes
+
+
+# Memoisation, so 1,000 screens do not each filter 2,000 messages again. Per library (keyed by
+# id() and checked with a weak reference, because Library is an unhashable dataclass): campaign
+# membership once per version of the library, eligible lists per day for the last few days.
+_Store = dict[tuple[object, ...], object]
+
+
+@dataclass
+class _LibraryCache:
+    ref: weakref.ref[Library]
+    version: int
+    members: _Store = field(default_factory=dict)
+    days: dict[date, _Store] = field(default_factory=dict)
+    # id(campaign) -> (campaign, filter); holding the campaign keeps its id from being reused.
+    filters: dict[int, tuple[Campaign, tuple[frozenset[str], frozenset[str]]]] = field(
+        default_factory=dict
+    )
+
+
+_CACHES: dict[int, _LibraryCache] = {}
+_DAYS_KEPT = 12  # a feed looks back ~7 due days; a year is planned day by day in flat memory
+
+
+def _cache(library: Library) -> _LibraryCache:
+    entry = _CACHES.get(id(library))
+    version = len(library.messages)
+    if entry is None or entry.ref() is not library or entry.version != version:
+        if len(_CACHES) > 32:
+            _CACHES.clear()
+        entry = _LibraryCache(weakref.ref(library), version)
+        _CACHES[id(library)] = entry
+    return entry
+
+
+def _day(cache: _LibraryCache, day: date) -> _Store:
+    store = cache.days.pop(day, None)
+    if store is None:
+        store = {}
+        while len(cache.days) >= _DAYS_KEPT:
+            cache.days.pop(next(iter(cache.days)))  # least recently used first
+    cache.days[day] = store
+    return store
+
+
+def _filter(cache: _LibraryCache, campaign: Campaign) -> tuple[frozenset[str], frozenset[str]]:
+    hit = cache.filters.get(id(campaign))
+    if hit is None or hit[0] is not campaign:
+        hit = (campaign, campaign_message_filter(campaign))
+        cache.filters[id(campaign)] = hit
+    return hit[1]
+
+
+def _members(
+    library: Library, cache: _LibraryCache, filt: tuple[frozenset[str], frozenset[str]], lang: str
+) -> dict[str, list[Message]]:
+    """Campaign messages in one language, sorted by id, under "" (all) and per audience."""
+    key = (filt, lang)
+    hit = cache.members.get(key)
+    if hit is None:
+        ids, themes = filt
+        everything = not ids and not themes
+        members = sorted(
+            (
+                m
+                for m in library.messages
+                if m.lang == lang and (everything or m.id in ids or m.theme in themes)
+            ),
+            key=lambda m: m.id,
+        )
+        grouped: dict[str, list[Message]] = {"": members}
+        for m in members:
+            for audience in m.audiences:
+                grouped.setdefault(audience, []).append(m)
+        cache.members[key] = hit = grouped
+    return cast(dict[str, list[Message]], hit)
+
+
+def _eligible(
+    library: Library, campaign: Campaign, audiences: Iterable[str], lang: str, day: date, held: Held
+) -> list[Message]:
+    """The memoised eligible list (shared: callers must not change it)."""
+    wanted = frozenset(audiences)
+    held_keys = held if isinstance(held, frozenset) else frozenset(held)
+    cache = _cache(library)
+    filt = _filter(cache, campaign)
+    store = _day(cache, day)
+    key = (filt, lang, wanted, held_keys)
+    hit = store.get(key)
+    if hit is None:
+        members = _members(library, cache, filt, lang)
+        held_ids = {mid for mid, held_lang in held_keys if held_lang == lang}
+        if len(wanted) == 1:
+            (only,) = wanted
+            hit = [m for m in members.get(only, ()) if m.is_live(day) and m.id not in held_ids]
+        else:
+            hit = [
+                m
+                for m in members[""]
+                if m.is_live(day) and m.id not in held_ids and not wanted.isdisjoint(m.audiences)
+            ]
+        store[key] = hit
+    return cast(list[Message], hit)
+
+
+def eligible(
+    library: Library,
+    campaign: Campaign,
+    *,
+    audiences: Iterable[str],
+    lang: str,
+    day: date,
+    held: Held = frozenset(),
+) -> list[Message]:
+    """Messages that may go out: published, valid on `day`, in `lang`, for one of `audiences`,
+    not held, and in the campaign. Sorted by id (the rotation order)."""
+    return list(_eligible(library, campaign, audiences, lang, day, held))
+
+
+def _week_focus(campaign: Campaign, day: date) -> tuple[str | None, frozenset[str]]:
+    week = campaign.week_of(day)
+    if week is None:
+        return None, frozenset()
+    return week.theme, frozenset(week.messages)
+
+
+def select(
+    library: Library,
+    campaign: Campaign,
+    *,
+    audiences: Iterable[str],
+    lang: str,
+    day: date,
+    count: int,
+    target: str = "",
+    held: Held = frozenset(),
+    edition_number: int = 0,
+) -> list[Message]:
+    """The messages for edition `edition_number` of one target: a fair rotation, theme first.
+
+    At most `count` messages and never one twice (so a looped playlist has each at most once).
+    `target` is accepted so channels can say whom they plan for; the rotation does not depend on
+    it, so two targets with the same audiences get the same messages on the same day.
+    """
+    del target  # same audiences, same rotation: partners of one kind get the same edition
+    wanted = frozenset(audiences)
+    held_keys = held if isinstance(held, frozenset) else frozenset(held)
+    cache = _cache(library)
+    _filter(cache, campaign)  # pins the campaign object, so its id() below stays unique
+    store = _day(cache, day)
+    # 1,000 screens share a handful of audience sets: each distinct selection is made once.
+    key = ("select", id(campaign), lang, wanted, held_keys, count, edition_number)
+    hit = store.get(key)
+    if hit is None:
+        hit = tuple(
+            _rotate(
+                _eligible(library, campaign, wanted, lang, day, held_keys),
+                campaign,
+                day,
+                count,
+                edition_number,
+            )
+        )
+        store[key] = hit
+    return list(cast(tuple[Message, ...], hit))
+
+
+def _rotate(
+    pool: Sequence[Message], campaign: Campaign, day: date, count: int, edition_number: int
+) -> list[Message]:
+    """The rotation itself (see the module docstring), on an eligible pool sorted by id."""
+    n = len(pool)
+    c = min(max(count, 0), n)
+    if c == 0:
+        return []
+    k = max(edition_number, 0)
+    start = (k * c) % n
+    positions = [(start + i) % n for i in range(c)]
+    theme, week_ids = _week_focus(campaign, day)
+
+    def focus(m: Message) -> bool:
+        return m.id in week_ids or (theme is not None and m.theme == theme)
+
+    ordered = [p for p in positions if focus(pool[p])] + [
+        p for p in positions if not focus(pool[p])
+    ]
+    if c < n:
+        # The previous edition held positions start-c .. start-1; never lead with one of those.
+        previous = {(start - c + i) % n for i in range(c)} if k > 0 else set()
+        if ordered[0] in previous:
+            fresh = next((i for i, p in enumerate(ordered) if p not in previous), None)
+            if fresh is not None:
+                ordered.insert(0, ordered.pop(fresh))
+    elif n > 1:
+        # Every edition shows every message. The next edition leads with the first message of
+        # its week's theme (or the cycle's first); end on one that can never lead.
+        leaders = _possible_leaders(pool, campaign)
+        if pool[ordered[-1]].id in leaders:
+            tail = next(
+                (i for i in range(len(ordered) - 1, 0, -1) if pool[ordered[i]].id not in leaders),
+                None,
+            )
+            if tail is not None:
+                ordered.append(ordered.pop(tail))
+    return [pool[p] for p in ordered]
+
+
+def _possible_leaders(pool: Sequence[Message], campaign: Campaign) -> set[str]:
+    leaders = {pool[0].id}
+    for week in campaign.weeks:
+        ids = [m.id for m in pool if m.id in week.messages or m.theme == week.theme]
+        if ids:
+            leaders.add(ids[0])
+    return leaders
+
+
+def campaign_cadence(campaign: Campaign, channel: str) -> Cadence | None:
+    """The parsed cadence of a channel in a campaign; None when absent or unreadable."""
+    settings = getattr(campaign.channels, channel, None)
+    text = getattr(settings, "cadence", None)
+    if not isinstance(text, str):
+        return None
+    try:
+        return parse_cadence(text)
+    except CadenceError:
+        return None
+
+
+def edition_number(campaign: Campaign, channel: str, day: date) -> int | None:
+    """The campaign's edition number for a channel on `day`, None when not due or out of period."""
+    if day not in campaign.period:
+        return None
+    cadence = campaign_cadence(campaign, channel)
+    if cadence is None:
+        return None
+    return cadence_due(cadence, campaign.period.start, day)
+
+
+def campaign_findings(library: Library) -> list[Finding]:
+    """Planning problems in campaign files (P7xx): unreadable cadences, cadences never due."""
+    out: list[Finding] = []
+    for campaign in library.campaigns:
+        rel = library.rel(campaign.path)
+        for channel in _CADENCE_FIELDS:
+            settings = getattr(campaign.channels, channel, None)
+            if settings is None:
+                continue
+            line = campaign.field_lines.get(
+                f"channels.{channel}.cadence",
+                campaign.field_lines.get(f"channels.{channel}", campaign.line),
+            )
+            try:
+                cadence = parse_cadence(settings.cadence)
+            except CadenceError as exc:
+                out.append(
+                    finding(
+                        rel,
+                        line,
+                        "P701",
+                        Severity.ERROR,
+                        f"{channel}: {exc}; until then nothing goes out on this "
+                        f"channel for campaign '{campaign.id}'",
+                    )
+                )
+                continue
+            if first_due(cadence, campaign.period.start) > campaign.period.end:
+                out.append(
+                    finding(
+                        rel,
+                        line,
+                        "P702",
+                        Severity.WARNING,
+                        f"{channel}: the cadence '{settings.cadence}' is never due "
+                        f"between {campaign.period.start} and {campaign.period.end}; "
+                        "choose another day or lengthen the period",
+                    )
+                )
+    return out
+
+
+def plan(
+    library: Library,
+    campaigns: Sequence[Campaign],
+    day: date,
+    held: Held = frozenset(),
+) -> list[Edition]:
+    """Every edition due on `day`, from every registered channel, in a stable order."""
+    from channels import registry
+
+    held_keys = frozenset(held)
+    editions: list[Edition] = []
+    for channel in registry().values():
+        editions.extend(channel.plan(library, campaigns, day, held_keys))
+    return sorted(editions, key=lambda e: (e.channel, e.target, e.campaign_id))

@@ -1,0 +1,240 @@
+"""Publishing a day, as plain functions: prepare (load, check, hold, plan), then each edition.
+
+The Prefect flow (`flows/publish_flow.py`) wires these together with a task per edition; tests
+and `publish_plain` call them directly. Which day may be published:
+
+- today, and up to `catchup_days` back (after downtime: catch up what was missed);
+- never further back (the editions are stale, and a partner would get old news);
+- never a future day (newsletters would go out early and the ledger would then block the real
+  day); use `veerkracht plan` to see what the future holds. The demo and tests pass
+  `any_day=True` to publish the campaign's first day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from channels.base import Context, DeliveryReport, Edition
+from channels.newsletter.partners import load_partners
+from flows.checks import held_by_checks, run_checks
+from flows.core.errors import DeliveryError, SettingsError, VeerkrachtError
+from flows.core.findings import Finding, Severity, count
+from flows.core.settings import Settings
+from flows.infra.state import open_state
+from flows.library.loader import Library, load_library
+from flows.planning.cadence import today as today_local
+from flows.planning.rotation import plan
+from flows.publishing.published import previous, record
+
+Held = dict[tuple[str, str], str]
+LINKS_OFFLINE = "links not verified (offline, or no link check has run yet)"
+
+
+class DayOutOfRange(SettingsError):
+    """The day asked for is outside the window publishing allows."""
+
+
+def check_day(
+    day: date, settings: Settings, *, today: date | None = None, any_day: bool = False
+) -> None:
+    """Refuse a day before the catch-up window or in the future (unless `any_day`)."""
+    if any_day:
+        return
+    now = today or today_local()
+    earliest = now - timedelta(days=settings.catchup_days)
+    if day < earliest:
+        raise DayOutOfRange(
+            f"{day} is more than {settings.catchup_days} days ago (the earliest day that can "
+            f"still be published is {earliest}); raise VEERKRACHT_CATCHUP_DAYS to go further back"
+        )
+    if day > now:
+        raise DayOutOfRange(
+            f"{day} is in the future (today is {now} in Europe/Amsterdam); publishing it now "
+            "would send it early. Use `veerkracht plan --from DATE` to see what goes out then"
+        )
+
+
+@dataclass
+class Prepared:
+    """Everything decided before any edition goes out."""
+
+    day: date
+    library: Library
+    findings: list[Finding]
+    partner_findings: list[Finding]
+    held: Held
+    links_note: str
+    editions: list[Edition]
+    orphaned_screens: list[str] = field(default_factory=list)  # out/screens/<id>/ left behind
+
+
+@dataclass
+class Outcome:
+    """What happened to one edition."""
+
+    edition: Edition
+    status: str  # "published", "updated", "nothing new" or "failed"
+    report: DeliveryReport | None = None
+    error: str = ""
+
+
+@dataclass
+class PublishResult:
+    """A publish run: what was prepared, each edition's outcome, and the report file."""
+
+    prepared: Prepared
+    outcomes: list[Outcome] = field(default_factory=list)
+    report_path: Path | None = None
+    report_text: str = ""
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """Editions that could not be delivered."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def nothing_new(self) -> bool:
+        """True when no edition delivered anything new (for example a second run)."""
+        return all(o.status == "nothing new" for o in self.outcomes)
+
+
+def links_hold(library: Library, settings: Settings) -> tuple[Held, str]:
+    """Messages held for broken links (from the link-check cache) and a note for the report."""
+    try:
+        from flows.linkcheck import cache
+        from flows.linkcheck.check import Verdict
+        from flows.linkcheck.collect import collect_urls
+        from flows.linkcheck.hold import held_by_links
+    except ImportError:  # the link check is an optional part
+        return {}, LINKS_OFFLINE
+    try:
+        held = held_by_links(library, settings)
+        urls = collect_urls(library).uses
+        cached = cache.load(open_state(settings.resolved_state_url()), urls)
+    except (SQLAlchemyError, OSError, ValueError, VeerkrachtError) as exc:
+        # A broken cache must never stop publishing: report it, hold nothing for links.
+        return {}, f"links not verified (the link-check cache could not be read: {exc})"
+    known = {Verdict.OK, Verdict.REDIRECTED, Verdict.BROKEN}
+    verified = sum(1 for c in cached.values() if c.result.verdict in known)
+    if not verified:
+        return held, LINKS_OFFLINE
+    return held, f"{verified} of {len(urls)} links verified by the last link check"
+
+
+def prepare(settings: Settings, day: date) -> Prepared:
+    """Load the content and partner list, run the checks, decide what is held, plan the day."""
+    library = load_library(settings.content_dir)
+    partners, partner_findings = load_partners(settings.resolved_partners_csv())
+    library.partners = partners
+    findings = run_checks(library, day)
+    held: Held = dict(held_by_checks(library, findings))
+    by_links, links_note = links_hold(library, settings)
+    for key, reason in by_links.items():
+        held.setdefault(key, reason)
+    editions = plan(library, library.campaigns, day, frozenset(held))
+    from channels.screens.channel import folders_without_screen
+
+    orphaned = folders_without_screen(settings.out_dir, [s.id for s in library.screens])
+    return Prepared(day, library, findings, partner_findings, held, links_note, editions, orphaned)
+
+
+def digest(files: dict[str, bytes]) -> str:
+    """A fingerprint of a rendered edition, to tell "updated" from "nothing new"."""
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return h.hexdigest()
+
+
+def publish_edition(edition: Edition, settings: Settings, held: Held) -> Outcome:
+    """Render and deliver one edition through its channel and log it; delivery errors raise."""
+    from channels import registry
+
+    channel = registry()[edition.channel]
+    ctx = Context(settings, settings.out_dir, frozenset(held))
+    rendered = channel.render(edition, ctx)
+    report = channel.deliver(rendered, ctx)
+    engine = open_state(settings.resolved_state_url())
+    fingerprint = digest(rendered.files)
+    before = previous(engine, edition.key)
+    if report.failed:
+        status = "failed"
+    elif report.nothing_new or (
+        before is not None and before.digest == fingerprint and report.delivered == 0
+    ):
+        status = "nothing new"
+    else:
+        status = "published" if before is None else "updated"
+    if status != "failed":
+        record(
+            engine,
+            edition_key=edition.key,
+            channel=edition.channel,
+            target=edition.target,
+            day=edition.day.isoformat(),
+            digest=fingerprint,
+            delivered=report.delivered,
+        )
+    return Outcome(
+        edition, status, report, error=f"{report.failed} not delivered" if report.failed else ""
+    )
+
+
+def failed_outcome(edition: Edition, exc: BaseException) -> Outcome:
+    """The outcome of an edition whose delivery raised."""
+    return Outcome(edition, "failed", None, error=f"{type(exc).__name__}: {exc}")
+
+
+def publish_plain(settings: Settings, day: date, *, any_day: bool = False) -> PublishResult:
+    """Publish a day without Prefect (tests, and a fallback); same steps as the flow."""
+    check_day(day, settings, any_day=any_day)
+    prepared = prepare(settings, day)
+    result = PublishResult(prepared)
+    for edition in prepared.editions:
+        try:
+            result.outcomes.append(publish_edition(edition, settings, prepared.held))
+        except DeliveryError as exc:
+            result.outcomes.append(failed_outcome(edition, exc))
+    finish(result, settings)
+    return result
+
+
+def finish(result: PublishResult, settings: Settings) -> None:
+    """Write `out/reports/publish-<day>.md` and keep its text on the result."""
+    from flows.infra.outputs import write_report
+    from flows.publishing.report import render_report
+
+    result.report_text = render_report(result)
+    result.report_path = write_report(
+        settings.out_dir, f"publish-{result.prepared.day}.md", result.report_text
+    )
+
+
+def summary_line(result: PublishResult) -> str:
+    """One line for the terminal."""
+    p = result.prepared
+    counts = {
+        s: sum(1 for o in result.outcomes if o.status == s)
+        for s in ("published", "updated", "nothing new", "failed")
+    }
+    if not result.outcomes:
+        what = "nothing due"
+    elif result.nothing_new:
+        what = f"nothing new ({len(result.outcomes)} editions already published)"
+    else:
+        what = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return (
+        f"{p.day}: {len(result.outcomes)} editions: {what}; {len(p.held)} messages held; "
+        f"{count(p.findings, Severity.ERROR)} check errors; {p.links_note}"
+    )
+
+
+def channels_of(editions: Sequence[Edition]) -> list[str]:
+    """The channels that have editions, in order."""
+    return sorted({e.channel for e in editions})

@@ -1,0 +1,120 @@
+"""The publish report: what went where, what was held back and why, partner list problems."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flows.core.findings import Severity, count
+
+if TYPE_CHECKING:
+    from flows.publishing.publish import Outcome, PublishResult
+
+MAX_IDS = 8  # a screen playlist can hold dozens; the report names the first few
+
+
+def cell(text: object) -> str:
+    """Text made safe for one Markdown table cell ("–" when empty)."""
+    safe = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    return safe or "–"
+
+
+def _messages(outcome: Outcome) -> str:
+    ids = [f"{m.id} ({m.lang})" for m in outcome.edition.messages]
+    shown = ", ".join(ids[:MAX_IDS])
+    return shown + (f" and {len(ids) - MAX_IDS} more" if len(ids) > MAX_IDS else "")
+
+
+def _notes(outcome: Outcome) -> str:
+    if outcome.error:
+        return outcome.error
+    report = outcome.report
+    if report is None:
+        return ""
+    parts = [f"{report.delivered} delivered"] if report.delivered else []
+    if report.skipped:
+        parts.append(f"{report.skipped} already there")
+    if report.failed:
+        parts.append(f"{report.failed} failed")
+    parts.extend(report.notes[:3])
+    return "; ".join(parts)
+
+
+def render_report(result: PublishResult) -> str:
+    """The whole report as Markdown (also the Prefect artifact `publish-report`)."""
+    p = result.prepared
+    lines = [f"# Publish report {p.day}", ""]
+    errors, warnings = count(p.findings, Severity.ERROR), count(p.findings, Severity.WARNING)
+    lines.append(
+        f"- Content: {len(p.library.messages)} messages, {len(p.library.campaigns)} "
+        f"campaigns; checks: {errors} errors, {warnings} warnings"
+    )
+    lines.append(f"- Links: {p.links_note}")
+    lines.append(
+        f"- Partners: {len(p.library.partners)} on the list, {len(p.partner_findings)} problems"
+    )
+    if not result.outcomes:
+        lines += ["", "Nothing is due on this day."]
+    elif result.nothing_new:
+        lines += [
+            "",
+            (
+                f"**Nothing new**: all {len(result.outcomes)} editions of this day were "
+                "already published; nothing was sent or written twice."
+            ),
+        ]
+    lines += ["", "## What went where", ""]
+    if result.outcomes:
+        lines += [
+            "| channel | target | campaign | status | messages | notes |",
+            "|---|---|---|---|---|---|",
+        ]
+        for o in result.outcomes:
+            e = o.edition
+            lines.append(
+                f"| {cell(e.channel)} | {cell(e.target)} | {cell(e.campaign_id)} | "
+                f"{cell(o.status)} | {cell(_messages(o))} | {cell(_notes(o))} |"
+            )
+    else:
+        lines.append("No editions.")
+    lines += ["", "## Held back", ""]
+    if p.held:
+        lines += [
+            (
+                "These messages did not go out. Fix what is named and they go out with the "
+                "next edition."
+            ),
+            "",
+            "| message | language | why |",
+            "|---|---|---|",
+        ]
+        for (mid, lang), reason in sorted(p.held.items()):
+            lines.append(f"| {cell(mid)} | {cell(lang)} | {cell(reason)} |")
+    else:
+        lines.append("Nothing was held back.")
+    if p.orphaned_screens:
+        lines += [
+            "",
+            "## Screens no longer in screens.yaml",
+            "",
+            (
+                "These folders were published before. Their pages keep showing their last "
+                "playlist (each slide until its valid_until). Delete a folder when the screen "
+                "is gone, or add the screen to screens.yaml again."
+            ),
+            "",
+        ]
+        lines += [f"- out/screens/{cell(name)}/" for name in p.orphaned_screens]
+    if p.partner_findings:
+        lines += [
+            "",
+            "## Partner list problems",
+            "",
+            "These rows were skipped; the other partners still got their newsletter.",
+            "",
+        ]
+        lines += [f"- {cell(f.format())}" for f in p.partner_findings]
+    failed = result.failed
+    if failed:
+        lines += ["", "## Not delivered", ""]
+        lines += [f"- {cell(o.edition.key)}: {cell(o.error or _notes(o))}" for o in failed]
+    return "\n".join(lines) + "\n"
