@@ -7,14 +7,14 @@ from pathlib import Path
 from flows.checks.safety import url_problem
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import Source
-from flows.library.loader import Library, load_yaml_models
+from flows.library.loader import LoadLog, load_yaml_models
 
 SOURCES_FILE = "sources.yaml"
 
 
 def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
     """(sources, the file's path for findings, problems); a missing file means no sources."""
-    library = Library(root=content_dir)
+    library = LoadLog(content_dir)
     path = content_dir / SOURCES_FILE
     rel = library.rel(path)
     if not path.exists():
