@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Debian packages each needs are listed once, in this script; it installs the missing ones.
+SYSTEM_PACKAGES := bash .ci/system-packages
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean system-demo system-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,17 +16,28 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+system-demo:
+	@$(SYSTEM_PACKAGES) demo
+
+system-test:
+	@$(SYSTEM_PACKAGES) test
+
+demo: system-demo $(STAMP)
 	$(BIN)/veerkracht demo
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+# Lint first, then every tier of tests (unit, server, browser, prefect; see tests/conftest.py).
+test: system-test lint
 	$(BIN)/python -m pytest
+
+# Only the unit tier: no servers, browser or Prefect engine; well under 30 s.
+test-fast: system-test $(STAMP)
+	$(BIN)/python -m pytest -m unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
