@@ -1,7 +1,7 @@
 """The date rule: "today" is the calendar day in Europe/Amsterdam, whatever the machine's zone.
 
-Characterization first: the variants as they are today, pinned against one table of instants
-(midnight, new year, both DST changes, a leap day), on a machine 14 hours ahead of UTC.
+One owner, `flows.core.clock`. The variants that still exist elsewhere (until their callers are
+switched) are pinned against the same table; a variant that is gone is skipped.
 """
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+
+from flows.core import clock
 
 # (instant in UTC, the day it is in Amsterdam)
 INSTANTS = [
@@ -55,9 +57,6 @@ def far_away_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-_CLOCK_MODULES: tuple[str, ...] = ()  # the owner, once there is one
-
-
 def _variant(module: str, name: str) -> Callable[[], date]:
     """A variant in a file being rewritten elsewhere; skipped once it is gone."""
     try:
@@ -70,6 +69,23 @@ def _variant(module: str, name: str) -> Callable[[], date]:
     return found
 
 
+@pytest.mark.parametrize(("instant", "day"), INSTANTS)
+def test_today_at_an_instant(instant: datetime, day: date, far_away_machine: None) -> None:
+    assert clock.today(instant) == day
+    # The same instant in another zone is the same day in Amsterdam.
+    assert clock.today(instant.astimezone(timezone(timedelta(hours=-11)))) == day
+
+
+@pytest.mark.parametrize(("instant", "day"), INSTANTS)
+def test_today_now_follows_the_clock(
+    instant: datetime, day: date, far_away_machine: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clock, "datetime", _fake_datetime(instant))
+    assert clock.today() == day
+    assert clock.now().date() == day
+    assert clock.now().tzinfo is clock.TIMEZONE
+
+
 @pytest.mark.parametrize(
     ("module", "name"),
     [
@@ -78,7 +94,7 @@ def _variant(module: str, name: str) -> Callable[[], date]:
     ],
 )
 @pytest.mark.parametrize(("instant", "day"), INSTANTS)
-def test_variants(
+def test_variants_agree_with_the_owner(
     module: str,
     name: str,
     instant: datetime,
@@ -87,7 +103,11 @@ def test_variants(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     variant = _variant(module, name)
-    monkeypatch.setattr(importlib.import_module(module), "datetime", _fake_datetime(instant))
+    if variant is clock.today:
+        # Already a re-export of the owner: freezing the owner's clock is enough.
+        monkeypatch.setattr(clock, "datetime", _fake_datetime(instant))
+    else:
+        monkeypatch.setattr(importlib.import_module(module), "datetime", _fake_datetime(instant))
     assert variant() == day
 
 
@@ -95,7 +115,7 @@ def test_variants(
 def test_ingest_run_day(
     instant: datetime, day: date, far_away_machine: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """run_ingest works out "today" inline; seen through what it hands to the fetching part."""
+    """run_ingest asks the owner; seen through what it hands to the fetching part."""
     from flows.core.settings import load_settings
     from flows.ingest import run
 
@@ -109,10 +129,23 @@ def test_ingest_run_day(
     monkeypatch.setattr(run, "open_state", lambda _url: None)
     monkeypatch.setattr(run, "_ingest_all", fake_all)
     monkeypatch.setattr(run, "run_sync", lambda value: value)
-    for module in {run.__name__, *_CLOCK_MODULES}:
-        if hasattr(importlib.import_module(module), "datetime"):
-            monkeypatch.setattr(
-                importlib.import_module(module), "datetime", _fake_datetime(instant)
-            )
+    monkeypatch.setattr(clock, "datetime", _fake_datetime(instant))  # run_ingest asks the owner
     run.run_ingest(load_settings())
     assert seen == [day]
+
+
+def test_naive_datetimes_are_refused() -> None:
+    # A naive datetime could be machine time or UTC; guessing is how days shift by one.
+    with pytest.raises(ValueError, match="time zone"):
+        clock.today(datetime(2026, 6, 30, 23, 30))
+
+
+def test_timezone_is_amsterdam_and_shared() -> None:
+    from flows.core import settings
+
+    assert str(clock.TIMEZONE) == "Europe/Amsterdam"
+    assert settings.TIMEZONE is clock.TIMEZONE  # the old name keeps working
+
+
+def test_real_clock_is_close_to_utc_today() -> None:
+    assert abs((clock.today() - datetime.now(UTC).date()).days) <= 1

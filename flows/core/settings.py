@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
+from flows.core import clock
 from flows.core.errors import SettingsError
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
+TIMEZONE = clock.TIMEZONE  # the old name, until every caller imports it from flows.core.clock
 
 
 class Settings(BaseSettings):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flows.core.clock import TIMEZONE
 from flows.core.findings import Severity
-from flows.core.settings import TIMEZONE
 from flows.infra.outputs import write_report
 from flows.ingest.run import IngestResult, SourceResult
 

@@ -21,9 +21,10 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from flows.core import clock
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import Source
-from flows.core.settings import TIMEZONE, Settings
+from flows.core.settings import Settings
 from flows.infra.netsafety import safe_client
 from flows.infra.state import open_state
 from flows.ingest import tables
@@ -78,7 +79,7 @@ class IngestResult:
 
 def run_ingest(settings: Settings, today: date | None = None) -> IngestResult:
     """Ingest all sources of `settings.content_dir`; drafts go to its `inbox/`."""
-    today = today or datetime.now(TIMEZONE).date()
+    today = today or clock.today()
     result = IngestResult(started=datetime.now(UTC))
     sources, sources_rel, problems = load_sources(settings.content_dir)
     result.findings.extend(problems)
