@@ -1,0 +1,1 @@
+"""The posters channel: printable A4 and A3 posters per campaign week and audience."""
