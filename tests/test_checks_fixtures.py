@@ -7,7 +7,6 @@ sets the day the date rules use (default 2026-12-01).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -51,16 +50,3 @@ def test_case(case: Path) -> None:
     findings = run_checks(library, today=today)
     got = sorted(f"{Path(f.path).as_posix()}:{f.line}:{f.column}: {f.code}" for f in findings)
     assert got == expected, "\n".join(f.format() for f in findings)
-
-
-def test_every_code_has_a_case() -> None:
-    """Each S/T/D code the loader or a rule can report is expected by some fixture case (S100-S102
-    need files made at test time: tests/test_checks_hostile.py)."""
-    sources = [
-        *(CASES.parents[2] / "flows" / "checks").glob("*.py"),
-        CASES.parents[2] / "flows" / "library" / "loader.py",
-    ]
-    emitted = {c for p in sources for c in re.findall(r'"([STD][1-3]\d\d)"', p.read_text())}
-    expected = {line.split(": ")[1].strip() for case in _cases() for line in _expected(case)[0]}
-    assert len(emitted) >= 30
-    assert sorted(emitted - expected - {"S100", "S101", "S102"}) == []
