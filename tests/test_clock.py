@@ -40,7 +40,7 @@ INSTANTS = [
 def _fake_datetime(instant: datetime) -> type[datetime]:
     class Frozen(datetime):
         @classmethod
-        def now(cls, tz: Any = None) -> Frozen:  # type: ignore[override]
+        def now(cls, tz: Any = None) -> Frozen:
             moment = instant if tz is None else instant.astimezone(tz)
             return cls.fromtimestamp(moment.timestamp(), moment.tzinfo)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flows.core.findings import Finding, Severity, count, summary
+from flows.infra.markdown_table import cell
 
 MAX_ROWS = 500  # a longer table helps nobody; the CLI prints everything
 
@@ -19,7 +20,7 @@ def render_report(findings: Sequence[Finding], files: int) -> str:
     lines += ["| file | line | code | severity | what to change |", "|---|---|---|---|---|"]
     for f in ordered[:MAX_ROWS]:
         lines.append(
-            f"| {_cell(f.path)} | {f.line} | {f.code} | {f.severity.value} | {_cell(f.message)} |"
+            f"| {cell(f.path)} | {f.line} | {f.code} | {f.severity.value} | {cell(f.message)} |"
         )
     if len(ordered) > MAX_ROWS:
         lines += ["", f"... and {len(ordered) - MAX_ROWS} more; run `veerkracht check` to see all."]
@@ -27,8 +28,3 @@ def render_report(findings: Sequence[Finding], files: int) -> str:
     if errors:
         lines += ["", "Messages with an error are held back from publishing until it is fixed."]
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    # A table cell: no line breaks, and pipes or backticks must not break the table.
-    return " ".join(text.split()).replace("|", "\\|").replace("`", "'")

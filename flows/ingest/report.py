@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flows.core.clock import TIMEZONE
 from flows.core.findings import Severity
+from flows.infra.markdown_table import cell
 from flows.infra.outputs import write_report
 from flows.ingest.run import IngestResult, SourceResult
 
@@ -18,10 +19,6 @@ _STATUS = {
     "gone": "gone (410)",
     "disabled": "disabled",
 }
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _link(path: Path, link_from: Path | None) -> str:
@@ -47,7 +44,7 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
     if attention:
         lines += ["## Needs attention", ""]
         lines += [
-            f"- **{r.source.name}**: {_cell(r.error)} ({r.failures} failed run(s) in a row)"
+            f"- **{r.source.name}**: {cell(r.error)} ({r.failures} failed run(s) in a row)"
             for r in attention
         ]
         lines.append("")
@@ -66,13 +63,14 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
         for r in with_drafts:
             lines.append(f"### {r.source.name}")
             lines.append("")
-            lines += [f"- [{_cell(d.title)}]({_link(d.path, link_from)})" for d in r.drafts]
+            lines += [f"- [{cell(d.title)}]({_link(d.path, link_from)})" for d in r.drafts]
             lines.append("")
     notes = [f for f in result.all_findings if f.severity is not Severity.ERROR]
     errors = [f for f in result.all_findings if f.severity is Severity.ERROR]
     if errors or notes:
         lines += ["## Findings", ""]
-        lines += [f"- `{f.format()}`" for f in errors + notes]
+        # Not a code span: a backtick in a feed title would end it and let the rest format.
+        lines += [f"- {cell(f.format())}" for f in errors + notes]
         lines.append("")
     lines.append(
         "Drafts wait in `content/inbox/`: review one, set `status: published` and move it "
@@ -87,7 +85,7 @@ def _row(r: SourceResult) -> str:
         note = f"{r.skipped} older new entries skipped"
     return (
         f"| {r.source.name} | {_STATUS.get(r.status, r.status)} | {r.entries} | "
-        f"{len(r.drafts)} | {_cell(note)} |"
+        f"{len(r.drafts)} | {cell(note)} |"
     )
 
 
