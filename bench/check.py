@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from markdown_it import MarkdownIt
 
-from flows.checks import check_folder
 from flows.core.models import AUDIENCES, THEMES
+from flows.core.settings import load_settings
 from flows.library.loader import load_library
+from flows.publishing.checking import check_folder
 
 TARGET = 3.0
 SENTENCES = [
@@ -137,7 +138,7 @@ def main() -> int:
 
         def load_and_check() -> None:
             nonlocal findings_count
-            findings_count = len(check_folder(root)[1])
+            findings_count = len(check_folder(root, load_settings(content_dir=root)).findings)
 
         parse_only()  # warm up caches and imports on every side
         load_and_check()

@@ -26,10 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
+from channels.screens.config import Screen
+from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import _slide
 from channels.shared.qr import qr_svg
 from flows.cli.commands.serve import make_server
-from flows.core.models import THEMES, Message, Resource, Screen, ScreenText
+from flows.core.models import THEMES, Message, Resource, ScreenText
 from flows.core.settings import load_settings
 
 DAY = date.today()  # the page checks validity against the real clock
@@ -80,7 +82,7 @@ def workload(screens: int, slides: int, seconds: int) -> list[Edition]:
             id=f"scherm-{n:04d}",
             location=f"Wachtkamer {n}",
             audiences=("ouders-jonge-kinderen",),
-            slide_seconds=10,
+            slide_seconds=seconds,
             orientation="landscape" if n % 2 else "portrait",
             opening_hours={},
         )  # none given: always on, whenever the bench runs
@@ -96,7 +98,7 @@ def workload(screens: int, slides: int, seconds: int) -> list[Edition]:
                 lang="nl",
                 audiences=screen.audiences,
                 messages=chosen,
-                params={"screen": screen, "slide_seconds": seconds},
+                payload=ScreenPayload(screen),
             )
         )
     return editions

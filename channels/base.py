@@ -1,22 +1,57 @@
-"""The small interface every channel implements: plan, render, deliver."""
+"""The channel contract: everything a channel declares, and all the core ever calls.
+
+A channel is one package under `channels/` that exports `CHANNEL`, an instance of a `Channel`
+subclass, and names it in the `veerkracht.channels` entry-point group of `pyproject.toml`.
+The core finds channels there (`flows.publishing.registry`) and knows none of them by name.
+
+What a channel declares (type parameters in brackets):
+
+- `name`, `label` (Dutch and English): how people see it in plans, reports and calendars;
+- `settings_model` [S]: its section under `channels:` in a campaign file, validated with the
+  line numbers of that file (`settings_findings`); `settings_for(campaign)` gives it typed;
+- `load_inputs` [I]: its own configuration outside the campaign (screens.yaml for screens, the
+  partner list for the newsletter), with findings and a note for people;
+- `checks`: its channel-fit rules, run with every other check;
+- `plan` -> `Edition[P]`: what is due on a day, a pure function of (library, inputs, campaigns,
+  day, held); the payload P is a frozen dataclass of the channel's own;
+- `render` -> `Rendered[P, M]`: files to write and typed render metadata M;
+- `deliver`: write or send, idempotent per edition key.
+
+Optional: `shown_in_plan` (which messages the plan lists), `report_notes` (lines for the
+publish report), `preview` (one message as this channel shows it). State tables are SQLAlchemy
+tables on `flows.infra.state.metadata`, defined in the channel's own modules.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
+from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
+from flows.core.settings import Settings
+from flows.library.loader import Library, validation_findings
 
 if TYPE_CHECKING:
-    from flows.core.settings import Settings
-    from flows.library.loader import Library
+    from flows.checks.context import Context as CheckContext
+
+S = TypeVar("S", bound=BaseModel)  # the campaign settings model
+I = TypeVar("I")  # the channel's own inputs
+P = TypeVar("P")  # the edition payload
+M = TypeVar("M")  # the render metadata
+
+# (id, lang) of the messages that must not go out: decided once, before planning.
+Held = frozenset[tuple[str, str]]
 
 
 @dataclass(frozen=True)
-class Edition:
+class Edition(Generic[P]):
     """What one channel target gets on one day: chosen by the planner, rendered by the channel.
 
     `key` is stable for (channel, target, day) and is what the ledger and idempotency use.
@@ -30,8 +65,8 @@ class Edition:
     lang: str
     audiences: tuple[str, ...]
     messages: tuple[Message, ...]
+    payload: P = field(hash=False, compare=False)
     attribution: str = ""
-    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -39,13 +74,13 @@ class Edition:
         return f"{self.day.isoformat()}-{self.channel}-{self.target}"
 
 
-@dataclass
-class Rendered:
-    """A rendered edition: files to write under out/ (relative path -> bytes) and extras."""
+@dataclass(frozen=True)
+class Rendered(Generic[P, M]):
+    """A rendered edition: files to write under out/ (relative path -> bytes) and metadata."""
 
-    edition: Edition
-    files: dict[str, bytes] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    edition: Edition[P]
+    files: Mapping[str, bytes]
+    meta: M
 
 
 @dataclass
@@ -72,28 +107,114 @@ class Context:
 
     settings: Settings
     out_dir: Path
-    held: frozenset[tuple[str, str]] = frozenset()
 
 
-class Channel(Protocol):
-    """A publishing channel."""
+@dataclass(frozen=True)
+class Loaded(Generic[I]):
+    """A channel's inputs as loaded: the value, what was wrong, files read, a note for people."""
+
+    value: I
+    findings: tuple[Finding, ...] = ()
+    files: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportNotes:
+    """What a channel adds to the publish report: bullet lines at the top, Markdown below."""
+
+    summary: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A channel's name as people read it."""
+
+    nl: str
+    en: str
+
+
+class Channel(ABC, Generic[S, I, P, M]):
+    """Base class of every channel (see the module docstring for the contract)."""
 
     name: str
+    label: Labels
+    settings_model: type[S]
+    # A campaign without this channel's section: off (None), unless the channel is on by
+    # default, when it gets the model's defaults.
+    on_by_default: bool = False
+    # The folders under out/ this channel writes, with what they hold (the demo lists them).
+    outputs: tuple[tuple[str, str], ...] = ()
 
+    # --- campaign settings -------------------------------------------------------------
+    def settings_for(self, campaign: Campaign) -> S | None:
+        """This channel's settings in `campaign`, or None when off or not valid."""
+        raw = campaign.channels.get(self.name)
+        if raw is None:
+            return self.settings_model() if self.on_by_default else None
+        try:
+            return self.settings_model.model_validate(raw)
+        except ValidationError:
+            return None  # `settings_findings` reports it; the channel stays off meanwhile
+
+    def settings_findings(self, library: Library) -> list[Finding]:
+        """Errors in this channel's section of every campaign, at the line they were written."""
+        out: list[Finding] = []
+        for campaign in library.campaigns:
+            raw = campaign.channels.get(self.name)
+            if raw is None:
+                continue
+            try:
+                self.settings_model.model_validate(raw)
+            except ValidationError as exc:
+                prefix = f"channels.{self.name}."
+                line = campaign.field_lines.get(f"channels.{self.name}", campaign.line)
+                out += validation_findings(
+                    exc, library.rel(campaign.path), campaign.field_lines, line, prefix
+                )
+        return out
+
+    # --- inputs and checks ---------------------------------------------------------------
+    @abstractmethod
+    def load_inputs(self, settings: Settings, library: Library) -> Loaded[I]:
+        """The channel's own configuration (never raises on bad input: findings instead)."""
+
+    def checks(self, ctx: CheckContext, inputs: I) -> Iterable[Finding]:
+        """The channel-fit rules of this channel."""
+        return ()
+
+    # --- plan, render, deliver -------------------------------------------------------------
+    @abstractmethod
     def plan(
         self,
         library: Library,
+        inputs: I,
         campaigns: Sequence[Campaign],
         day: date,
-        held: frozenset[tuple[str, str]] = frozenset(),
-    ) -> list[Edition]:
-        """The editions this channel has due on `day`, leaving out held (id, lang) (pure)."""
-        ...
+        held: Held = frozenset(),
+    ) -> list[Edition[P]]:
+        """The editions due on `day`, leaving out held (id, lang) (pure)."""
 
-    def render(self, edition: Edition, ctx: Context) -> Rendered:
-        """Turn an edition into output (pure apart from reading templates)."""
-        ...
+    @abstractmethod
+    def render(self, edition: Edition[P], ctx: Context) -> Rendered[P, M]:
+        """Turn an edition into files (pure apart from reading templates)."""
 
-    def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
+    @abstractmethod
+    def deliver(self, rendered: Rendered[P, M], ctx: Context) -> DeliveryReport:
         """Write or send the rendered edition; idempotent per edition key."""
-        ...
+
+    # --- optional ----------------------------------------------------------------------
+    def shown_in_plan(self, edition: Edition[P]) -> Sequence[Message]:
+        """The messages the plan lists for this edition (new ones, for a rolling window)."""
+        return edition.messages
+
+    def report_notes(self, loaded: Loaded[I], ctx: Context) -> ReportNotes:
+        """Lines for the publish report (the partner list, screen folders left behind)."""
+        return ReportNotes()
+
+    def preview(
+        self, message: Message, library: Library, inputs: I, ctx: Context, day: date
+    ) -> list[Path]:
+        """Write `message` as this channel shows it under `ctx.out_dir`; the files written."""
+        return []

@@ -7,17 +7,18 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.checks import check_folder
 from flows.checks.report import render_report
 from flows.core.findings import Finding, Severity, count, summary
+from flows.core.settings import load_settings
 from flows.infra.outputs import write_report
+from flows.publishing.checking import check_folder
 
 
 @task(name="load-and-check")
 def load_and_check(content_dir: str) -> tuple[list[Finding], int]:
     """Load the content folder and run every check (one task: it is one quick pass)."""
-    library, findings = check_folder(Path(content_dir))
-    return findings, library.files
+    checked = check_folder(Path(content_dir), load_settings(content_dir=Path(content_dir)))
+    return checked.findings, checked.files
 
 
 @flow(name="check-content")

@@ -22,7 +22,6 @@ from flows.core.settings import Settings, load_settings
 from flows.infra.retries import retry_when
 from flows.planning.cadence import today
 from flows.publishing.publish import (
-    Held,
     Outcome,
     Prepared,
     PublishResult,
@@ -66,9 +65,9 @@ def load_check_plan(content_dir: str, out_dir: str, day: date, any_day: bool) ->
     cache_policy=NO_CACHE,
     persist_result=False,
 )
-def deliver_edition(edition: Edition, content_dir: str, out_dir: str, held: Held) -> Outcome:
+def deliver_edition(edition: Edition[Any], content_dir: str, out_dir: str) -> Outcome:
     """Render and deliver one edition (clients are built inside the channel, never passed in)."""
-    return publish_edition(edition, _settings(content_dir, out_dir), held)
+    return publish_edition(edition, _settings(content_dir, out_dir))
 
 
 @flow(name="publish-due")
@@ -89,7 +88,7 @@ def publish_due(
     prepared = load_check_plan(content_dir, out_dir, when, any_day)
     result = PublishResult(prepared)
     for edition in prepared.editions:
-        state = deliver_edition(edition, content_dir, out_dir, prepared.held, return_state=True)
+        state = deliver_edition(edition, content_dir, out_dir, return_state=True)
         if state.is_completed():
             result.outcomes.append(state.result())
         else:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.checks import run_checks
 from flows.library.loader import load_library
+from flows.publishing.checking import check_library as run_checks
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "checks"
 DEFAULT_TODAY = date(2026, 12, 1)

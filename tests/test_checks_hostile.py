@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.checks import run_checks
 from flows.cli import main
 from flows.library.loader import load_library
+from flows.publishing.checking import check_library as run_checks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
 GOOD = (FIXTURES / "good/content/messages/slapen/vast-ritme.nl.md").read_text(encoding="utf-8")

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from flows.checks import check_folder, held_by_checks, run_checks, today_local
+from flows.checks import held_by_checks, today_local
 from flows.checks.prose import parse_body
 from flows.checks.readability import reading_ease, syllables, text_syllables
 from flows.checks.safety import url_problem
 from flows.core.findings import Severity
+from flows.core.settings import load_settings
 from flows.library.loader import load_library
+from flows.publishing.checking import check_folder
+from flows.publishing.checking import check_library as run_checks
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "fixtures" / "checks"
@@ -119,7 +122,8 @@ def test_sentences_split_keep_abbreviations_and_lines() -> None:
 
 
 def test_bundled_library_has_no_errors() -> None:
-    library, findings = check_folder(REPO / "content")
+    checked = check_folder(REPO / "content", load_settings(content_dir=REPO / "content"))
+    library, findings = checked.library, checked.findings
     assert len(library.messages) >= 30
     assert [f.format() for f in findings if f.severity is Severity.ERROR] == []
 

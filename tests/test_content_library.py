@@ -10,11 +10,12 @@ import pytest
 import yaml
 
 from channels.newsletter.partners import load_partners
-from flows.checks import run_checks
 from flows.core.findings import Severity
 from flows.core.models import AUDIENCES, PUBLIC_AUDIENCES, THEMES, Message, Source
 from flows.library.loader import Library, load_library
 from flows.library.safe_yaml import parse_yaml
+from flows.publishing.checking import check_library as run_checks
+from tests.channel_inputs import screens_of
 from tests.conftest import CONTENT
 
 # A fixed day inside the campaign, so date warnings never depend on when the suite runs.
@@ -74,9 +75,10 @@ def test_campaign_is_twelve_weeks_from_monday(library: Library) -> None:
 
 
 def test_screens(library: Library) -> None:
-    assert len(library.screens) == 6
-    assert sum(s.orientation == "portrait" for s in library.screens) >= 2
-    covered = {a for s in library.screens for a in s.audiences}
+    screens = screens_of(library)
+    assert len(screens) == 6
+    assert sum(s.orientation == "portrait" for s in screens) >= 2
+    covered = {a for s in screens for a in s.audiences}
     assert covered == PUBLIC_AUDIENCES
 
 

@@ -26,21 +26,21 @@ BASE = "https://feeds.example.org"
 @pytest.fixture(scope="module")
 def library() -> Library:
     lib = load_library(FIXTURES / "content")
-    assert lib.findings == []
+    assert lib.findings == ()
     return lib
 
 
-def ctx(out: Path, held: frozenset[tuple[str, str]] = frozenset()) -> Context:
+def ctx(out: Path) -> Context:
     settings = load_settings(public_base_url=BASE, organisation="JGZ Testregio", out_dir=out)
-    return Context(settings, out, held)
+    return Context(settings, out)
 
 
 def publish(
     library: Library, day: date, out: Path, held: frozenset[tuple[str, str]] = frozenset()
 ) -> dict[str, Edition]:
-    editions = CHANNEL.plan(library, library.campaigns, day, held)
+    editions = CHANNEL.plan(library, None, library.campaigns, day, held)
     for edition in editions:
-        CHANNEL.deliver(CHANNEL.render(edition, ctx(out, held)), ctx(out, held))
+        CHANNEL.deliver(CHANNEL.render(edition, ctx(out)), ctx(out))
     return {e.target: e for e in editions}
 
 
@@ -129,9 +129,11 @@ def test_expired_and_held_messages_leave_the_feed(library: Library, tmp_path: Pa
 def test_nothing_due_on_other_days_and_rerun_writes_nothing(
     library: Library, tmp_path: Path
 ) -> None:
-    assert CHANNEL.plan(library, library.campaigns, date(2027, 1, 5)) == []
-    assert CHANNEL.plan(library, library.campaigns, date(2027, 3, 1)) == []  # after the period
-    edition = CHANNEL.plan(library, library.campaigns, date(2027, 1, 4))[0]
+    assert CHANNEL.plan(library, None, library.campaigns, date(2027, 1, 5)) == []
+    assert (
+        CHANNEL.plan(library, None, library.campaigns, date(2027, 3, 1)) == []
+    )  # after the period
+    edition = CHANNEL.plan(library, None, library.campaigns, date(2027, 1, 4))[0]
     first = CHANNEL.deliver(CHANNEL.render(edition, ctx(tmp_path)), ctx(tmp_path))
     again = CHANNEL.deliver(CHANNEL.render(edition, ctx(tmp_path)), ctx(tmp_path))
     assert (first.delivered, first.nothing_new) == (2, False)
@@ -150,7 +152,7 @@ def test_dates_follow_summer_time(library: Library, tmp_path: Path) -> None:
         for c in library.campaigns
     ]
     for day in (date(2027, 3, 22), date(2027, 3, 29)):  # the clocks change on 2027-03-28
-        for edition in CHANNEL.plan(library, spring, day):
+        for edition in CHANNEL.plan(library, None, spring, day):
             CHANNEL.deliver(CHANNEL.render(edition, ctx(tmp_path)), ctx(tmp_path))
     rss = (tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss").read_text(encoding="utf-8")
     assert "Mon, 22 Mar 2027 06:00:00 +0100" in rss

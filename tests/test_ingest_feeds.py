@@ -24,7 +24,7 @@ import yaml
 from flows.core.settings import Settings, load_settings
 from flows.ingest.report import render_report
 from flows.ingest.run import IngestResult, run_ingest
-from flows.library.loader import Library, load_message
+from flows.library.loader import LoadLog, load_message
 from tests.ingest_server import FIXTURES, Served, feed_server
 
 TODAY = date(2026, 11, 28)
@@ -125,7 +125,7 @@ def test_fixture_feed(fixture: Path, server: tuple[str, Served], tmp_path: Path)
     report = render_report(result)
     for text in expect.get("expect-report", []):
         assert text in report, f"{text!r} missing from the report"
-    library = Library(root=settings.content_dir)
+    library = LoadLog(settings.content_dir)
     for draft in source.drafts:
         message = load_message(draft.path, library)
         assert message is not None, [f.format() for f in library.findings]

@@ -248,7 +248,7 @@ def test_cli_ingest_writes_report_and_check_counts_drafts(
     main(["check", "--content", str(content), "--out", str(out)])
     assert "2 draft(s) in inbox/ wait for review" in capsys.readouterr().out
     library = load_library(content)  # what the planner gets: drafts are never in it
-    assert library.messages == [] and library.drafts_waiting == 2
+    assert library.messages == () and library.drafts_waiting == 2
 
 
 def test_failure_while_writing_keeps_the_feed_for_the_next_run(

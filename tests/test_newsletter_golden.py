@@ -37,7 +37,7 @@ def _cases() -> dict[str, object]:
 @pytest.mark.parametrize("part", ["html", "text"])
 def test_rendering_matches_the_golden_file(tmp_path: Path, name: str, part: str) -> None:
     rendered = render_edition(_cases()[name], settings_for(tmp_path))  # type: ignore[arg-type]
-    produced = rendered.extra[part]
+    produced = rendered.meta.html if part == "html" else rendered.meta.text
     golden = GOLDEN / f"{name}.{'html' if part == 'html' else 'txt'}"
     if REGENERATE:
         golden.write_text(produced, encoding="utf-8")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from channels.newsletter import CHANNEL
-from channels.newsletter.partners import load_partners
+from channels.newsletter.partners import PartnerList, load_partners
 from channels.newsletter.plan import groups
 from flows.library.loader import load_library
 from tests.conftest import CONTENT, FIXTURES
@@ -40,24 +40,26 @@ def test_unsubscribed_partners_are_left_out_and_groups_are_by_kind_audiences_lan
 
 def test_plan_on_the_bundled_content_gives_one_edition_per_group() -> None:
     library = load_library(CONTENT)
-    library.partners, findings = load_partners(CONTENT / "partners.example.csv")
+    partners, findings = load_partners(CONTENT / "partners.example.csv")
     assert findings == []
+    listed = PartnerList(tuple(partners), CONTENT / "partners.example.csv", example=True)
     first_tuesday = date(2027, 1, 5)
-    editions = CHANNEL.plan(library, library.campaigns, first_tuesday)
+    editions = CHANNEL.plan(library, listed, library.campaigns, first_tuesday)
     assert editions and all(e.day == first_tuesday for e in editions)
-    assert CHANNEL.plan(library, library.campaigns, date(2027, 1, 6)) == []
+    assert CHANNEL.plan(library, listed, library.campaigns, date(2027, 1, 6)) == []
     for e in editions:
-        kind = e.params["kind"]
-        staff = [m for m in e.messages if m.id == e.params["staff"]]
+        kind = e.payload.kind
+        staff = [m for m in e.messages if m.id == e.payload.staff]
         assert len(staff) == 1 and f"{kind}-team" in staff[0].audiences
-        parents = [m for m in e.messages if m.id != e.params["staff"]]
+        parents = [m for m in e.messages if m.id != e.payload.staff]
         assert parents and all(set(m.audiences) & set(e.audiences) for m in parents)
         assert len({m.id for m in e.messages}) == len(e.messages)
-        fallback = set(e.params["fallback"])
+        fallback = set(e.payload.fallback)
         assert all(m.lang == e.lang or m.key in fallback for m in e.messages)
-        unsubscribed = {p.email for p in library.partners if p.unsubscribed}
-        assert not unsubscribed & {a for a, _ in e.params["recipients"]}
-    assert CHANNEL.plan(library, library.campaigns, first_tuesday) == editions  # deterministic
+        unsubscribed = {p.email for p in partners if p.unsubscribed}
+        assert not unsubscribed & {a for a, _ in e.payload.recipients}
+    again = CHANNEL.plan(library, listed, library.campaigns, first_tuesday)
+    assert [(e, e.payload) for e in again] == [(e, e.payload) for e in editions]  # deterministic
 
 
 def test_a_semicolon_list_from_dutch_excel_reads_the_same(tmp_path: Path) -> None:

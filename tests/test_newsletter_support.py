@@ -13,6 +13,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from channels.base import Context, Edition
+from channels.newsletter.payload import NewsletterPayload
 from flows.core.models import Message
 from flows.core.settings import Settings, load_settings
 
@@ -56,7 +57,7 @@ def edition(
     campaign_title: str = "Sterk begin",
     messages: Sequence[Message] | None = None,
     fallback: Sequence[tuple[str, str]] = (),
-) -> Edition:
+) -> Edition[NewsletterPayload]:
     """A kinderopvang edition with `items` parent items and one staff item."""
     msgs = (
         list(messages)
@@ -75,12 +76,12 @@ def edition(
         lang=lang,
         audiences=("kinderopvang-team", "ouders-jonge-kinderen"),
         messages=tuple(msgs),
-        params={
-            "kind": "kinderopvang",
-            "recipients": tuple(recipients),
-            "staff": "voor-het-team" if messages is None else None,
-            "fallback": tuple(fallback),
-        },
+        payload=NewsletterPayload(
+            kind="kinderopvang",
+            recipients=tuple(recipients),
+            staff="voor-het-team" if messages is None else None,
+            fallback=tuple(fallback),
+        ),
     )
 
 

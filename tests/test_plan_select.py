@@ -13,7 +13,8 @@ import pytest
 from flows.core.models import Campaign, Message
 from flows.library.loader import Library
 from flows.planning.cadence import cadence_due, due_days, parse_cadence
-from flows.planning.rotation import campaign_findings, eligible, select
+from flows.planning.rotation import eligible, select
+from flows.publishing.checking import check_library
 
 START = date(2027, 1, 4)
 THEMES = ["slapen", "eten", "bewegen", "steun"]
@@ -46,7 +47,7 @@ def campaign(**extra: Any) -> Campaign:
 
 
 def library(messages: list[Message], campaigns: list[Campaign] | None = None) -> Library:
-    return Library(root=Path("content"), messages=messages, campaigns=campaigns or [])
+    return Library(root=Path("content"), messages=tuple(messages), campaigns=tuple(campaigns or []))
 
 
 def standard(n: int = 11) -> Library:
@@ -178,7 +179,7 @@ def test_invalid_cadence_is_a_finding_at_its_line() -> None:
         field_lines={"channels.newsletter.cadence": 7},
     )
     lib = library([], [camp])
-    found = campaign_findings(lib)
+    found = [f for f in check_library(lib, START) if f.code.startswith("P")]
     assert [(f.code, f.line) for f in found] == [("P701", 7)]
     assert "not understood" in found[0].message and "weekly on monday" in found[0].message
 
@@ -189,12 +190,11 @@ def test_cadence_never_due_in_the_period_is_a_warning() -> None:
         channels={"newsletter": {"cadence": "monthly on the last friday"}},
         field_lines={"channels.newsletter": 5},
     )
-    found = campaign_findings(library([], [camp]))
+    found = [f for f in check_library(library([], [camp]), START) if f.code.startswith("P")]
     assert [(f.code, f.line, f.severity.value) for f in found] == [("P702", 5, "warning")]
 
 
 def test_bad_cadence_in_a_campaign_file_is_reported_by_the_checks(tmp_path: Path) -> None:
-    from flows.checks import run_checks
     from flows.library.loader import load_library
 
     (tmp_path / "messages").mkdir()
@@ -206,5 +206,5 @@ def test_bad_cadence_in_a_campaign_file_is_reported_by_the_checks(tmp_path: Path
         encoding="utf-8",
     )
     lib = load_library(tmp_path)
-    codes = [(f.code, f.line, f.path) for f in run_checks(lib, START) if f.code.startswith("P")]
+    codes = [(f.code, f.line, f.path) for f in check_library(lib, START) if f.code.startswith("P")]
     assert codes == [("P701", 9, f"{tmp_path.name}/campaigns/c.yaml")]

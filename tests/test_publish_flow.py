@@ -10,37 +10,44 @@ from typing import Any
 
 import pytest
 
-import channels
-from channels.base import Context, DeliveryReport, Edition, Rendered
+from channels.base import Channel, Context, DeliveryReport, Edition, Labels, Loaded, Rendered
 from flows.core.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
-from flows.core.models import Campaign
+from flows.core.models import Campaign, Strict
+from flows.publishing import registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTENT = FIXTURES / "feeds" / "content"
 
 
-class FlakyChannel:
+class FlakySettings(Strict):
+    """No settings."""
+
+
+class FlakyChannel(Channel[FlakySettings, None, None, None]):
     """A test channel: one edition a day; delivery fails as told by `FAILURES`."""
 
     name = "flaky"
+    label = Labels("Wisselvallig", "Flaky")
+    settings_model = FlakySettings
+
+    def load_inputs(self, settings: Any, library: Any) -> Loaded[None]:
+        return Loaded(None)
 
     def plan(
         self,
         library: Any,
+        inputs: None,
         campaigns: Sequence[Campaign],
         day: date,
         held: frozenset[tuple[str, str]] = frozenset(),
-    ) -> list[Edition]:
-        return [
-            Edition(
-                "flaky", "only", day, "test-feeds", "Test", "nl", ("ouders-jonge-kinderen",), ()
-            )
-        ]
+    ) -> list[Edition[None]]:
+        audiences = ("ouders-jonge-kinderen",)
+        return [Edition("flaky", "only", day, "test-feeds", "Test", "nl", audiences, (), None)]
 
-    def render(self, edition: Edition, ctx: Context) -> Rendered:
-        return Rendered(edition, {"flaky.txt": b"x"})
+    def render(self, edition: Edition[None], ctx: Context) -> Rendered[None, None]:
+        return Rendered(edition, {"flaky.txt": b"x"}, None)
 
-    def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
+    def deliver(self, rendered: Rendered[None, None], ctx: Context) -> DeliveryReport:
         ATTEMPTS.append(rendered.edition.key)
         if FAILURES:
             raise FAILURES.pop(0)
@@ -56,7 +63,8 @@ FAILURES: list[Exception] = []
 def flaky(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     import flows.publish_flow as module
 
-    monkeypatch.setitem(channels.CHANNEL_MODULES, "flaky", "tests.test_publish_flow")
+    # The registry's own dict, so every module that asks it sees the test channel too.
+    monkeypatch.setitem(registry.channels(), "flaky", CHANNEL)
     # No waiting between retries in tests.
     monkeypatch.setattr(
         module, "deliver_edition", module.deliver_edition.with_options(retry_delay_seconds=0)

@@ -130,7 +130,8 @@ def test_a_screen_removed_from_screens_yaml_is_named_and_left_alone(tmp_path: Pa
     (out / "screens" / ".tmp-half-written").mkdir()  # not a screen: never named
 
     result = publish_plain(s, date(2027, 1, 13), any_day=True)
-    assert result.prepared.orphaned_screens == ["verloskunde-test"]
+    notes = result.prepared.channel_notes["screens"].section
+    assert [line for line in notes if line.startswith("- ")] == ["- out/screens/verloskunde-test/"]
     assert (out / "screens" / "verloskunde-test" / "playlist.json").read_bytes() == kept
     report = (out / "reports" / "publish-2027-01-13.md").read_text(encoding="utf-8")
     assert "## Screens no longer in screens.yaml" in report

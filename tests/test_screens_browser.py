@@ -26,10 +26,12 @@ from PIL import Image
 
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
+from channels.screens.payload import ScreenPayload
 from channels.shared.themes import MIN_CONTRAST, contrast
 from flows.cli.commands.serve import make_server
 from flows.core.settings import TIMEZONE, load_settings
 from flows.library.loader import Library, load_library
+from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES, REPO
 from tests.serving import serving
 
@@ -87,7 +89,8 @@ class Site:
         day: date = NOW_DAY,
         hours: dict[str, str] | None = None,
     ) -> None:
-        screen = next(s for s in self.library.screens if s.id == "wachtkamer-test")
+        screen = next(s for s in screens_of(self.library) if s.id == "wachtkamer-test")
+        screen = screen.model_copy(update={"slide_seconds": seconds})
         if hours is not None:
             screen = screen.model_copy(update={"opening_hours": hours})
         messages = tuple(m for i in ids if (m := self.library.message(i)) is not None)
@@ -100,7 +103,7 @@ class Site:
             lang="nl",
             audiences=screen.audiences,
             messages=messages,
-            params={"screen": screen, "slide_seconds": seconds},
+            payload=ScreenPayload(screen),
         )
         ctx = Context(load_settings(out_dir=self.out), self.out)
         CHANNEL.deliver(CHANNEL.render(edition, ctx), ctx)

@@ -20,6 +20,7 @@ from channels.base import Context
 from channels.screens import CHANNEL
 from flows.core.settings import TIMEZONE, load_settings
 from flows.library.loader import load_library
+from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES
 
 CONTENT = FIXTURES / "screens" / "content"
@@ -32,11 +33,10 @@ def rendered() -> dict[str, dict[str, bytes]]:
     library = load_library(CONTENT)
     ctx = Context(load_settings(public_base_url="https://veerkracht.example.org"), Path("."))
     out = {}
-    for edition in CHANNEL.plan(library, library.campaigns, DAY):
-        fixed = dataclasses.replace(
-            edition,
-            params={**edition.params, "generated_at": datetime(2027, 1, 12, 6, 0, tzinfo=TIMEZONE)},
-        )
+    stamp = datetime(2027, 1, 12, 6, 0, tzinfo=TIMEZONE)
+    for edition in CHANNEL.plan(library, screens_of(library), library.campaigns, DAY):
+        payload = dataclasses.replace(edition.payload, generated_at=stamp)
+        fixed = dataclasses.replace(edition, payload=payload)
         out[edition.target] = CHANNEL.render(fixed, ctx).files
     return out
 

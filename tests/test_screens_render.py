@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import feedparser
 import pytest
 
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
+from channels.screens import CHANNEL as SCREENS
 from channels.screens.page import csp_hash
-from channels.screens.plan import plan_screens
+from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import build_playlist, version_of
 from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
 from flows.core.settings import TIMEZONE, load_settings
 from flows.library.loader import Library, load_library
+from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES
 
 CONTENT = FIXTURES / "screens" / "content"
@@ -31,13 +33,13 @@ STAMP = datetime(2027, 1, 12, 6, 0, tzinfo=TIMEZONE)
 @pytest.fixture(scope="module")
 def library() -> Library:
     lib = load_library(CONTENT)
-    assert lib.findings == []
+    assert lib.findings == ()
     return lib
 
 
-def edition(library: Library, ids: list[str], **params: Any) -> Edition:
+def edition(library: Library, ids: list[str]) -> Edition[ScreenPayload]:
     """A screen edition built by hand (what plan would make), for `wachtkamer-test`."""
-    screen = next(s for s in library.screens if s.id == "wachtkamer-test")
+    screen = next(s for s in screens_of(library) if s.id == "wachtkamer-test")
     messages = tuple(m for i in ids if (m := library.message(i)) is not None)
     return Edition(
         channel="screens",
@@ -48,8 +50,15 @@ def edition(library: Library, ids: list[str], **params: Any) -> Edition:
         lang="nl",
         audiences=screen.audiences,
         messages=messages,
-        params={"screen": screen, "generated_at": STAMP, **params},
+        payload=ScreenPayload(screen, generated_at=STAMP),
     )
+
+
+def plan_day_screens(
+    library: Library, day: date, held: frozenset[tuple[str, str]] = frozenset()
+) -> list[Edition[ScreenPayload]]:
+    """The screens channel's plan with the screens of the library's screens.yaml."""
+    return SCREENS.plan(library, screens_of(library), library.campaigns, day, held)
 
 
 def ctx(out: Path) -> Context:
@@ -222,8 +231,10 @@ def test_deliver_swaps_folder_and_second_run_is_nothing_new(
     folder = tmp_path / "screens" / "wachtkamer-test"
     assert first.delivered == 1
     assert sorted(p.name for p in folder.iterdir()) == ["index.html", "playlist.json", "slides.rss"]
-    later = {**ed.params, "generated_at": datetime(2027, 1, 12, 7, 0, tzinfo=TIMEZONE)}
-    again = Edition(**{**ed.__dict__, "params": later})
+    later = dataclasses.replace(
+        ed.payload, generated_at=datetime(2027, 1, 12, 7, 0, tzinfo=TIMEZONE)
+    )
+    again = dataclasses.replace(ed, payload=later)
     second = CHANNEL.deliver(CHANNEL.render(again, ctx(tmp_path)), ctx(tmp_path))
     assert second.nothing_new and second.skipped == 1
     assert json.loads((folder / "playlist.json").read_bytes())["generated_at"].startswith(
@@ -239,15 +250,15 @@ def test_deliver_swaps_folder_and_second_run_is_nothing_new(
 
 
 def test_plan_one_edition_per_screen_with_interleaved_campaigns(library: Library) -> None:
-    editions = {e.target: e for e in plan_screens(library, library.campaigns, DAY)}
+    editions = {e.target: e for e in plan_day_screens(library, DAY)}
     assert sorted(editions) == ["alleen-tweede", "verloskunde-test", "wachtkamer-test"]
     wachtkamer = editions["wachtkamer-test"]
     ids = [m.id for m in wachtkamer.messages]
     assert "oud-bericht" not in ids  # expired on the day
     assert len(ids) == len(set(ids))  # never twice, so never twice in a row in the loop
     assert ids[0] == "samen-eten"  # week 2 of test-campagne is about eating: theme first
-    by_id = dict(zip(ids, wachtkamer.params["campaign_titles"], strict=True))
-    seconds = dict(zip(ids, wachtkamer.params["seconds_each"], strict=True))
+    by_id = dict(zip(ids, wachtkamer.payload.campaign_titles, strict=True))
+    seconds = dict(zip(ids, wachtkamer.payload.seconds_each, strict=True))
     assert by_id["buiten-spelen"] == "Tweede campagne" and seconds["buiten-spelen"] == 20
     assert by_id["samen-eten"] == "Testcampagne" and seconds["samen-eten"] == 8  # screen's own
     assert wachtkamer.campaign_id == "test-campagne,tweede-campagne"
@@ -257,16 +268,14 @@ def test_plan_one_edition_per_screen_with_interleaved_campaigns(library: Library
 def test_plan_leaves_out_held_messages(library: Library) -> None:
     held = frozenset({("samen-eten", "nl")})
     (wachtkamer,) = [
-        e
-        for e in plan_screens(library, library.campaigns, DAY, held)
-        if e.target == "wachtkamer-test"
+        e for e in plan_day_screens(library, DAY, held) if e.target == "wachtkamer-test"
     ]
     assert "samen-eten" not in [m.id for m in wachtkamer.messages]
 
 
 def test_plan_is_deterministic(library: Library) -> None:
-    a = plan_screens(library, library.campaigns, DAY)
-    b = plan_screens(library, library.campaigns, DAY)
+    a = plan_day_screens(library, DAY)
+    b = plan_day_screens(library, DAY)
     assert [(e.key, [m.key for m in e.messages]) for e in a] == [
         (e.key, [m.key for m in e.messages]) for e in b
     ]

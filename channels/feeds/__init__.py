@@ -2,53 +2,80 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from channels.base import Context, DeliveryReport, Edition, Rendered
-from channels.feeds.plan import CHANNEL_NAME, FeedEntry, plan_feeds
+from channels.base import Channel, Context, DeliveryReport, Edition, Held, Labels, Loaded, Rendered
+from channels.feeds.plan import CHANNEL_NAME, FeedMeta, FeedPayload, WithFeed, plan_feeds
 from channels.feeds.render import render_atom, render_rss
-from flows.core.models import Campaign
+from channels.feeds.settings import FeedsSettings
+from flows.core.findings import Finding
+from flows.core.models import Campaign, Message
+from flows.core.settings import Settings
 from flows.infra.outputs import write_atomic
+from flows.library.loader import Library
+from flows.planning.rotation import cadence_findings, parsed_cadence
 
 if TYPE_CHECKING:
-    from flows.library.loader import Library
+    from flows.checks.context import Context as CheckContext
 
 
-class FeedsChannel:
+class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
     """Syndication feeds partners and signage players pull from."""
 
     name = CHANNEL_NAME
+    label = Labels(nl="Feeds", en="Feeds")
+    settings_model = FeedsSettings
+    outputs = (("feeds", "RSS and Atom per audience and language"),)
+
+    def load_inputs(self, settings: Settings, library: Library) -> Loaded[None]:
+        """Feeds need nothing beyond the campaigns."""
+        return Loaded(None)
+
+    def checks(self, ctx: CheckContext, inputs: None) -> Iterable[Finding]:
+        """The feed cadence of every campaign (P701, P702)."""
+        for campaign in ctx.library.campaigns:
+            feeds = self.settings_for(campaign)
+            if feeds is not None:
+                yield from cadence_findings(ctx.library, campaign, self.name, feeds.cadence)
+
+    def with_feeds(self, campaigns: Sequence[Campaign]) -> list[WithFeed]:
+        """The campaigns with valid feed settings and a readable cadence."""
+        out: list[WithFeed] = []
+        for campaign in campaigns:
+            feeds = self.settings_for(campaign)
+            cadence = parsed_cadence(feeds.cadence) if feeds else None
+            if feeds is not None and cadence is not None:
+                out.append((campaign, feeds, cadence))
+        return out
 
     def plan(
         self,
         library: Library,
+        inputs: None,
         campaigns: Sequence[Campaign],
         day: date,
-        held: frozenset[tuple[str, str]] = frozenset(),
-    ) -> list[Edition]:
+        held: Held = frozenset(),
+    ) -> list[Edition[FeedPayload]]:
         """One edition per audience and language whose feed has something new on `day`."""
-        return plan_feeds(library, campaigns, day, held)
+        return plan_feeds(library, self.with_feeds(campaigns), day, held)
 
-    def render(self, edition: Edition, ctx: Context) -> Rendered:
+    def render(
+        self, edition: Edition[FeedPayload], ctx: Context
+    ) -> Rendered[FeedPayload, FeedMeta]:
         """Both documents of one feed."""
-        entries: tuple[FeedEntry, ...] = edition.params.get("entries", ())
-        # A message held after planning (for example by a link check) never reaches the feed.
-        entries = tuple(e for e in entries if e.message.key not in ctx.held)
+        entries = edition.payload.entries
         audience = edition.audiences[0]
         base, org = ctx.settings.public_base_url, ctx.settings.organisation
         args = (edition.target, audience, edition.lang, entries, base, org)
-        return Rendered(
-            edition=edition,
-            files={
-                f"feeds/{edition.target}.rss": render_rss(*args),
-                f"feeds/{edition.target}.atom": render_atom(*args),
-            },
-            extra={"entries": len(entries)},
-        )
+        files = {
+            f"feeds/{edition.target}.rss": render_rss(*args),
+            f"feeds/{edition.target}.atom": render_atom(*args),
+        }
+        return Rendered(edition, files, FeedMeta(len(entries)))
 
-    def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
+    def deliver(self, rendered: Rendered[FeedPayload, FeedMeta], ctx: Context) -> DeliveryReport:
         """Write the feed files atomically; an unchanged feed is not rewritten (nothing new)."""
         edition = rendered.edition
         report = DeliveryReport(edition.key, self.name, edition.target)
@@ -58,9 +85,13 @@ class FeedsChannel:
                 report.notes.append(f"wrote {rel}")
             else:
                 report.skipped += 1
-        entries = rendered.extra.get("entries", 0)
+        entries = rendered.meta.entries
         report.notes.append(f"{entries} {'entry' if entries == 1 else 'entries'} in the feed")
         return report
+
+    def shown_in_plan(self, edition: Edition[FeedPayload]) -> Sequence[Message]:
+        """A feed edition carries its whole window: the plan shows what is new that day."""
+        return [e.message for e in edition.payload.entries if e.day == edition.day]
 
 
 CHANNEL = FeedsChannel()

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from channels.base import Edition
+from channels.base import Edition, Held
+from channels.feeds.settings import FeedsSettings
 from flows.core.models import LANGUAGES, Campaign, Message
 from flows.planning.cadence import Cadence, cadence_due, previous_due
-from flows.planning.rotation import campaign_cadence, select
+from flows.planning.rotation import select
 
 if TYPE_CHECKING:
     from flows.library.loader import Library
@@ -54,18 +55,35 @@ def _editions_back(cadence: Cadence, campaign: Campaign, day: date, wanted: int)
     return days
 
 
+@dataclass(frozen=True)
+class FeedPayload:
+    """One feed's window: its entries, newest first."""
+
+    entries: tuple[FeedEntry, ...]
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """What rendering a feed tells delivery: how many entries it holds."""
+
+    entries: int
+
+
+# A campaign with a feed: the campaign, its feed settings and its parsed cadence.
+WithFeed = tuple[Campaign, FeedsSettings, Cadence]
+
+
 def feed_entries(
     library: Library,
     campaign: Campaign,
+    feeds: FeedsSettings,
     cadence: Cadence,
     audience: str,
     lang: str,
     day: date,
-    held: frozenset[tuple[str, str]],
+    held: Held,
 ) -> list[FeedEntry]:
     """The campaign's entries for one feed on `day`, newest first."""
-    feeds = campaign.channels.feeds
-    assert feeds is not None
     per = feeds.per_edition
     out: list[FeedEntry] = []
     for when in _editions_back(cadence, campaign, day, -(-feeds.items // per)):
@@ -94,35 +112,30 @@ def feed_entries(
 
 def plan_feeds(
     library: Library,
-    campaigns: Sequence[Campaign],
+    with_feeds: Sequence[WithFeed],
     day: date,
-    held: frozenset[tuple[str, str]] = frozenset(),
-) -> list[Edition]:
+    held: Held = frozenset(),
+) -> list[Edition[FeedPayload]]:
     """One edition per audience and language whose feed gets something new on `day`."""
-    with_feeds: list[tuple[Campaign, Cadence]] = []
-    for campaign in campaigns:
-        cadence = campaign_cadence(campaign, CHANNEL_NAME)
-        if cadence is not None and day >= campaign.period.start:
-            with_feeds.append((campaign, cadence))
-    editions: list[Edition] = []
-    audiences = sorted({a for c, _ in with_feeds for a in c.audiences})
+    started = [(c, s, cad) for c, s, cad in with_feeds if day >= c.period.start]
+    editions: list[Edition[FeedPayload]] = []
+    audiences = sorted({a for c, _, _ in started for a in c.audiences})
     for audience in audiences:
         for lang in sorted(LANGUAGES):
-            mine = [(c, cad) for c, cad in with_feeds if audience in c.audiences]
+            mine = [w for w in started if audience in w[0].audiences]
             due = [
                 c
-                for c, cad in mine
+                for c, _, cad in mine
                 if day in c.period and cadence_due(cad, c.period.start, day) is not None
             ]
             if not due:
                 continue
             entries: list[FeedEntry] = []
-            for campaign, cadence in mine:
-                entries.extend(feed_entries(library, campaign, cadence, audience, lang, day, held))
-            kept = _newest_unique(
-                entries,
-                max(c.channels.feeds.items for c, _ in mine if c.channels.feeds is not None),
-            )
+            for campaign, feeds, cadence in mine:
+                entries.extend(
+                    feed_entries(library, campaign, feeds, cadence, audience, lang, day, held)
+                )
+            kept = _newest_unique(entries, max(s.items for _, s, _ in mine))
             if not kept:
                 continue
             contributing = sorted({e.campaign_id for e in kept})
@@ -138,7 +151,7 @@ def plan_feeds(
                     audiences=(audience,),
                     messages=tuple(e.message for e in kept),
                     attribution=first.attribution,
-                    params={"entries": tuple(kept)},
+                    payload=FeedPayload(tuple(kept)),
                 )
             )
     return editions

@@ -2,55 +2,139 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from channels.base import Context, DeliveryReport, Edition, Rendered
-from flows.core.models import Campaign
-
-from .plan import CHANNEL_NAME, plan_newsletters
-from .render import render_edition
-from .send import deliver_edition
+from channels.base import (
+    Channel,
+    Context,
+    DeliveryReport,
+    Edition,
+    Held,
+    Labels,
+    Loaded,
+    ReportNotes,
+)
+from channels.newsletter.checks import newsletter_findings
+from channels.newsletter.partners import PartnerList, load_partner_list
+from channels.newsletter.payload import NewsletterMeta, NewsletterPayload
+from channels.newsletter.plan import CHANNEL_NAME, plan_newsletters
+from channels.newsletter.render import RenderedNewsletter, render_edition
+from channels.newsletter.send import deliver_edition
+from channels.newsletter.settings import NewsletterSettings
+from flows.core.findings import Finding
+from flows.core.models import Campaign, Message
+from flows.core.settings import Settings
+from flows.infra.outputs import write_atomic
+from flows.library.loader import Library
 
 if TYPE_CHECKING:
-    from flows.library.loader import Library
+    from flows.checks.context import Context as CheckContext
+
+PREVIEW_TITLE = "Voorbeeld"  # the subject of a previewed block
 
 
-class NewsletterChannel:
+class NewsletterChannel(
+    Channel[NewsletterSettings, PartnerList, NewsletterPayload, NewsletterMeta]
+):
     """E-mail newsletters for childcare and school partners."""
 
     name = CHANNEL_NAME
+    label = Labels(nl="Nieuwsbrief", en="Newsletter")
+    settings_model = NewsletterSettings
+    outputs = (
+        ("newsletters", "web archive of each newsletter edition"),
+        ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
+    )
+
+    def load_inputs(self, settings: Settings, library: Library) -> Loaded[PartnerList]:
+        """The partner list in use: VEERKRACHT_PARTNERS_CSV, or the bundled example."""
+        return load_partner_list(settings)
+
+    def checks(self, ctx: CheckContext, inputs: PartnerList) -> Iterable[Finding]:
+        """Newsletter length and links (T222, T223) and the cadence (P701, P702)."""
+        return newsletter_findings(ctx, self.with_newsletter(ctx.library.campaigns))
+
+    def with_newsletter(
+        self, campaigns: Sequence[Campaign]
+    ) -> list[tuple[Campaign, NewsletterSettings]]:
+        """The campaigns with valid newsletter settings."""
+        return [(c, s) for c in campaigns if (s := self.settings_for(c)) is not None]
 
     def plan(
         self,
         library: Library,
+        inputs: PartnerList,
         campaigns: Sequence[Campaign],
         day: date,
-        held: frozenset[tuple[str, str]] = frozenset(),
-    ) -> list[Edition]:
+        held: Held = frozenset(),
+    ) -> list[Edition[NewsletterPayload]]:
         """One edition per campaign, partner kind, audience set and language due on `day`."""
-        return plan_newsletters(library, campaigns, day, held)
+        return plan_newsletters(
+            library, inputs.partners, self.with_newsletter(campaigns), day, held
+        )
 
-    def render(self, edition: Edition, ctx: Context) -> Rendered:
+    def render(self, edition: Edition[NewsletterPayload], ctx: Context) -> RenderedNewsletter:
         """Render once: archive copy, HTML and text, and the per-recipient MIME template."""
-        if any(m.key in ctx.held for m in edition.messages):
-            # Held after planning (for example by a link check): it never reaches a partner.
-            kept = tuple(m for m in edition.messages if m.key not in ctx.held)
-            edition = replace(edition, messages=kept)
         return render_edition(edition, ctx.settings)
 
-    def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
+    def deliver(self, rendered: RenderedNewsletter, ctx: Context) -> DeliveryReport:
         """Send to every recipient not yet in the ledger as sent (outbox or SMTP)."""
         report = deliver_edition(rendered, ctx)
-        fallback = rendered.edition.params.get("fallback", ())
+        fallback = rendered.edition.payload.fallback
         if fallback:
             report.notes.append(
                 f"{len(fallback)} item(s) only exist in Dutch and were sent in Dutch in this "
                 f"{rendered.edition.lang} edition: {', '.join(i for i, _ in fallback)}"
             )
         return report
+
+    def report_notes(self, loaded: Loaded[PartnerList], ctx: Context) -> ReportNotes:
+        """The partner list's size, and the rows that were skipped."""
+        summary = (
+            f"Partners: {len(loaded.value.partners)} on the list, "
+            f"{len(loaded.findings)} problems" + (f" ({loaded.note})" if loaded.note else ""),
+        )
+        if not loaded.findings:
+            return ReportNotes(summary)
+        section = (
+            "## Partner list problems",
+            "",
+            "These rows were skipped; the other partners still got their newsletter.",
+            "",
+            *(f"- {f.format()}" for f in loaded.findings),
+        )
+        return ReportNotes(summary, section)
+
+    def preview(
+        self,
+        message: Message,
+        library: Library,
+        inputs: PartnerList,
+        ctx: Context,
+        day: date,
+    ) -> list[Path]:
+        """A newsletter with only this block: `nieuwsbrief.html` and `nieuwsbrief.txt`."""
+        edition = Edition(
+            channel=self.name,
+            target="voorbeeld",
+            day=day,
+            campaign_id="voorbeeld",
+            campaign_title=PREVIEW_TITLE,
+            lang=message.lang,
+            audiences=message.audiences,
+            messages=(message,),
+            payload=NewsletterPayload(kind=""),
+        )
+        written = []
+        for rel_path, data in render_edition(edition, ctx.settings).files.items():
+            suffix = ".html" if rel_path.endswith(".html") else ".txt"
+            path = ctx.out_dir / f"nieuwsbrief{suffix}"
+            write_atomic(path, data)
+            written.append(path)
+        return written
 
 
 CHANNEL = NewsletterChannel()

@@ -9,6 +9,7 @@ from datetime import date
 from babel.dates import format_date
 
 from channels.base import Edition
+from channels.newsletter.payload import NewsletterPayload
 from flows.core.models import STAFF_AUDIENCES, Message
 from flows.core.settings import Settings
 from flows.infra.markdown import to_html
@@ -137,13 +138,13 @@ def _item(message: Message, lang: str, refs: References, fallback: bool) -> Item
     return Item(message, lang, to_html(message.body), text, links, fallback)
 
 
-def compose(edition: Edition, settings: Settings) -> Content:
+def compose(edition: Edition[NewsletterPayload], settings: Settings) -> Content:
     """Build the content of an edition; pure."""
     lang = edition.lang if edition.lang in WORDS else "nl"
     words = WORDS[lang]
-    kind = str(edition.params.get("kind") or _kind_of(edition.audiences))
-    fallback = {tuple(k) for k in edition.params.get("fallback", ())}
-    staff_id = edition.params.get("staff")
+    kind = edition.payload.kind or _kind_of(edition.audiences)
+    fallback = set(edition.payload.fallback)
+    staff_id = edition.payload.staff
     refs = References()
     items: list[Item] = []
     staff: Item | None = None

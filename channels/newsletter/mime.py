@@ -27,6 +27,7 @@ from .tokens import make_token, message_id
 
 if TYPE_CHECKING:
     from channels.base import Edition
+    from channels.newsletter.payload import NewsletterPayload
 
     from .compose import Content
 
@@ -136,7 +137,11 @@ def _encode_part(body: str, kind: str) -> list[tuple[str, bytes | str]]:
 
 
 def build_template(
-    edition: Edition, content: Content, mail_html: str, mail_text: str, settings: Settings
+    edition: Edition[NewsletterPayload],
+    content: Content,
+    mail_html: str,
+    mail_text: str,
+    settings: Settings,
 ) -> MimeTemplate:
     """Encode the edition once; raises HeaderInjection or SettingsError before any send."""
     base = settings.public_base_url.rstrip("/")

@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from channels.base import Loaded
+from channels.newsletter.settings import Partner
 from flows.core.findings import Finding, Severity, finding
-from flows.core.models import Partner
+from flows.core.settings import Settings
 
 COLUMNS = ("organisation", "kind", "email", "audiences", "language", "unsubscribed")
 REQUIRED = ("organisation", "kind", "email", "audiences")
@@ -159,3 +162,32 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
             continue
         seen[folded] = line
     return partners, findings
+
+
+@dataclass(frozen=True)
+class PartnerList:
+    """The partner list in use: its rows, where it came from, and whether it is the example."""
+
+    partners: tuple[Partner, ...]
+    path: Path
+    example: bool
+
+
+def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
+    """The list named by VEERKRACHT_PARTNERS_CSV, else the bundled example (demo only).
+
+    The example is said out loud (`note`), so a plan or report never looks real when it is not.
+    """
+    path = settings.resolved_partners_csv()
+    example = settings.partners_csv is None
+    if example and not path.exists():
+        # No list set and no example beside the content: nobody to send to, nothing wrong.
+        note = "geen partnerlijst; zet VEERKRACHT_PARTNERS_CSV om nieuwsbrieven te versturen"
+        return Loaded(PartnerList((), path, example), note=note)
+    partners, findings = load_partners(path)
+    note = (
+        f"voorbeeldlijst {path}; zet VEERKRACHT_PARTNERS_CSV voor de echte partnerlijst"
+        if example
+        else ""
+    )
+    return Loaded(PartnerList(tuple(partners), path, example), tuple(findings), 1, note)

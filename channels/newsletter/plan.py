@@ -7,8 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from channels.base import Edition
-from flows.core.models import PUBLIC_AUDIENCES, Campaign, Message, Partner
+from channels.base import Edition, Held
+from channels.newsletter.payload import NewsletterPayload
+from channels.newsletter.settings import NewsletterSettings, Partner
+from flows.core.models import PUBLIC_AUDIENCES, Campaign, Message
 from flows.planning.rotation import edition_number, select
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ def _items(
     key: GroupKey,
     day: date,
     number: int,
-    held: frozenset[tuple[str, str]],
+    held: Held,
     count: int,
 ) -> tuple[list[Message], list[tuple[str, str]]]:
     _kind, audiences, lang = key
@@ -80,7 +82,7 @@ def _staff(
     key: GroupKey,
     day: date,
     number: int,
-    held: frozenset[tuple[str, str]],
+    held: Held,
     taken: set[str],
 ) -> tuple[Message | None, bool]:
     kind, audiences, lang = key
@@ -107,19 +109,16 @@ def _staff(
 
 def plan_newsletters(
     library: Library,
-    campaigns: Sequence[Campaign],
+    partners: Sequence[Partner],
+    with_newsletter: Sequence[tuple[Campaign, NewsletterSettings]],
     day: date,
-    held: frozenset[tuple[str, str]] = frozenset(),
-) -> list[Edition]:
-    """Every newsletter edition due on `day` (pure; partners come from `library.partners`)."""
-    partners: list[Partner] = list(library.partners)
+    held: Held = frozenset(),
+) -> list[Edition[NewsletterPayload]]:
+    """Every newsletter edition due on `day` for these partners (pure)."""
     grouped = groups(partners)
-    editions: list[Edition] = []
-    for campaign in campaigns:
-        cadence = campaign.channels.newsletter
-        if cadence is None:
-            continue
-        number = edition_number(campaign, CHANNEL_NAME, day)
+    editions: list[Edition[NewsletterPayload]] = []
+    for campaign, cadence in with_newsletter:
+        number = edition_number(campaign, cadence.cadence, day)
         if number is None:
             continue
         for key, members in grouped.items():
@@ -143,13 +142,13 @@ def plan_newsletters(
                     audiences=key[1],
                     messages=messages,
                     attribution=campaign.attribution,
-                    params={
-                        "kind": key[0],
-                        "edition_number": number,
-                        "staff": staff.id if staff else None,
-                        "fallback": tuple(fallback),
-                        "recipients": tuple((p.email, p.organisation) for p in members),
-                    },
+                    payload=NewsletterPayload(
+                        kind=key[0],
+                        edition_number=number,
+                        staff=staff.id if staff else None,
+                        fallback=tuple(fallback),
+                        recipients=tuple((p.email, p.organisation) for p in members),
+                    ),
                 )
             )
     return editions

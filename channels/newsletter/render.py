@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from channels.base import Edition, Rendered
+from channels.newsletter.payload import NewsletterMeta, NewsletterPayload
 from flows.core.errors import PermanentDeliveryError
 from flows.core.settings import Settings
 
@@ -46,9 +46,6 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("muted", "block"),
     ("on_brand", "brand"),
 )
-
-# How often each edition key was rendered in this process (the bench checks it is once).
-RENDERS: Counter[str] = Counter()
 
 
 class TooLarge(PermanentDeliveryError):
@@ -95,9 +92,12 @@ def _mark_safe(content: Content) -> Content:
     return replace(content, items=items, staff=staff)
 
 
-def render_edition(edition: Edition, settings: Settings) -> Rendered:
+NewsletterEdition = Edition[NewsletterPayload]
+RenderedNewsletter = Rendered[NewsletterPayload, NewsletterMeta]
+
+
+def render_edition(edition: NewsletterEdition, settings: Settings) -> RenderedNewsletter:
     """Render once: archive files, the e-mail HTML and text, and the per-recipient template."""
-    RENDERS[edition.key] += 1
     content = compose(edition, settings)
     mail_html = html(content, edition.campaign_title, PLACEHOLDER)
     if len(mail_html.encode("utf-8")) > MAX_HTML_BYTES:
@@ -113,8 +113,4 @@ def render_edition(edition: Edition, settings: Settings) -> Rendered:
         f"newsletters/{edition.key}/index.txt": plain_text(content, mailto).encode("utf-8"),
     }
     template: MimeTemplate = build_template(edition, content, mail_html, mail_text, settings)
-    return Rendered(
-        edition=edition,
-        files=files,
-        extra={"content": content, "html": mail_html, "text": mail_text, "mime": template},
-    )
+    return Rendered(edition, files, NewsletterMeta(content, mail_html, mail_text, template))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from channels.base import Context, DeliveryReport, Rendered
+from channels.base import Context, DeliveryReport
 from flows.core.errors import TransientDeliveryError
 from flows.core.settings import Settings
 from flows.infra.outputs import write_atomic
@@ -13,6 +13,7 @@ from flows.infra.state import open_state
 
 from . import ledger
 from .mime import HeaderInjection, MimeTemplate
+from .render import RenderedNewsletter
 from .tokens import fold, make_token
 from .transport import (
     OutcomeUnknown,
@@ -42,13 +43,13 @@ class Pacer:
         self.next_at = max(now, self.next_at) + self.interval
 
 
-def write_archive(rendered: Rendered, ctx: Context) -> int:
+def write_archive(rendered: RenderedNewsletter, ctx: Context) -> int:
     """Write the web archive files (atomic, unchanged files left alone); returns files changed."""
     return sum(write_atomic(ctx.out_dir / rel, data) for rel, data in rendered.files.items())
 
 
 def deliver_edition(
-    rendered: Rendered,
+    rendered: RenderedNewsletter,
     ctx: Context,
     *,
     resend_unconfirmed: bool = False,
@@ -62,14 +63,14 @@ def deliver_edition(
     """
     edition = rendered.edition
     settings = ctx.settings
-    template: MimeTemplate = rendered.extra["mime"]
+    template = rendered.meta.mime
     report = DeliveryReport(edition.key, edition.channel, edition.target)
     write_archive(rendered, ctx)
     engine = open_state(settings.resolved_state_url())
     gone = ledger.unsubscribed(engine)
     existing = ledger.states(engine, edition.key)
     unconfirmed: list[str] = []
-    everyone = edition.params.get("recipients", ())
+    everyone = edition.payload.recipients
     seen = 0
 
     def due() -> Iterator[tuple[str, str]]:
@@ -235,9 +236,9 @@ def _later(
     return attempts
 
 
-def send_test(rendered: Rendered, ctx: Context, address: str) -> None:
+def send_test(rendered: RenderedNewsletter, ctx: Context, address: str) -> None:
     """Send the edition to one address (the comms team) without reading or writing the ledger."""
-    template: MimeTemplate = rendered.extra["mime"]
+    template = rendered.meta.mime
     payload = template.personalise(address, "")
     link = make_transport(ctx.settings, ctx.out_dir / "test", rendered.edition.key)
     link.open()

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from channels.base import Context, DeliveryReport, Edition, Rendered
+from channels.base import (
+    Channel,
+    Context,
+    DeliveryReport,
+    Edition,
+    Held,
+    Labels,
+    Loaded,
+    Rendered,
+    ReportNotes,
+)
+from channels.screens.checks import screen_findings
+from channels.screens.config import Screen, ScreensSettings
 from channels.screens.page import REFRESH_SECONDS, page_fingerprint, render_page
-from channels.screens.plan import CHANNEL_NAME, plan_screens
+from channels.screens.payload import ScreenMeta, ScreenPayload
+from channels.screens.plan import CHANNEL_NAME, plan_screens, running_campaigns
 from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
-from flows.core.models import Campaign
+from flows.core.findings import Finding
+from flows.core.models import Campaign, Message
+from flows.core.settings import Settings
 from flows.infra.outputs import replace_dir_atomic
+from flows.library.loader import Library, LoadLog, load_yaml_models
 
 if TYPE_CHECKING:
-    from flows.library.loader import Library
+    from flows.checks.context import Context as CheckContext
+
+Screens = tuple[Screen, ...]
+SCREEN_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+ScreenEdition = Edition[ScreenPayload]
+PREVIEW_TITLE = "Voorbeeld"  # the slide's footer in a preview
 
 
 def screen_files(playlist: dict[str, Any], playlist_json: str, base_url: str) -> dict[str, bytes]:
@@ -28,7 +50,7 @@ def screen_files(playlist: dict[str, Any], playlist_json: str, base_url: str) ->
     }
 
 
-def _published(folder: Path, files: dict[str, bytes]) -> tuple[str | None, date | None]:
+def _published(folder: Path, files: Mapping[str, bytes]) -> tuple[str | None, date | None]:
     """Version and day of the playlist already in `folder` (None, None when incomplete)."""
     if not folder.is_dir() or sorted(p.name for p in folder.iterdir()) != sorted(files):
         return None, None
@@ -51,41 +73,60 @@ def folders_without_screen(out_dir: Path, screen_ids: Sequence[str]) -> list[str
     return sorted(
         p.name
         for p in root.iterdir()
+        # Only names a screen id can have: anything else is not ours, and is safe to print.
         if p.is_dir()
-        and not p.name.startswith(".")
+        and SCREEN_ID.fullmatch(p.name)
         and p.name not in known
         and (p / "playlist.json").is_file()
     )
 
 
-class ScreensChannel:
+class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta]):
     """Waiting-room screens: `out/screens/<id>/` with index.html, playlist.json and slides.rss."""
 
     name = CHANNEL_NAME
+    label = Labels(nl="Schermen", en="Screens")
+    settings_model = ScreensSettings
+    outputs = (("screens", "a page and playlist.json per waiting-room screen"),)
+
+    def load_inputs(self, settings: Settings, library: Library) -> Loaded[Screens]:
+        """The screens in `screens.yaml` (none when the file is absent)."""
+        path = library.root / "screens.yaml"
+        if not path.exists():
+            return Loaded(())
+        log = LoadLog(library.root)
+        screens = load_yaml_models(path, Screen, log, "screens")
+        return Loaded(tuple(screens), tuple(log.findings), files=1)
+
+    def checks(self, ctx: CheckContext, inputs: Screens) -> Iterable[Finding]:
+        """Screen text lengths (T220, T221) and screens named by campaigns (S131)."""
+        return screen_findings(ctx, inputs, self.settings_for)
 
     def plan(
         self,
         library: Library,
+        inputs: Screens,
         campaigns: Sequence[Campaign],
         day: date,
-        held: frozenset[tuple[str, str]] = frozenset(),
-    ) -> list[Edition]:
+        held: Held = frozenset(),
+    ) -> list[ScreenEdition]:
         """One edition per screen per day (pure)."""
-        return plan_screens(library, campaigns, day, held)
+        running = running_campaigns(campaigns, day, self.settings_for)
+        return plan_screens(library, inputs, running, day, held)
 
-    def render(self, edition: Edition, ctx: Context) -> Rendered:
+    def render(self, edition: ScreenEdition, ctx: Context) -> Rendered[ScreenPayload, ScreenMeta]:
         """The screen's page, playlist and RSS feed."""
         base = ctx.settings.public_base_url
         playlist, text = build_playlist(
-            edition, edition.params.get("generated_at"), salt=page_fingerprint() + base
+            edition, edition.payload.generated_at, salt=page_fingerprint() + base
         )
         return Rendered(
-            edition=edition,
-            files=screen_files(playlist, text, base),
-            extra={"version": playlist["version"]},
+            edition, screen_files(playlist, text, base), ScreenMeta(playlist["version"])
         )
 
-    def deliver(self, rendered: Rendered, ctx: Context) -> DeliveryReport:
+    def deliver(
+        self, rendered: Rendered[ScreenPayload, ScreenMeta], ctx: Context
+    ) -> DeliveryReport:
         """Swap the screen's folder in at once; nothing is written when nothing changed."""
         edition = rendered.edition
         folder = ctx.out_dir / "screens" / edition.target
@@ -98,7 +139,7 @@ class ScreensChannel:
             return report
         # The version covers slides, page code and public address: equal versions mean equal
         # files apart from generated_at, so the published folder stays as it is.
-        if version == rendered.extra.get("version"):
+        if version == rendered.meta.version:
             changed = False
         else:
             changed = replace_dir_atomic(folder, rendered.files)
@@ -111,6 +152,59 @@ class ScreensChannel:
             report.skipped = 1
             report.notes.append(f"screens/{edition.target}/: nothing new")
         return report
+
+    def report_notes(self, loaded: Loaded[Screens], ctx: Context) -> ReportNotes:
+        """Published screen folders whose screen left screens.yaml (see folders_without_screen)."""
+        gone = folders_without_screen(ctx.out_dir, [s.id for s in loaded.value])
+        if not gone:
+            return ReportNotes()
+        section = (
+            "## Screens no longer in screens.yaml",
+            "",
+            (
+                "These folders were published before. Their pages keep showing their last "
+                "playlist (each slide until its valid_until). Delete a folder when the screen "
+                "is gone, or add the screen to screens.yaml again."
+            ),
+            "",
+            *(f"- out/screens/{name}/" for name in gone),
+        )
+        return ReportNotes(section=section)
+
+    def preview(
+        self, message: Message, library: Library, inputs: Screens, ctx: Context, day: date
+    ) -> list[Path]:
+        """The slide on the first screen for its audience and language, always open."""
+        screen = preview_screen(message, inputs)
+        # The page hides a slide outside its dates by the screen's own clock; a preview is
+        # for looking at it now.
+        slide = message.model_copy(
+            update={"valid_from": min(message.valid_from, day), "valid_until": None}
+        )
+        edition = Edition(
+            channel=self.name,
+            target=screen.id,
+            day=day,
+            campaign_id="voorbeeld",
+            campaign_title=PREVIEW_TITLE,
+            lang=screen.language,
+            audiences=screen.audiences,
+            messages=(slide,),
+            payload=ScreenPayload(screen, (screen.slide_seconds,), (PREVIEW_TITLE,)),
+        )
+        replace_dir_atomic(ctx.out_dir / "scherm", self.render(edition, ctx).files)
+        return [ctx.out_dir / "scherm" / "index.html"]
+
+
+def preview_screen(message: Message, screens: Sequence[Screen]) -> Screen:
+    """The screen to preview on: the first configured one for the message's audience and
+    language, or a plain one; always open, so the slide shows at any hour."""
+    for screen in screens:
+        if screen.language == message.lang and set(screen.audiences) & set(message.audiences):
+            return screen.model_copy(update={"opening_hours": {}})
+    return Screen(
+        id="voorbeeld", location=PREVIEW_TITLE, audiences=message.audiences, language=message.lang
+    )
 
 
 CHANNEL = ScreensChannel()

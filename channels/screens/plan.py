@@ -2,55 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from channels.base import Edition
-from flows.core.models import Campaign, Message, Screen
+from channels.base import Edition, Held
+from channels.screens.config import Screen, ScreensSettings
+from channels.screens.payload import ScreenPayload
+from flows.core.models import Campaign, Message
 from flows.planning.rotation import select
 
 if TYPE_CHECKING:
     from flows.library.loader import Library
 
 CHANNEL_NAME = "screens"
+Running = tuple[Campaign, ScreensSettings]
 
 
-def campaigns_for(screen: Screen, campaigns: Sequence[Campaign], day: date) -> list[Campaign]:
-    """Campaigns running on `day` with a screens channel that reaches this screen."""
+def running_campaigns(
+    campaigns: Sequence[Campaign],
+    day: date,
+    settings_for: Callable[[Campaign], ScreensSettings | None],
+) -> list[Running]:
+    """Campaigns with valid screen settings whose period holds `day`, by id."""
     out = []
     for campaign in campaigns:
-        cadence = campaign.channels.screens
-        if cadence is None or day not in campaign.period:
+        if day not in campaign.period:
             continue
-        if cadence.screens:
-            if screen.id in cadence.screens:
-                out.append(campaign)
+        settings = settings_for(campaign)
+        if settings is not None:
+            out.append((campaign, settings))
+    return sorted(out, key=lambda r: r[0].id)
+
+
+def campaigns_for(screen: Screen, running: Sequence[Running]) -> list[Running]:
+    """The running campaigns whose screens settings reach this screen."""
+    out = []
+    for campaign, settings in running:
+        if settings.screens:
+            if screen.id in settings.screens:
+                out.append((campaign, settings))
         elif not set(screen.audiences).isdisjoint(campaign.audiences):
-            out.append(campaign)
-    return sorted(out, key=lambda c: c.id)
+            out.append((campaign, settings))
+    return out
 
 
-def _seconds(screen: Screen, campaign: Campaign) -> int:
-    cadence = campaign.channels.screens
+def _seconds(screen: Screen, settings: ScreensSettings) -> int:
     # The campaign's seconds win only when the comms team wrote them; else the screen's own.
-    if cadence is not None and "slide_seconds" in cadence.model_fields_set:
-        return cadence.slide_seconds
+    if "slide_seconds" in settings.model_fields_set:
+        return settings.slide_seconds
     return screen.slide_seconds
 
 
 def plan_screen(
     library: Library,
     screen: Screen,
-    campaigns: Sequence[Campaign],
+    all_running: Sequence[Running],
     day: date,
-    held: frozenset[tuple[str, str]],
-    memo: dict[tuple[object, ...], list[tuple[Message, Campaign]]] | None = None,
-) -> Edition:
+    held: Held,
+    memo: dict[tuple[object, ...], list[tuple[Message, Running]]] | None = None,
+) -> Edition[ScreenPayload]:
     """The edition of one screen: each campaign's fair rotation, interleaved."""
-    running = campaigns_for(screen, campaigns, day)
+    running = campaigns_for(screen, all_running)
+    campaigns = [c for c, _ in running]
     # Screens with the same audiences, language and campaigns get the same slides: compute once.
-    key = (tuple(sorted(screen.audiences)), screen.language, tuple(c.id for c in running))
+    key = (tuple(sorted(screen.audiences)), screen.language, tuple(c.id for c in campaigns))
     slides = memo.get(key) if memo is not None else None
     if slides is None:
         slides = _slides(library, screen, running, day, held)
@@ -60,32 +76,29 @@ def plan_screen(
         channel=CHANNEL_NAME,
         target=screen.id,
         day=day,
-        campaign_id=",".join(c.id for c in running),
-        campaign_title=" · ".join(c.title for c in running),
+        campaign_id=",".join(c.id for c in campaigns),
+        campaign_title=" · ".join(c.title for c in campaigns),
         lang=screen.language,
         audiences=tuple(screen.audiences),
         messages=tuple(m for m, _ in slides),
-        attribution=" · ".join(c.attribution for c in running if c.attribution),
-        params={
-            "screen": screen,
-            "slide_seconds": screen.slide_seconds,
-            "seconds_each": tuple(_seconds(screen, c) for _, c in slides),
-            "campaign_titles": tuple(c.title for _, c in slides),
-        },
+        attribution=" · ".join(c.attribution for c in campaigns if c.attribution),
+        payload=ScreenPayload(
+            screen=screen,
+            seconds_each=tuple(_seconds(screen, s) for _, (_, s) in slides),
+            campaign_titles=tuple(c.title for _, (c, _) in slides),
+        ),
     )
 
 
 def _slides(
     library: Library,
     screen: Screen,
-    running: Sequence[Campaign],
+    running: Sequence[Running],
     day: date,
-    held: frozenset[tuple[str, str]],
-) -> list[tuple[Message, Campaign]]:
-    picks: list[list[tuple[Message, Campaign]]] = []
-    for campaign in running:
-        cadence = campaign.channels.screens
-        assert cadence is not None
+    held: Held,
+) -> list[tuple[Message, Running]]:
+    picks: list[list[tuple[Message, Running]]] = []
+    for campaign, cadence in running:
         audiences = sorted(set(screen.audiences) & set(campaign.audiences)) or list(
             screen.audiences
         )
@@ -100,10 +113,10 @@ def _slides(
             held=held,
             edition_number=(day - campaign.period.start).days,
         )
-        picks.append([(m, campaign) for m in chosen])
+        picks.append([(m, (campaign, cadence)) for m in chosen])
     # Round-robin over overlapping campaigns; a message two campaigns both chose shows once,
     # so a looped playlist never shows a message twice in a row.
-    slides: list[tuple[Message, Campaign]] = []
+    slides: list[tuple[Message, Running]] = []
     seen: set[tuple[str, str]] = set()
     for i in range(max((len(p) for p in picks), default=0)):
         for pick in picks:
@@ -115,10 +128,11 @@ def _slides(
 
 def plan_screens(
     library: Library,
-    campaigns: Sequence[Campaign],
+    screens: Sequence[Screen],
+    running: Sequence[Running],
     day: date,
-    held: frozenset[tuple[str, str]] = frozenset(),
-) -> list[Edition]:
+    held: Held = frozenset(),
+) -> list[Edition[ScreenPayload]]:
     """One edition per screen in `screens.yaml`; a screen with no campaign gets its resting page."""
-    memo: dict[tuple[object, ...], list[tuple[Message, Campaign]]] = {}
-    return [plan_screen(library, s, campaigns, day, held, memo) for s in library.screens]
+    memo: dict[tuple[object, ...], list[tuple[Message, Running]]] = {}
+    return [plan_screen(library, s, running, day, held, memo) for s in screens]

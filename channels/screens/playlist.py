@@ -14,9 +14,11 @@ from functools import lru_cache
 from typing import Any
 
 from channels.base import Edition
+from channels.screens.config import DAY_KEYS
+from channels.screens.payload import ScreenPayload
 from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import theme_name
-from flows.core.models import DAY_KEYS, Message, Screen
+from flows.core.models import Message
 from flows.core.settings import TIMEZONE
 
 FORMAT = 1
@@ -78,32 +80,19 @@ def _slide(
     return data, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def screen_of(edition: Edition) -> Screen:
-    """The screen an edition is for (set by `plan`; a bare id when built by hand)."""
-    screen = edition.params.get("screen")
-    if isinstance(screen, Screen):
-        return screen
-    return Screen(
-        id=edition.target,
-        location=edition.target,
-        audiences=edition.audiences or ("ouders-jonge-kinderen",),
-        language="en" if edition.lang == "en" else "nl",
-    )
-
-
 def build_playlist(
-    edition: Edition, generated_at: datetime | None = None, salt: str = ""
+    edition: Edition[ScreenPayload], generated_at: datetime | None = None, salt: str = ""
 ) -> tuple[dict[str, Any], str]:
     """The playlist data of one screen edition, and the same as `playlist.json` text.
 
     `salt` goes into the version with the slides: the page code and the public address, so an
     equal version means equal files (apart from generated_at) and delivery can skip them.
     """
-    screen = screen_of(edition)
-    seconds = int(edition.params.get("slide_seconds") or screen.slide_seconds or DEFAULT_SECONDS)
+    payload = edition.payload
+    screen = payload.screen
+    seconds = screen.slide_seconds or DEFAULT_SECONDS
     # With overlapping campaigns each slide keeps its own campaign's name and seconds.
-    titles: tuple[str, ...] = tuple(edition.params.get("campaign_titles", ()))
-    each: tuple[int, ...] = tuple(edition.params.get("seconds_each", ()))
+    titles, each = payload.campaign_titles, payload.seconds_each
     slides = [
         slide(
             m,

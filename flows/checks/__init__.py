@@ -7,19 +7,17 @@ run and shared. Nothing here imports Prefect: `veerkracht check` must answer in 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 
-from flows.checks import campaigns, dates, fit, readability, safety, schema, tone
+from flows.checks import campaigns, dates, readability, safety, schema, tone
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
 from flows.core.settings import TIMEZONE
-from flows.library.loader import Library, load_library
-from flows.planning.rotation import campaign_findings
+from flows.library.loader import Library
 
-RULE_MODULES = (schema, safety, campaigns, tone, readability, fit, dates)
+RULE_MODULES = (schema, safety, campaigns, tone, readability, dates)
 
 
 def today_local() -> date:
@@ -42,28 +40,20 @@ def fewer_gc_pauses() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def run_checks(library: Library, today: date | None = None) -> list[Finding]:
-    """Every finding for the library: what loading found, then each rule module's findings."""
+Rule = Callable[[Context], Iterable[Finding]]
+
+
+def run_checks(
+    library: Library, today: date | None = None, more: Sequence[Rule] = ()
+) -> list[Finding]:
+    """Every finding for the library: what loading found, each rule module's findings, and
+    those of `more` rules (the channels' own, from flows.publishing.checking)."""
     with fewer_gc_pauses():
         ctx = Context(library, today or today_local())
         findings = set(library.findings)
-        for module in RULE_MODULES:
-            findings.update(module.check(ctx))
-        findings.update(campaign_findings(library))  # P7xx cadence findings from the planner
+        for rule in (*(m.check for m in RULE_MODULES), *more):
+            findings.update(rule(ctx))
         return sorted(findings)
-
-
-def check_folder(root: Path | str, today: date | None = None) -> tuple[Library, list[Finding]]:
-    """Load a content folder and check it: what `veerkracht check` and the flow run."""
-    with fewer_gc_pauses():
-        library = load_library(root)
-        findings = run_checks(library, today)
-    if (library.root / "sources.yaml").exists():
-        from flows.ingest.sources import load_sources
-
-        library.files += 1
-        findings = sorted({*findings, *load_sources(library.root)[2]})
-    return library, findings
 
 
 def held_by_checks(library: Library, findings: Iterable[Finding]) -> dict[tuple[str, str], str]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 AUDIENCES: dict[str, str] = {
     "ouders-jonge-kinderen": "ouders van kinderen van 0 tot 4 jaar",
@@ -140,29 +140,6 @@ class Week(Strict):
     messages: tuple[str, ...] = ()
 
 
-class NewsletterCadence(Strict):
-    cadence: str = "every 2 weeks on tuesday"
-    items: int = Field(3, ge=1, le=10)
-
-
-class ScreensCadence(Strict):
-    slide_seconds: int = Field(10, ge=3, le=120)
-    slides: int = Field(12, ge=1, le=200)
-    screens: tuple[str, ...] = ()  # empty = every screen whose audiences overlap
-
-
-class FeedsCadence(Strict):
-    cadence: str = "weekly on monday"
-    items: int = Field(20, ge=1, le=500)  # entries kept in the feed
-    per_edition: int = Field(3, ge=1, le=50)  # new entries each time the cadence is due
-
-
-class Channels(Strict):
-    newsletter: NewsletterCadence | None = None
-    screens: ScreensCadence | None = None
-    feeds: FeedsCadence | None = None
-
-
 class Campaign(Strict):
     """A campaign in `campaigns/<id>.yaml`."""
 
@@ -173,7 +150,8 @@ class Campaign(Strict):
     audiences: tuple[Audience, ...] = Field(min_length=1)
     weeks: tuple[Week, ...] = ()
     messages: tuple[str, ...] = ()
-    channels: Channels = Channels()
+    # Each channel's section, as written; the channel validates its own (channels/<name>/).
+    channels: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
     path: Path = Path()
     line: int = 1
     field_lines: dict[str, int] = Field(default_factory=dict, exclude=True)
@@ -184,65 +162,6 @@ class Campaign(Strict):
             return None
         index = (day - self.period.start).days // 7
         return self.weeks[index] if index < len(self.weeks) else None
-
-
-DAY_KEYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
-
-
-class Screen(Strict):
-    """A waiting-room screen from `screens.yaml`."""
-
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    location: str = Field(min_length=1)
-    audiences: tuple[Audience, ...] = Field(min_length=1)
-    language: Lang = "nl"
-    slide_seconds: int = Field(10, ge=3, le=120)
-    orientation: Literal["landscape", "portrait"] = "landscape"
-    # Dutch day abbreviations (ma..zo) to "08:00-17:00"; a missing day is closed.
-    opening_hours: dict[str, str] = Field(default_factory=dict)
-    line: int = 1
-
-    @field_validator("opening_hours")
-    @classmethod
-    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
-        normalised: dict[str, str] = {}
-        for day, span in value.items():
-            if day not in DAY_KEYS:
-                raise ValueError(f"unknown day {day!r}: use {', '.join(DAY_KEYS)}")
-            start, sep, end = str(span).partition("-")
-            opens, closes = _hhmm(start), _hhmm(end)
-            if not sep or opens is None or closes is None:
-                raise ValueError(f"opening hours for {day} must look like 08:00-17:00")
-            if opens >= closes:
-                raise ValueError(
-                    f"opening hours for {day} open at {opens} and close at "
-                    f"{closes}; write the opening time first"
-                )
-            # The page compares times as text, so always two digits: 8.30 becomes 08:30.
-            normalised[day] = f"{opens}-{closes}"
-        return normalised
-
-
-def _hhmm(text: str) -> str | None:
-    """`8:30`, `08:30` or `8.30` as `08:30`; None when it is not a time of day."""
-    hh, sep, mm = text.strip().replace(".", ":").partition(":")
-    if not (sep and hh.isdigit() and mm.isdigit() and len(mm) == 2):
-        return None
-    if int(hh) >= 24 or int(mm) >= 60:
-        return None
-    return f"{int(hh):02d}:{mm}"
-
-
-class Partner(Strict):
-    """A row of the partner list."""
-
-    organisation: str = Field(min_length=1)
-    kind: Literal["kinderopvang", "school"]
-    email: str
-    audiences: tuple[Audience, ...] = Field(min_length=1)
-    language: Lang = "nl"
-    unsubscribed: bool = False
-    line: int = 1
 
 
 class Source(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from flows.core.errors import ContentError
 from flows.core.findings import Finding, Severity, finding
-from flows.core.models import AUDIENCES, THEMES, Campaign, Message, Partner, Screen, Style
+from flows.core.models import AUDIENCES, THEMES, Campaign, Message, Style
 from flows.library.safe_yaml import AliasNotAllowed, Parsed, error_line, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024  # a message is a few hundred words; anything this big is a mistake
@@ -34,20 +34,43 @@ _LIKELY_CLOSE = re.compile(r"\n *(?:-{3,}|\.\.\.)[ \t]*(?:\r?\n|$)")
 M = TypeVar("M", bound=BaseModel)
 
 
+def relative(path: Path, root: Path) -> str:
+    """A path relative to the content folder's parent, for findings people can click."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
 @dataclass
-class Library:
-    """Everything under the content folder that loaded, plus what went wrong while loading."""
+class LoadLog:
+    """Where loading writes what went wrong; a channel loading its own files uses one too."""
 
     root: Path
-    messages: list[Message] = field(default_factory=list)
-    campaigns: list[Campaign] = field(default_factory=list)
-    screens: list[Screen] = field(default_factory=list)
-    style: Style = field(default_factory=Style)
     findings: list[Finding] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        """A path as findings show it."""
+        return relative(path, self.root)
+
+
+@dataclass(frozen=True, eq=False)
+class Library:
+    """The content folder as loaded: messages, campaigns and style, plus what went wrong.
+
+    Immutable after loading. Channel configuration (screens.yaml, the partner list) is not here:
+    each channel loads its own (`Channel.load_inputs`). `memo` is the planner's working memory
+    for this library (selections already made), owned by it so no global cache is needed.
+    """
+
+    root: Path
+    messages: tuple[Message, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+    style: Style = field(default_factory=Style)
+    findings: tuple[Finding, ...] = ()
     files: int = 0
     drafts_waiting: int = 0
-    # Attached by publishing (channels.newsletter.partners.load_partners); the list lives outside content/.
-    partners: list[Partner] = field(default_factory=list)
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     def message(self, message_id: str, lang: str = "nl") -> Message | None:
         """The message with this id and language, if loaded."""
@@ -62,10 +85,11 @@ class Library:
 
     def rel(self, path: Path) -> str:
         """A path relative to the content folder's parent, for findings people can click."""
-        try:
-            return str(path.relative_to(self.root.parent))
-        except ValueError:
-            return str(path)
+        return relative(path, self.root)
+
+    def with_messages(self, *extra: Message) -> Library:
+        """A copy with more messages (a draft being previewed); the memo is not shared."""
+        return replace(self, messages=(*self.messages, *extra), memo={})
 
 
 def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Finding]]:
@@ -232,8 +256,8 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     return tokens[0].content, start + 2, "\n".join(lines[skipped:]), end + 1 + skipped
 
 
-def load_message(path: Path, library: Library) -> Message | None:
-    """Load one message file; findings go to the library."""
+def load_message(path: Path, library: LoadLog) -> Message | None:
+    """Load one message file; findings go to the log."""
     rel = library.rel(path)
     text, problems = read_text(path, library.root, rel)
     library.findings.extend(problems)
@@ -281,7 +305,7 @@ def load_message(path: Path, library: Library) -> Message | None:
     return message
 
 
-def _parse(text: str, offset: int, rel: str, library: Library) -> Parsed | None:
+def _parse(text: str, offset: int, rel: str, library: LoadLog) -> Parsed | None:
     try:
         return parse_yaml(text, offset)
     except AliasNotAllowed as exc:
@@ -330,7 +354,7 @@ def _yaml_advice(problem: str) -> str:
 
 
 def load_yaml_models(
-    path: Path, model: type[M], library: Library, list_key: str | None = None
+    path: Path, model: type[M], library: LoadLog, list_key: str | None = None
 ) -> list[M]:
     """Load a YAML file holding one model, or a list of them under `list_key`."""
     rel = library.rel(path)
@@ -377,30 +401,37 @@ def load_yaml_models(
 
 
 def load_library(root: Path | str) -> Library:
-    """Load messages, campaigns, screens and style from a content folder."""
+    """Load messages, campaigns and style from a content folder."""
     root = Path(root)
     if not root.is_dir():
         raise ContentError(f"content folder not found: {root} (use --content DIR)")
-    library = Library(root=root)
+    log = LoadLog(root)
+    files = 0
+    messages: list[Message] = []
     for path in sorted((root / "messages").rglob("*.md")):
-        library.files += 1
-        message = load_message(path, library)
+        files += 1
+        message = load_message(path, log)
         if message is not None:
-            library.messages.append(message)
+            messages.append(message)
+    campaigns: list[Campaign] = []
     for path in sorted((root / "campaigns").glob("*.y*ml")):
-        library.files += 1
-        library.campaigns.extend(load_yaml_models(path, Campaign, library))
-    screens = root / "screens.yaml"
-    if screens.exists():
-        library.files += 1
-        library.screens = load_yaml_models(screens, Screen, library, "screens")
-    style = root / "style.yaml"
-    if style.exists():
-        library.files += 1
-        styles = load_yaml_models(style, Style, library)
+        files += 1
+        campaigns.extend(load_yaml_models(path, Campaign, log))
+    style = Style()
+    style_path = root / "style.yaml"
+    if style_path.exists():
+        files += 1
+        styles = load_yaml_models(style_path, Style, log)
         if styles:
-            library.style = styles[0]
+            style = styles[0]
     inbox = root / "inbox"
-    if inbox.is_dir():
-        library.drafts_waiting = sum(1 for _ in inbox.rglob("*.md"))
-    return library
+    drafts = sum(1 for _ in inbox.rglob("*.md")) if inbox.is_dir() else 0
+    return Library(
+        root=root,
+        messages=tuple(messages),
+        campaigns=tuple(campaigns),
+        style=style,
+        findings=tuple(log.findings),
+        files=files,
+        drafts_waiting=drafts,
+    )

@@ -1,7 +1,7 @@
 """Planning: which messages go out where on a day. Pure functions, no Prefect, no I/O.
 
-`plan(library, campaigns, day)` asks every registered channel for its editions. Channels build
-those editions with `eligible` (what may go out) and `select` (a fair, deterministic rotation).
+Channels plan their editions with `eligible` (what may go out) and `select` (a fair,
+deterministic rotation); `flows.publishing.day_plan` asks every channel for its editions.
 
 Rotation: the eligible messages of a campaign, target and language are put in one fixed cyclic
 order (by id). Edition k with c items takes positions k*c .. k*c+c-1 of that cycle, so over a
@@ -14,7 +14,6 @@ shown twice in a row, also not across the boundary of two editions or of a loope
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +33,6 @@ from flows.planning.cadence import (
 )
 
 if TYPE_CHECKING:
-    from channels.base import Edition
     from flows.library.loader import Library
 
 __all__ = [
@@ -42,21 +40,19 @@ __all__ = [
     "Cadence",
     "CadenceError",
     "cadence_due",
-    "campaign_cadence",
-    "campaign_findings",
+    "cadence_findings",
     "campaign_message_filter",
     "edition_number",
     "edition_time",
     "eligible",
     "in_campaign",
     "parse_cadence",
-    "plan",
+    "parsed_cadence",
     "select",
     "today",
 ]
 
 Held = frozenset[tuple[str, str]] | set[tuple[str, str]] | dict[tuple[str, str], str]
-_CADENCE_FIELDS = ("newsletter", "feeds")
 
 
 def campaign_message_filter(campaign: Campaign) -> tuple[frozenset[str], frozenset[str]]:
@@ -78,16 +74,14 @@ def in_campaign(message: Message, campaign: Campaign) -> bool:
     return message.id in ids or message.theme in themes
 
 
-# Memoisation, so 1,000 screens do not each filter 2,000 messages again. Per library (keyed by
-# id() and checked with a weak reference, because Library is an unhashable dataclass): campaign
-# membership once per version of the library, eligible lists per day for the last few days.
+# Memoisation, so 1,000 screens do not each filter 2,000 messages again. The memo belongs to
+# the library (`Library.memo`); a library never changes after loading, so it is never stale:
+# campaign membership once per library, eligible lists per day for the last few days.
 _Store = dict[tuple[object, ...], object]
 
 
 @dataclass
 class _LibraryCache:
-    ref: weakref.ref[Library]
-    version: int
     members: _Store = field(default_factory=dict)
     days: dict[date, _Store] = field(default_factory=dict)
     # id(campaign) -> (campaign, filter); holding the campaign keeps its id from being reused.
@@ -96,18 +90,13 @@ class _LibraryCache:
     )
 
 
-_CACHES: dict[int, _LibraryCache] = {}
 _DAYS_KEPT = 12  # a feed looks back ~7 due days; a year is planned day by day in flat memory
 
 
 def _cache(library: Library) -> _LibraryCache:
-    entry = _CACHES.get(id(library))
-    version = len(library.messages)
-    if entry is None or entry.ref() is not library or entry.version != version:
-        if len(_CACHES) > 32:
-            _CACHES.clear()
-        entry = _LibraryCache(weakref.ref(library), version)
-        _CACHES[id(library)] = entry
+    entry = library.memo.get(_LibraryCache)
+    if not isinstance(entry, _LibraryCache):
+        entry = library.memo[_LibraryCache] = _LibraryCache()
     return entry
 
 
@@ -292,10 +281,8 @@ def _possible_leaders(pool: Sequence[Message], campaign: Campaign) -> set[str]:
     return leaders
 
 
-def campaign_cadence(campaign: Campaign, channel: str) -> Cadence | None:
-    """The parsed cadence of a channel in a campaign; None when absent or unreadable."""
-    settings = getattr(campaign.channels, channel, None)
-    text = getattr(settings, "cadence", None)
+def parsed_cadence(text: str | None) -> Cadence | None:
+    """A cadence parsed, or None when absent or unreadable (the checks report that: P701)."""
     if not isinstance(text, str):
         return None
     try:
@@ -304,69 +291,51 @@ def campaign_cadence(campaign: Campaign, channel: str) -> Cadence | None:
         return None
 
 
-def edition_number(campaign: Campaign, channel: str, day: date) -> int | None:
-    """The campaign's edition number for a channel on `day`, None when not due or out of period."""
+def edition_number(campaign: Campaign, cadence_text: str | None, day: date) -> int | None:
+    """The campaign's edition number for a cadence on `day`, None when not due or out of period."""
     if day not in campaign.period:
         return None
-    cadence = campaign_cadence(campaign, channel)
+    cadence = parsed_cadence(cadence_text)
     if cadence is None:
         return None
     return cadence_due(cadence, campaign.period.start, day)
 
 
-def campaign_findings(library: Library) -> list[Finding]:
-    """Planning problems in campaign files (P7xx): unreadable cadences, cadences never due."""
-    out: list[Finding] = []
-    for campaign in library.campaigns:
-        rel = library.rel(campaign.path)
-        for channel in _CADENCE_FIELDS:
-            settings = getattr(campaign.channels, channel, None)
-            if settings is None:
-                continue
-            line = campaign.field_lines.get(
-                f"channels.{channel}.cadence",
-                campaign.field_lines.get(f"channels.{channel}", campaign.line),
+def cadence_findings(
+    library: Library, campaign: Campaign, channel: str, cadence_text: str
+) -> list[Finding]:
+    """Planning problems of one channel's cadence in a campaign (P701 unreadable, P702 never due).
+
+    Each channel with a cadence calls this from its checks, for its own section.
+    """
+    rel = library.rel(campaign.path)
+    line = campaign.field_lines.get(
+        f"channels.{channel}.cadence",
+        campaign.field_lines.get(f"channels.{channel}", campaign.line),
+    )
+    try:
+        cadence = parse_cadence(cadence_text)
+    except CadenceError as exc:
+        return [
+            finding(
+                rel,
+                line,
+                "P701",
+                Severity.ERROR,
+                f"{channel}: {exc}; until then nothing goes out on this "
+                f"channel for campaign '{campaign.id}'",
             )
-            try:
-                cadence = parse_cadence(settings.cadence)
-            except CadenceError as exc:
-                out.append(
-                    finding(
-                        rel,
-                        line,
-                        "P701",
-                        Severity.ERROR,
-                        f"{channel}: {exc}; until then nothing goes out on this "
-                        f"channel for campaign '{campaign.id}'",
-                    )
-                )
-                continue
-            if first_due(cadence, campaign.period.start) > campaign.period.end:
-                out.append(
-                    finding(
-                        rel,
-                        line,
-                        "P702",
-                        Severity.WARNING,
-                        f"{channel}: the cadence '{settings.cadence}' is never due "
-                        f"between {campaign.period.start} and {campaign.period.end}; "
-                        "choose another day or lengthen the period",
-                    )
-                )
-    return out
-
-
-def plan(
-    library: Library,
-    campaigns: Sequence[Campaign],
-    day: date,
-    held: Held = frozenset(),
-) -> list[Edition]:
-    """Every edition due on `day`, from every registered channel, in a stable order."""
-    from channels import registry
-
-    held_keys = frozenset(held)
-    editions: list[Edition] = []
-    for channel in registry().values():
-        editions.extend(channel.plan(library, campaigns, day, held_keys))
-    return sorted(editions, key=lambda e: (e.channel, e.target, e.campaign_id))
+        ]
+    if first_due(cadence, campaign.period.start) > campaign.period.end:
+        return [
+            finding(
+                rel,
+                line,
+                "P702",
+                Severity.WARNING,
+                f"{channel}: the cadence '{cadence_text}' is never due "
+                f"between {campaign.period.start} and {campaign.period.end}; "
+                "choose another day or lengthen the period",
+            )
+        ]
+    return []

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from channels.base import Edition
+from channels.base import Edition, Held
 from flows.infra.ical import AllDayEvent, calendar
 from flows.library.loader import Library
-from flows.planning.rotation import plan
-
-CHANNEL_LABELS = {"feeds": "Feeds", "newsletter": "Nieuwsbrief", "screens": "Schermen"}
+from flows.publishing import registry
+from flows.publishing.day_plan import plan_day
+from flows.publishing.inputs import Inputs
+from flows.publishing.registry import label
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,8 @@ class PlanRow:
         }
 
 
-def _row(edition: Edition) -> PlanRow:
-    messages = list(edition.messages)
-    entries = edition.params.get("entries")
-    if entries:  # a feed edition carries its whole window: show what is new that day
-        messages = [e.message for e in entries if getattr(e, "day", None) == edition.day]
+def _row(edition: Edition[Any]) -> PlanRow:
+    messages = registry.channel(edition.channel).shown_in_plan(edition)
     return PlanRow(
         edition.day,
         edition.channel,
@@ -66,14 +66,19 @@ def _some(names: list[str], limit: int = 12) -> str:
 
 
 def plan_range(
-    library: Library, start: date, days: int, held: frozenset[tuple[str, str]] = frozenset()
+    library: Library, inputs: Inputs, start: date, days: int, held: Held = frozenset()
 ) -> list[PlanRow]:
-    """Every edition due from `start` for `days` days, in day order."""
+    """Every edition due from `start` for `days` days, in day order, from every channel."""
     rows: list[PlanRow] = []
     for offset in range(days):
         day = start + timedelta(days=offset)
-        rows.extend(_row(e) for e in plan(library, library.campaigns, day, held))
+        rows.extend(_row(e) for e in plan_day(library, inputs, day, held))
     return rows
+
+
+def input_notes(inputs: Inputs) -> list[str]:
+    """What people must know about the inputs a plan used (for example: the example list)."""
+    return [f"{label(name)}: {loaded.note}" for name, loaded in inputs.items() if loaded.note]
 
 
 def to_json(rows: list[PlanRow]) -> str:
@@ -102,7 +107,7 @@ def to_ics(rows: list[PlanRow], *, base_url: str, stamp: datetime | None = None)
     host = urlsplit(base_url).hostname or "veerkracht.invalid"
     events = []
     for (day, channel), group in by_day_and_channel(rows).items():
-        label = CHANNEL_LABELS.get(channel, channel)
+        name = label(channel)
         targets = _some([r.target for r in group])
         titles = _titles(group)
         description = f"Voor: {targets}\n\nBerichten:\n" + "\n".join(f"- {t}" for t in titles)
@@ -110,9 +115,9 @@ def to_ics(rows: list[PlanRow], *, base_url: str, stamp: datetime | None = None)
             AllDayEvent(
                 uid=f"{day.isoformat()}-{channel}@{host}",
                 day=day,
-                summary=f"{label}: {len(group)} {'editie' if len(group) == 1 else 'edities'}",
+                summary=f"{name}: {len(group)} {'editie' if len(group) == 1 else 'edities'}",
                 description=description,
-                categories=(label, *sorted({r.campaign for r in group})),
+                categories=(name, *sorted({r.campaign for r in group})),
             )
         )
     return calendar(events, name="Veerkracht campagneplanning", stamp=stamp)
@@ -127,7 +132,7 @@ def _templates() -> Environment:
     )
 
 
-def to_html(rows: list[PlanRow], start: date, days: int) -> str:
+def to_html(rows: list[PlanRow], start: date, days: int, notes: Sequence[str] = ()) -> str:
     """An HTML calendar (weeks as rows, days as columns) for `out/reports/plan.html`."""
     grouped = by_day_and_channel(rows)
     first = start - timedelta(days=start.weekday())
@@ -140,7 +145,7 @@ def to_html(rows: list[PlanRow], start: date, days: int) -> str:
             day = monday + timedelta(days=i)
             entries = [
                 {
-                    "channel": CHANNEL_LABELS.get(ch, ch),
+                    "channel": label(ch),
                     "key": ch,
                     "count": len(group),
                     "targets": _some([r.target for r in group]),
@@ -167,5 +172,6 @@ def to_html(rows: list[PlanRow], start: date, days: int) -> str:
             start=format_date(start, "d MMMM y", locale="nl"),
             end=format_date(last, "d MMMM y", locale="nl"),
             total=len(rows),
+            notes=list(notes),
         )
     )

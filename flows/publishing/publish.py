@@ -13,24 +13,28 @@ and `publish_plain` call them directly. Which day may be published:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from channels.base import Context, DeliveryReport, Edition
-from channels.newsletter.partners import load_partners
-from flows.checks import held_by_checks, run_checks
+from channels.base import Context, DeliveryReport, Edition, ReportNotes
+from flows.checks import held_by_checks
 from flows.core.errors import DeliveryError, SettingsError, VeerkrachtError
 from flows.core.findings import Finding, Severity, count
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 from flows.library.loader import Library, load_library
 from flows.planning.cadence import today as today_local
-from flows.planning.rotation import plan
+from flows.publishing import registry
+from flows.publishing.checking import check_all
+from flows.publishing.day_plan import plan_day
+from flows.publishing.inputs import Inputs, input_findings, load_inputs
 from flows.publishing.published import previous, record
+from flows.publishing.registry import channels
 
 Held = dict[tuple[str, str], str]
 LINKS_OFFLINE = "links not verified (offline, or no link check has run yet)"
@@ -70,15 +74,17 @@ class Prepared:
     partner_findings: list[Finding]
     held: Held
     links_note: str
-    editions: list[Edition]
-    orphaned_screens: list[str] = field(default_factory=list)  # out/screens/<id>/ left behind
+    editions: list[Edition[Any]]
+    inputs: Inputs = field(default_factory=dict)
+    # What each channel adds to the report (partner list, screens left behind).
+    channel_notes: dict[str, ReportNotes] = field(default_factory=dict)
 
 
 @dataclass
 class Outcome:
     """What happened to one edition."""
 
-    edition: Edition
+    edition: Edition[Any]
     status: str  # "published", "updated", "nothing new" or "failed"
     report: DeliveryReport | None = None
     error: str = ""
@@ -128,23 +134,31 @@ def links_hold(library: Library, settings: Settings) -> tuple[Held, str]:
 
 
 def prepare(settings: Settings, day: date) -> Prepared:
-    """Load the content and partner list, run the checks, decide what is held, plan the day."""
+    """Load the content and each channel's inputs, check, decide what is held, plan the day."""
     library = load_library(settings.content_dir)
-    partners, partner_findings = load_partners(settings.resolved_partners_csv())
-    library.partners = partners
-    findings = run_checks(library, day)
+    inputs = load_inputs(settings, library)
+    findings = check_all(library, inputs, day)
     held: Held = dict(held_by_checks(library, findings))
     by_links, links_note = links_hold(library, settings)
     for key, reason in by_links.items():
         held.setdefault(key, reason)
-    editions = plan(library, library.campaigns, day, frozenset(held))
-    from channels.screens.channel import folders_without_screen
+    editions = plan_day(library, inputs, day, frozenset(held))
+    ctx = Context(settings, settings.out_dir)
+    notes = {name: ch.report_notes(inputs[name], ctx) for name, ch in channels().items()}
+    return Prepared(
+        day,
+        library,
+        findings,
+        input_findings(inputs),
+        held,
+        links_note,
+        editions,
+        inputs,
+        notes,
+    )
 
-    orphaned = folders_without_screen(settings.out_dir, [s.id for s in library.screens])
-    return Prepared(day, library, findings, partner_findings, held, links_note, editions, orphaned)
 
-
-def digest(files: dict[str, bytes]) -> str:
+def digest(files: Mapping[str, bytes]) -> str:
     """A fingerprint of a rendered edition, to tell "updated" from "nothing new"."""
     h = hashlib.sha256()
     for name in sorted(files):
@@ -152,12 +166,13 @@ def digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def publish_edition(edition: Edition, settings: Settings, held: Held) -> Outcome:
-    """Render and deliver one edition through its channel and log it; delivery errors raise."""
-    from channels import registry
+def publish_edition(edition: Edition[Any], settings: Settings) -> Outcome:
+    """Render and deliver one edition through its channel and log it; delivery errors raise.
 
-    channel = registry()[edition.channel]
-    ctx = Context(settings, settings.out_dir, frozenset(held))
+    What is held was decided before planning: a held message is in no edition.
+    """
+    channel = registry.channel(edition.channel)
+    ctx = Context(settings, settings.out_dir)
     rendered = channel.render(edition, ctx)
     report = channel.deliver(rendered, ctx)
     engine = open_state(settings.resolved_state_url())
@@ -186,7 +201,7 @@ def publish_edition(edition: Edition, settings: Settings, held: Held) -> Outcome
     )
 
 
-def failed_outcome(edition: Edition, exc: BaseException) -> Outcome:
+def failed_outcome(edition: Edition[Any], exc: BaseException) -> Outcome:
     """The outcome of an edition whose delivery raised."""
     return Outcome(edition, "failed", None, error=f"{type(exc).__name__}: {exc}")
 
@@ -198,7 +213,7 @@ def publish_plain(settings: Settings, day: date, *, any_day: bool = False) -> Pu
     result = PublishResult(prepared)
     for edition in prepared.editions:
         try:
-            result.outcomes.append(publish_edition(edition, settings, prepared.held))
+            result.outcomes.append(publish_edition(edition, settings))
         except DeliveryError as exc:
             result.outcomes.append(failed_outcome(edition, exc))
     finish(result, settings)
@@ -235,6 +250,6 @@ def summary_line(result: PublishResult) -> str:
     )
 
 
-def channels_of(editions: Sequence[Edition]) -> list[str]:
+def channels_of(editions: Sequence[Edition[Any]]) -> list[str]:
     """The channels that have editions, in order."""
     return sorted({e.channel for e in editions})

@@ -49,9 +49,7 @@ def render_report(result: PublishResult) -> str:
         f"campaigns; checks: {errors} errors, {warnings} warnings"
     )
     lines.append(f"- Links: {p.links_note}")
-    lines.append(
-        f"- Partners: {len(p.library.partners)} on the list, {len(p.partner_findings)} problems"
-    )
+    lines += [f"- {line}" for notes in p.channel_notes.values() for line in notes.summary]
     if not result.outcomes:
         lines += ["", "Nothing is due on this day."]
     elif result.nothing_new:
@@ -91,28 +89,9 @@ def render_report(result: PublishResult) -> str:
             lines.append(f"| {cell(mid)} | {cell(lang)} | {cell(reason)} |")
     else:
         lines.append("Nothing was held back.")
-    if p.orphaned_screens:
-        lines += [
-            "",
-            "## Screens no longer in screens.yaml",
-            "",
-            (
-                "These folders were published before. Their pages keep showing their last "
-                "playlist (each slide until its valid_until). Delete a folder when the screen "
-                "is gone, or add the screen to screens.yaml again."
-            ),
-            "",
-        ]
-        lines += [f"- out/screens/{cell(name)}/" for name in p.orphaned_screens]
-    if p.partner_findings:
-        lines += [
-            "",
-            "## Partner list problems",
-            "",
-            "These rows were skipped; the other partners still got their newsletter.",
-            "",
-        ]
-        lines += [f"- {cell(f.format())}" for f in p.partner_findings]
+    for notes in p.channel_notes.values():
+        if notes.section:
+            lines += ["", *notes.section]
     failed = result.failed
     if failed:
         lines += ["", "## Not delivered", ""]

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flows.checks import check_folder
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, add_common
 from flows.core.errors import ContentError
 from flows.core.findings import has_errors, summary, to_json
 from flows.core.settings import load_settings
+from flows.publishing.checking import check_folder
 
 
 def register(sub: Any) -> None:
@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
     """Load and check; print findings like a compiler."""
     settings = load_settings(content_dir=args.content_dir or args.content, out_dir=args.out)
     root, part = content_and_part(settings.content_dir)
-    library, findings = check_folder(root)
-    files = library.files
+    checked = check_folder(root, settings)
+    library, findings, files = checked.library, checked.findings, checked.files
     if part is not None:
         where = library.rel(part)
         findings = [f for f in findings if f.path == where or f.path.startswith(where + "/")]

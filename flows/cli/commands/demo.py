@@ -16,21 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli.common import EXIT_OK, add_common
-from flows.core.settings import load_settings
+from flows.core.settings import Settings, load_settings
 from flows.infra.outputs import write_report
 from flows.library.loader import load_library
-from flows.planning.rotation import edition_number
-from flows.publishing.calendar import plan_range
+from flows.publishing.calendar import input_notes, plan_range
 from flows.publishing.calendar import to_html as plan_html
+from flows.publishing.day_plan import plan_day
+from flows.publishing.inputs import load_inputs
+from flows.publishing.registry import channels
 
 DEMO_DAY = date(2027, 1, 4)  # Monday, the first day of campaign sterk-begin-2027
-OUTPUTS = (
-    ("feeds", "RSS and Atom per audience and language"),
-    ("newsletters", "web archive of each newsletter edition"),
-    ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
-    ("screens", "a page and playlist.json per waiting-room screen"),
-    ("reports", "publish reports and plan.html (the first four weeks)"),
-)
+REPORTS = ("reports", "publish reports and plan.html (the first four weeks)")
+
+
+def outputs() -> list[tuple[str, str]]:
+    """Every channel's output folders, then the reports."""
+    found = [o for ch in channels().values() for o in ch.outputs]
+    return [*sorted(found), REPORTS]
 
 
 def register(sub: Any) -> None:
@@ -42,13 +44,16 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def demo_days(content: Path) -> list[date]:
-    """The campaign's first day, plus its first newsletter day when that is later that week."""
+def demo_days(settings: Settings) -> list[date]:
+    """The campaign's first day, plus the first later day that week when a channel with nothing
+    due on the first day has an edition (the newsletter, on the bundled campaign's Tuesday)."""
     days = [DEMO_DAY]
-    library = load_library(content)
+    library = load_library(settings.content_dir)
+    inputs = load_inputs(settings, library)
+    first = {e.channel for e in plan_day(library, inputs, DEMO_DAY)}
     for offset in range(1, 7):
         day = DEMO_DAY + timedelta(days=offset)
-        if any(edition_number(c, "newsletter", day) is not None for c in library.campaigns):
+        if {e.channel for e in plan_day(library, inputs, day)} - first:
             days.append(day)
             break
     return days
@@ -89,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         from flows.publish_flow import publish_due  # imports Prefect: only when publishing
 
         links = ""
-        for day in demo_days(settings.content_dir):
+        for day in demo_days(settings):
             summary = publish_due(
                 day=day.isoformat(),
                 content_dir=str(settings.content_dir),
@@ -100,12 +105,14 @@ def run(args: argparse.Namespace) -> int:
             links = summary["summary"].rsplit("; ", 1)[-1]
     # The first four weeks as a calendar, so the comms team sees what comes next.
     library = load_library(settings.content_dir)
-    rows = plan_range(library, DEMO_DAY, 28)
-    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28))
+    inputs = load_inputs(settings, library)
+    rows = plan_range(library, inputs, DEMO_DAY, 28)
+    notes = input_notes(inputs)
+    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28, notes))
     print()
     print(f"Demo output in {settings.out_dir.resolve()}:")
-    width = max(len(str(settings.out_dir / folder)) for folder, _ in OUTPUTS) + 2
-    for folder, what in OUTPUTS:
+    width = max(len(str(settings.out_dir / folder)) for folder, _ in outputs()) + 2
+    for folder, what in outputs():
         path = settings.out_dir / folder
         n = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
         print(f"  {str(path) + '/':<{width}} {n:>4} files  {what}")

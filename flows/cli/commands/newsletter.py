@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from channels.base import Context, Edition, Rendered
+from channels.base import Context
 from flows.cli.common import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -23,6 +23,9 @@ from flows.cli.common import (
 )
 from flows.core.errors import DeliveryError, SettingsError
 from flows.core.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from channels.newsletter.render import NewsletterEdition
 
 
 def register(sub: Any) -> None:
@@ -63,22 +66,23 @@ def register(sub: Any) -> None:
     p.set_defaults(run=usage)
 
 
-def _due(settings: Settings, day: date) -> tuple[list[Edition], Context]:
+def _due(settings: Settings, day: date) -> tuple[list[NewsletterEdition], Context]:
     from channels.newsletter import CHANNEL
-    from channels.newsletter.partners import load_partners
-    from flows.checks import held_by_checks, run_checks
+    from flows.checks import held_by_checks
     from flows.library.loader import load_library
+    from flows.publishing.checking import check_all
+    from flows.publishing.inputs import load_inputs
 
     library = load_library(settings.content_dir)
-    partners, findings = load_partners(settings.resolved_partners_csv())
-    for f in findings:
+    inputs = load_inputs(settings, library)
+    partners = inputs[CHANNEL.name]
+    for f in partners.findings:
         print(f.format(), file=sys.stderr)
-    library.partners = partners
-    held = frozenset(held_by_checks(library, run_checks(library, day)))
+    held = frozenset(held_by_checks(library, check_all(library, inputs, day)))
     for key in sorted(held):
         print(f"held back (check error): {key[0]} ({key[1]})", file=sys.stderr)
-    ctx = Context(settings, settings.out_dir, held)
-    return CHANNEL.plan(library, library.campaigns, day, held), ctx
+    editions = CHANNEL.plan(library, partners.value, library.campaigns, day, held)
+    return editions, Context(settings, settings.out_dir)
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, date]:
@@ -101,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for edition in editions:
         try:
-            rendered: Rendered = CHANNEL.render(edition, ctx)
+            rendered = CHANNEL.render(edition, ctx)
         except DeliveryError as exc:  # for example a line break in a title: fix the content
             print(f"{edition.key}: cannot be rendered: {exc}", file=sys.stderr)
             status = EXIT_ERRORS
@@ -109,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         where = ctx.out_dir / "newsletters" / edition.key / "index.html"
         if args.action == "preview":
             write_archive(rendered, ctx)
-            count = len(edition.params.get("recipients", ()))
+            count = len(edition.payload.recipients)
             print(f"{edition.key}: {count} recipient(s), {where}")
         elif args.action == "test":
             send_test(rendered, ctx, args.to)

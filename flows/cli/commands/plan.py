@@ -11,13 +11,23 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from flows.checks import held_by_checks, run_checks
+from flows.checks import held_by_checks
 from flows.cli.common import EXIT_OK, EXIT_USAGE, add_common
 from flows.core.settings import load_settings
 from flows.infra.outputs import write_atomic, write_report
 from flows.library.loader import load_library
-from flows.publishing.calendar import CHANNEL_LABELS, PlanRow, plan_range, to_html, to_ics, to_json
+from flows.publishing.calendar import (
+    PlanRow,
+    input_notes,
+    plan_range,
+    to_html,
+    to_ics,
+    to_json,
+)
+from flows.publishing.checking import check_all
+from flows.publishing.inputs import load_inputs
 from flows.publishing.publish import links_hold
+from flows.publishing.registry import label
 
 
 def register(sub: Any) -> None:
@@ -51,7 +61,7 @@ def _table(rows: list[PlanRow]) -> Table:
             titles += f" (+{len(r.messages) - 4})"
         table.add_row(
             f"{r.day:%a %Y-%m-%d}",
-            CHANNEL_LABELS.get(r.channel, r.channel),
+            label(r.channel),
             r.target,
             r.campaign,
             titles,
@@ -74,12 +84,17 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     library = load_library(settings.content_dir)
+    inputs = load_inputs(settings, library)
     # What is held back now (a check error, a broken link in the last link check) is left out.
     by_links, _note = links_hold(library, settings)
-    held = frozenset(held_by_checks(library, run_checks(library, start))) | frozenset(by_links)
+    checked = check_all(library, inputs, start)
+    held = frozenset(held_by_checks(library, checked)) | frozenset(by_links)
     days = args.weeks * 7
-    rows = plan_range(library, start, days, held)
-    html_path = write_report(settings.out_dir, "plan.html", to_html(rows, start, days))
+    rows = plan_range(library, inputs, start, days, held)
+    notes = input_notes(inputs)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    html_path = write_report(settings.out_dir, "plan.html", to_html(rows, start, days, notes))
     if args.ics is not None:
         write_atomic(args.ics, to_ics(rows, base_url=settings.public_base_url))
     if args.format == "json":

@@ -43,13 +43,16 @@ def run(args: argparse.Namespace) -> int:
     from flows.core.errors import DeliveryError
     from flows.core.settings import load_settings
     from flows.library.loader import load_library
+    from flows.publishing.inputs import load_inputs
     from flows.publishing.preview import find_message, preview_message
 
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     library = load_library(settings.content_dir)
-    message = find_message(library, args.message)  # ContentError: exit 2 with advice
+    library, message = find_message(library, args.message)  # ContentError: exit 2 with advice
+    inputs = load_inputs(settings, library)
+    day = args.date or today_local()
     try:
-        result = preview_message(library, message, settings, args.date or today_local())
+        result = preview_message(library, message, settings, day, inputs)
     except DeliveryError as exc:  # for example a line break in the title
         print(f"veerkracht: {library.rel(message.path)}: cannot be shown: {exc}", file=sys.stderr)
         return EXIT_ERRORS
