@@ -8,9 +8,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from flows.infra.outputs import write_report
+from flows.infra.templates import environment
 from flows.linkcheck.check import Verdict
 from flows.linkcheck.collect import paths_of
 from flows.linkcheck.run import LinkReport
@@ -69,12 +70,8 @@ def table(report: LinkReport) -> list[dict[str, str]]:
 
 @cache
 def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Now with StrictUndefined like every environment: each row always has all five keys.
+    return environment("flows.linkcheck", trim_blocks=True, lstrip_blocks=True)
 
 
 def to_html(report: LinkReport) -> str:
