@@ -8,6 +8,7 @@ after the other, because the state database (SQLite by default) prefers one writ
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from pydantic import SecretStr
 
 from channels.base import Edition
 from flows.core.errors import DeliveryError, is_transient
@@ -44,6 +46,19 @@ def _settings(content_dir: str, out_dir: str) -> Settings:
     return load_settings(content_dir=Path(content_dir), out_dir=Path(out_dir))
 
 
+def with_secrets(settings: Settings) -> Settings:
+    """Settings with the SMTP password read from its Prefect Secret block, when one is named
+    and the environment has none; only this entrypoint talks to Prefect about secrets."""
+    if settings.smtp_password.get_secret_value() or not settings.smtp_password_block:
+        return settings
+    if os.environ.get("VEERKRACHT_SMTP_PASSWORD"):
+        return settings
+    from prefect.blocks.system import Secret
+
+    value = str(Secret.load(settings.smtp_password_block).get())  # type: ignore[union-attr]
+    return settings.model_copy(update={"smtp_password": SecretStr(value)})
+
+
 # Retry only a TransientDeliveryError (4xx, dropped connection); never a permanent one.
 retry_transient = retry_when(is_transient)
 
@@ -67,7 +82,7 @@ def load_check_plan(content_dir: str, out_dir: str, day: date, any_day: bool) ->
 )
 def deliver_edition(edition: Edition[Any], content_dir: str, out_dir: str) -> Outcome:
     """Render and deliver one edition (clients are built inside the channel, never passed in)."""
-    return publish_edition(edition, _settings(content_dir, out_dir))
+    return publish_edition(edition, with_secrets(_settings(content_dir, out_dir)))
 
 
 @flow(name="publish-due")

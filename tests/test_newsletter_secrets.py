@@ -67,8 +67,10 @@ def test_secret_block_is_read_only_inside_a_flow_run(
     with pytest.raises(SettingsError, match="inside a flow run"):
         smtp_password(s)
 
+    from flows.publish_flow import with_secrets
+
     @flow
     def read_it() -> str:
-        return smtp_password(s)
+        return smtp_password(with_secrets(s))
 
     assert read_it() == PASSWORD

@@ -74,27 +74,22 @@ class OutboxTransport:
 
 
 def smtp_password(settings: Settings) -> str:
-    """The SMTP password: the environment first, else the Prefect Secret block named in settings.
+    """The SMTP password: from the environment or settings.
 
-    The block is read here, inside the code that delivers, and only inside a Prefect flow run:
-    outside one there is no API to ask, so the environment variable is the way.
+    A Prefect Secret block (VEERKRACHT_SMTP_PASSWORD_BLOCK) is read by the publish-due flow,
+    inside its run, and handed over in the settings (`flows.publish_flow.with_secrets`): this
+    module never talks to Prefect. Outside a flow run there is no API to ask.
     """
     value = settings.smtp_password.get_secret_value() or os.environ.get(
         "VEERKRACHT_SMTP_PASSWORD", ""
     )
     if value or not settings.smtp_password_block:
         return value
-    # Lazy import: this module must stay importable and testable without Prefect.
-    from prefect.blocks.system import Secret
-    from prefect.context import FlowRunContext
-
-    if FlowRunContext.get() is None:
-        raise SettingsError(
-            "the SMTP password lives in the Prefect Secret block "
-            f"'{settings.smtp_password_block}', which can only be read inside a flow run; "
-            "outside one, set VEERKRACHT_SMTP_PASSWORD"
-        )
-    return str(Secret.load(settings.smtp_password_block).get())  # type: ignore[union-attr]
+    raise SettingsError(
+        "the SMTP password lives in the Prefect Secret block "
+        f"'{settings.smtp_password_block}', which can only be read inside a flow run "
+        "(the publish-due flow does); outside one, set VEERKRACHT_SMTP_PASSWORD"
+    )
 
 
 class SmtpTransport:

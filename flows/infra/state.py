@@ -1,8 +1,8 @@
 """The state database: link-check cache, delivery ledger, feed ingest state, publish log.
 
 SQLAlchemy Core over SQLite by default (a PostgreSQL URL in production). Each feature defines
-its tables in its own module on the shared `metadata`, and calls `open_state(url)` to get an
-engine with every table created.
+its tables in its own module on the shared `metadata` (a channel in its own package), and
+calls `open_state(url)` to get an engine with those tables created.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 @cache
-def open_state(url: str) -> Engine:
-    """An engine for the state database with all tables created (one per URL per process)."""
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -33,23 +32,21 @@ def open_state(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    _import_table_modules()
-    metadata.create_all(engine)
     return engine
 
 
-def _import_table_modules() -> None:
-    """Import every module that defines tables, so create_all sees them all."""
-    import importlib
-
-    for name in TABLE_MODULES:
-        importlib.import_module(name)
+# Per URL, the tables already created: a module that defines tables registers them on
+# `metadata` when it is imported, and the next open_state creates them. So this module needs
+# no list of table modules (which made it import every feature above it).
+_created: dict[str, frozenset[str]] = {}
 
 
-# Modules that add tables to `metadata`; a feature with state adds its module here.
-TABLE_MODULES: list[str] = [
-    "flows.ingest.tables",
-    "flows.linkcheck.cache",
-    "channels.newsletter.ledger",
-    "flows.publishing.published",
-]
+def open_state(url: str) -> Engine:
+    """An engine for the state database (one per URL per process) with every table created
+    that the modules imported so far define."""
+    engine = _engine(url)
+    tables = frozenset(metadata.tables)
+    if _created.get(url) != tables:
+        metadata.create_all(engine)
+        _created[url] = tables
+    return engine
