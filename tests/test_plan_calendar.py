@@ -84,9 +84,12 @@ def test_plan_command_json_ics_and_html(tmp_path: Path, capsys: pytest.CaptureFi
     assert "slaapritueel" not in ids  # held by a check error, so never planned
     text = ics.read_bytes().decode("utf-8")
     lines = unfold(text)
-    assert lines.count("BEGIN:VEVENT") == 3
+    # One event per day and channel: three feed days, and the posters of each week start.
+    per_day_and_channel = {(r["day"], r["channel"]) for r in rows}
+    assert lines.count("BEGIN:VEVENT") == len(per_day_and_channel)
+    assert sum(line.startswith("SUMMARY:Feeds:") for line in lines) == 3
     uids = [line for line in lines if line.startswith("UID:")]
-    assert len(set(uids)) == 3
+    assert len(set(uids)) == len(per_day_and_channel)
     assert all(len(p.encode()) <= 75 for p in text.split("\r\n"))
     html = (tmp_path / "reports" / "plan.html").read_text(encoding="utf-8")
     assert "ma 4 jan" in html and "Hulp vragen mag" in html
@@ -109,3 +112,34 @@ def test_html_calendar_escapes_titles() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; y" in html
     ics = to_ics([row], base_url="https://v.example.org").decode()
     assert "UID:2027-01-04-feeds@v.example.org" in ics
+
+
+def test_plan_of_the_bundled_campaign_has_every_channel_with_the_newsletter_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first version's plan showed no newsletter: the planner read a partner list only
+    publishing filled in. The plan now loads each channel's inputs itself."""
+    from flows.publishing.registry import channels
+    from tests.conftest import CONTENT as BUNDLED
+
+    ics = tmp_path / "plan.ics"
+    argv = ["plan", "--from", "2027-01-04", "--weeks", "8", "--format", "json"]
+    assert main([*argv, "--ics", str(ics), "--content", str(BUNDLED), "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert "voorbeeldlijst" in captured.err  # the example partner list says it is the example
+    assert {r["channel"] for r in rows} == set(channels())
+    newsletter_days = sorted({r["day"] for r in rows if r["channel"] == "newsletter"})
+    # Every 2 weeks on Tuesday from 4 January: 5 and 19 January, 2 and 16 February.
+    assert newsletter_days == ["2027-01-05", "2027-01-19", "2027-02-02", "2027-02-16"]
+    assert all(r["messages"] for r in rows if r["channel"] == "newsletter")
+    lines = unfold(ics.read_bytes().decode("utf-8"))
+    events = [i for i, line in enumerate(lines) if line == "BEGIN:VEVENT"]
+    newsletter_events = sorted(
+        lines[i + 3].removeprefix("DTSTART;VALUE=DATE:")
+        for i in events
+        if any(line.startswith("SUMMARY:Nieuwsbrief") for line in lines[i : i + 8])
+    )
+    assert newsletter_events == [d.replace("-", "") for d in newsletter_days]
+    html = (tmp_path / "reports" / "plan.html").read_text(encoding="utf-8")
+    assert "Nieuwsbrief" in html and "voorbeeldlijst" in html

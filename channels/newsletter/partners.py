@@ -18,7 +18,9 @@ from channels.base import Loaded
 from channels.newsletter.settings import Partner
 from flows.core.findings import Finding, Severity, finding
 from flows.core.settings import Settings
+from flows.library.loader import relative
 
+EXAMPLE_FILE = "partners.example.csv"
 COLUMNS = ("organisation", "kind", "email", "audiences", "language", "unsubscribed")
 REQUIRED = ("organisation", "kind", "email", "audiences")
 # Deliberately simple: one @, no spaces or control characters, a dot in the domain.
@@ -179,14 +181,17 @@ def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
     The example is said out loud (`note`), so a plan or report never looks real when it is not.
     """
     path = settings.resolved_partners_csv()
-    example = settings.partners_csv is None
-    if example and not path.exists():
+    bundled = settings.content_dir / EXAMPLE_FILE
+    # Also when VEERKRACHT_PARTNERS_CSV names the example itself (the demo does).
+    example = settings.partners_csv is None or path.resolve() == bundled.resolve()
+    if settings.partners_csv is None and not path.exists():
         # No list set and no example beside the content: nobody to send to, nothing wrong.
         note = "geen partnerlijst; zet VEERKRACHT_PARTNERS_CSV om nieuwsbrieven te versturen"
         return Loaded(PartnerList((), path, example), note=note)
     partners, findings = load_partners(path)
     note = (
-        f"voorbeeldlijst {path}; zet VEERKRACHT_PARTNERS_CSV voor de echte partnerlijst"
+        f"voorbeeldlijst {relative(path, settings.content_dir)}; zet VEERKRACHT_PARTNERS_CSV "
+        "voor de echte partnerlijst"
         if example
         else ""
     )

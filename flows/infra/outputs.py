@@ -66,7 +66,7 @@ def _same(target: Path, payloads: Mapping[str, bytes]) -> bool:
     return all((target / rel).read_bytes() == data for rel, data in payloads.items())
 
 
-def write_report(out_dir: Path, name: str, text: str) -> Path:
+def write_report(out_dir: Path, name: str, text: str | bytes) -> Path:
     """Write a report under `out/reports/` and return its path."""
     path = out_dir / "reports" / name
     write_atomic(path, text)

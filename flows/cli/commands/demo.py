@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from flows.infra.outputs import write_report
 from flows.library.loader import load_library
 from flows.publishing.calendar import input_notes, plan_range
 from flows.publishing.calendar import to_html as plan_html
+from flows.publishing.calendar import to_ics as plan_ics
 from flows.publishing.day_plan import plan_day
 from flows.publishing.inputs import load_inputs
 from flows.publishing.registry import channels
@@ -85,30 +86,47 @@ def demo_environment(content: Path) -> Iterator[None]:
                 os.environ[name] = value
 
 
+Publish = Callable[[Settings, date], str]  # publishes one day, returns its summary line
+
+
+def publish_demo(content: Path, out: Path, publish: Publish) -> tuple[Settings, str]:
+    """Publish the demo day(s) with `publish`, then write the first four weeks as a calendar
+    (plan.html and plan.ics); the settings used and the last summary line."""
+    with demo_environment(content):
+        settings = load_settings(content_dir=content, out_dir=out)
+        line = ""
+        for day in demo_days(settings):
+            line = publish(settings, day)
+            print(line)
+        # The first four weeks as a calendar, so the comms team sees what comes next.
+        library = load_library(settings.content_dir)
+        inputs = load_inputs(settings, library)
+    rows = plan_range(library, inputs, DEMO_DAY, 28)
+    notes = input_notes(inputs)
+    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28, notes))
+    write_report(settings.out_dir, "plan.ics", plan_ics(rows, base_url=settings.public_base_url))
+    return settings, line
+
+
+def _with_prefect(settings: Settings, day: date) -> str:
+    from flows.publish_flow import publish_due  # imports Prefect: only when publishing
+
+    summary = publish_due(
+        day=day.isoformat(),
+        content_dir=str(settings.content_dir),
+        out_dir=str(settings.out_dir),
+        any_day=True,
+    )
+    return str(summary["summary"])
+
+
 def run(args: argparse.Namespace) -> int:
     """Run publish-due for the demo day(s) and print the output folders."""
     content = Path(args.content or "content")
     out = Path(args.out or "out")
-    with demo_environment(content):
-        settings = load_settings(content_dir=content, out_dir=out)
-        from flows.publish_flow import publish_due  # imports Prefect: only when publishing
-
-        links = ""
-        for day in demo_days(settings):
-            summary = publish_due(
-                day=day.isoformat(),
-                content_dir=str(settings.content_dir),
-                out_dir=str(settings.out_dir),
-                any_day=True,
-            )
-            print(summary["summary"])
-            links = summary["summary"].rsplit("; ", 1)[-1]
-    # The first four weeks as a calendar, so the comms team sees what comes next.
+    settings, line = publish_demo(content, out, _with_prefect)
+    links = line.rsplit("; ", 1)[-1]
     library = load_library(settings.content_dir)
-    inputs = load_inputs(settings, library)
-    rows = plan_range(library, inputs, DEMO_DAY, 28)
-    notes = input_notes(inputs)
-    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28, notes))
     print()
     print(f"Demo output in {settings.out_dir.resolve()}:")
     width = max(len(str(settings.out_dir / folder)) for folder, _ in outputs()) + 2
