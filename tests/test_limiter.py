@@ -1,8 +1,8 @@
 """The politeness rule: at most N requests in flight in all, at most M to one host.
 
-Characterization first: the two limiters as they are today, the link checker's (host:port key,
-host slot before a global slot) and the feed ingest's (host name key, global slot first), seen
-from outside with requests that only record when they run.
+One owner, `flows.infra.limiter` (host:port key, host slot before a global slot), used by the
+link checker and the feed ingest. The same scenarios run against the limiter itself and through
+both callers, with requests that only record when they run.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
+from flows.core.errors import SettingsError
 from flows.core.models import Source
 from flows.core.settings import load_settings
+from flows.infra.limiter import HostLimiter, host_key
 
 HOLD = 0.2  # seconds each fake request takes
 
@@ -60,18 +62,18 @@ HOST_KEYS = [
     ("https://bücher.example/", "bücher.example:443"),
     ("https://user:pw@example.org/", "example.org:443"),
     ("https://example.org./a", "example.org.:443"),
+    ("not a url at all", "not a url at all"),  # its own key; the request fails by itself
+    ("https://[::1", "https://[::1"),
 ]
 
 
 @pytest.mark.parametrize(("url", "key"), HOST_KEYS)
-def test_link_checker_host_key(url: str, key: str) -> None:
-    from flows.linkcheck.check import host_key
-
+def test_host_key(url: str, key: str) -> None:
     assert host_key(url) == key
 
 
 def _checker(per_host: int, concurrency: int, recorder: Recorder) -> Any:
-    from flows.linkcheck.check import Checker, Options, host_key
+    from flows.linkcheck.check import Checker, Options
 
     checker = Checker(None, Options(per_host=per_host, concurrency=concurrency))  # type: ignore[arg-type]
 
@@ -79,7 +81,7 @@ def _checker(per_host: int, concurrency: int, recorder: Recorder) -> Any:
         await recorder.run(url, host_key(url))
         return type("Response", (), {"status_code": 200})()
 
-    checker._send = send
+    checker._send = send  # type: ignore[method-assign]
     return checker
 
 
@@ -155,21 +157,18 @@ def _ingest(
         Source(name=f"s{i}", url=u, theme="slapen", audiences=("jongeren",))
         for i, u in enumerate(urls)
     ]
+    engine: Any = None  # the state is faked above
     coro: Coroutine[Any, Any, Any] = run._ingest_all(
-        settings,
-        None,
-        sources,
-        "sources.yaml",
-        date(2026, 6, 1),  # type: ignore[arg-type]
+        settings, engine, sources, "sources.yaml", date(2026, 6, 1)
     )
     asyncio.run(coro)
     return recorder
 
 
 INGEST_SCENARIOS: list[tuple[str, list[str], int, int, Callable[[Recorder], bool]]] = [
-    # Today a waiting source of a busy host holds a global slot, so another host waits too.
+    # Was: a source waiting for a busy host held a global slot, so another host waited too.
     (
-        "busy host blocks another",
+        "busy host never blocks another",
         [
             "https://a.example/1",
             "https://a.example/2",
@@ -178,15 +177,15 @@ INGEST_SCENARIOS: list[tuple[str, list[str], int, int, Callable[[Recorder], bool
         ],
         1,
         2,
-        lambda r: not r.overlap("https://a.example/1", "https://b.example/1"),
+        lambda r: r.overlap("https://a.example/1", "https://b.example/1"),
     ),
-    # Today the key is the host name only: two ports of one address share the per-host limit.
+    # Was: the host name only, so two ports of one address shared the per-host limit.
     (
-        "ports share a host",
+        "ports are separate hosts",
         ["http://127.0.0.1:8001/x", "http://127.0.0.1:8002/x"],
         1,
         2,
-        lambda r: not r.overlap("http://127.0.0.1:8001/x", "http://127.0.0.1:8002/x"),
+        lambda r: r.overlap("http://127.0.0.1:8001/x", "http://127.0.0.1:8002/x"),
     ),
     (
         "per-host limit holds",
@@ -201,14 +200,6 @@ INGEST_SCENARIOS: list[tuple[str, list[str], int, int, Callable[[Recorder], bool
         4,
         3,
         lambda r: r.most["*"] == 3,
-    ),
-    # Today a limit of 0 is read as 1 (a semaphore of 0 would wait forever).
-    (
-        "zero is one",
-        ["https://a.example/1", "https://a.example/2"],
-        0,
-        0,
-        lambda r: r.most["*"] == 1,
     ),
 ]
 
@@ -229,3 +220,108 @@ def test_ingest_limits(
 ) -> None:
     rec = _ingest(urls, per_host, concurrency, monkeypatch, tmp_path)
     assert holds(rec), (what, rec.spans, rec.most)
+
+
+# ---- the limiter itself -------------------------------------------------------------------
+
+# (urls in start order, total, per host, what must hold)
+SCENARIOS: list[tuple[list[str], int, int, Callable[[Recorder], bool]]] = [
+    (
+        [f"https://a.example/{i}" for i in range(5)],
+        8,
+        2,
+        lambda r: r.most == {"*": 2, "a.example:443": 2},
+    ),
+    ([f"https://h{i}.example/" for i in range(7)], 3, 4, lambda r: r.most["*"] == 3),
+    (
+        ["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/"],
+        2,
+        1,
+        lambda r: r.overlap("https://a.example/1", "https://b.example/"),
+    ),
+    (
+        ["http://127.0.0.1:8001/", "http://127.0.0.1:8002/"],
+        2,
+        1,
+        lambda r: r.overlap("http://127.0.0.1:8001/", "http://127.0.0.1:8002/"),
+    ),
+    (
+        ["https://EXAMPLE.org/1", "https://example.org:443/2", "HTTPS://example.org/3"],
+        8,
+        1,
+        lambda r: r.most["example.org:443"] == 1 and r.most["*"] == 1,
+    ),
+    (
+        ["http://example.org/", "https://example.org/"],  # :80 and :443 are two hosts
+        8,
+        1,
+        lambda r: r.most["*"] == 2,
+    ),
+    ([f"https://a.example/{i}" for i in range(3)], 1, 1, lambda r: r.most["*"] == 1),
+]
+
+
+@pytest.mark.parametrize(("urls", "total", "per_host", "holds"), SCENARIOS)
+def test_limiter(
+    urls: list[str], total: int, per_host: int, holds: Callable[[Recorder], bool]
+) -> None:
+    recorder = Recorder()
+    limiter = HostLimiter(total, per_host)
+
+    async def go() -> None:
+        async def one(i: int, url: str) -> None:
+            await asyncio.sleep(i * 0.01)
+            async with limiter.slot(url):
+                await recorder.run(url, host_key(url))
+
+        await asyncio.gather(*(one(i, u) for i, u in enumerate(urls)))
+
+    asyncio.run(go())
+    assert holds(recorder), (recorder.spans, recorder.most)
+    assert recorder.in_flight["*"] == 0
+
+
+def test_limiter_frees_its_slot_when_the_request_fails() -> None:
+    limiter = HostLimiter(1, 1)
+
+    async def go() -> None:
+        for _ in range(3):
+            with pytest.raises(RuntimeError):
+                async with limiter.slot("https://a.example/"):
+                    raise RuntimeError("boom")
+        async with asyncio.timeout(1), limiter.slot("https://a.example/"):
+            pass
+
+    asyncio.run(go())
+
+
+def test_limiter_frees_its_slot_when_cancelled() -> None:
+    limiter = HostLimiter(1, 1)
+
+    async def go() -> None:
+        async def hold() -> None:
+            async with limiter.slot("https://a.example/"):
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(hold())
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with asyncio.timeout(1), limiter.slot("https://b.example/"):
+            pass
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize(("total", "per_host"), [(0, 1), (1, 0), (-1, 4), (0, 0)])
+def test_limits_below_one_are_refused(total: int, per_host: int) -> None:
+    # Was (ingest): read as 1; (link check): a semaphore of 0, waiting forever.
+    with pytest.raises(ValueError, match="at least 1"):
+        HostLimiter(total, per_host)
+
+
+@pytest.mark.parametrize("name", ["link_per_host", "link_concurrency"])
+def test_settings_refuse_limits_below_one(name: str) -> None:
+    with pytest.raises(SettingsError, match=f"VEERKRACHT_{name.upper()}"):
+        load_settings(**{name: 0})

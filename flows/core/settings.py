@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     )
 
     # Link checking
-    link_concurrency: int = Field(32, description="Requests in flight at once, all hosts.")
-    link_per_host: int = Field(4, description="Requests in flight at once to one host.")
+    link_concurrency: int = Field(32, ge=1, description="Requests in flight at once, all hosts.")
+    link_per_host: int = Field(4, ge=1, description="Requests in flight at once to one host.")
     link_connect_timeout: float = Field(5.0, description="Seconds to wait for a connection.")
     link_timeout: float = Field(15.0, description="Seconds a whole request may take.")
     link_retry_after_cap: float = Field(

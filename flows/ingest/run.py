@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -25,6 +24,7 @@ from flows.core import clock
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import Source
 from flows.core.settings import Settings
+from flows.infra.limiter import HostLimiter
 from flows.infra.netsafety import safe_client
 from flows.infra.state import open_state
 from flows.ingest import tables
@@ -120,8 +120,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 async def _ingest_all(
     settings: Settings, engine: Engine, sources: list[Source], rel: str, today: date
 ) -> list[SourceResult]:
-    limit = asyncio.Semaphore(max(settings.link_concurrency, 1))
-    per_host: dict[str, asyncio.Semaphore] = {}
+    # The link checker's rule: host:port, host slot first (was: host name, global slot first).
+    limiter = HostLimiter(settings.link_concurrency, settings.link_per_host)
     timeout = httpx.Timeout(settings.link_timeout, connect=settings.link_connect_timeout)
     limits = httpx.Limits(
         max_connections=max(settings.link_concurrency, 1),
@@ -136,12 +136,10 @@ async def _ingest_all(
         async def one(source: Source) -> SourceResult:
             if not source.enabled:
                 return SourceResult(source, "disabled")
-            host = (urlsplit(source.url).hostname or "").lower()
-            gate = per_host.setdefault(host, asyncio.Semaphore(max(settings.link_per_host, 1)))
             state = await asyncio.to_thread(
                 tables.load_source_state, engine, source.name, source.url
             )
-            async with limit, gate:
+            async with limiter.slot(source.url):
                 fetched = await fetch(
                     client,
                     source.url,

@@ -24,6 +24,7 @@ from urllib.parse import urljoin
 import httpx
 
 from flows.core.settings import Settings
+from flows.infra.limiter import HostLimiter
 from flows.infra.netsafety import RefusedAddress, is_allowed_scheme, safe_client
 
 
@@ -121,13 +122,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
-def host_key(url: str) -> str:
-    """The politeness key: host and port (each port of 127.0.0.1 counts as its own host)."""
-    parsed = httpx.URL(url)
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    return f"{parsed.host.lower()}:{port}"
-
-
 class Checker:
     """Checks URLs with one shared client and the global and per-host limits."""
 
@@ -141,8 +135,7 @@ class Checker:
         self.options = options
         self.on_done = on_done
         self.requests_sent = 0
-        self._global = asyncio.Semaphore(options.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.limiter = HostLimiter(options.concurrency, options.per_host)
 
     async def check_all(self, urls: list[str]) -> dict[str, Result]:
         """Check every URL concurrently; returns url -> Result."""
@@ -243,10 +236,7 @@ class Checker:
 
     async def _request(self, url: str) -> httpx.Response:
         """HEAD, or GET when HEAD is refused; only headers are read. Holds the limits."""
-        key = host_key(url)
-        host = self._hosts.setdefault(key, asyncio.Semaphore(self.options.per_host))
-        # Host slot first, then a global slot: waiting for a busy host never blocks others.
-        async with host, self._global:
+        async with self.limiter.slot(url):
             response = await self._send("HEAD", url)
             if response.status_code in HEAD_REFUSED:
                 response = await self._send("GET", url)
