@@ -125,6 +125,13 @@ def test_settings_choose_sizes_and_audiences(library: Library, campaign: Campaig
     assert edition.payload.sizes == ("A3",)
 
 
+def test_a_campaign_can_turn_posters_off(library: Library, campaign: Campaign) -> None:
+    off = campaign.model_copy(update={"channels": {"posters": {"enabled": False}}})
+    assert CHANNEL.plan(library, None, [off], START) == []
+    empty = campaign.model_copy(update={"channels": {"posters": None}})  # `posters:` alone
+    assert len(CHANNEL.plan(library, None, [empty], START)) == len(campaign.audiences)
+
+
 def test_a_bad_posters_section_is_a_finding_at_its_line(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)

@@ -13,6 +13,9 @@ from flows.core.models import Audience, Strict
 class PostersSettings(Strict):
     """`channels.posters` in a campaign file; a campaign without it gets these defaults."""
 
+    # The one way to turn posters off for a campaign: the channel is on by default, and an
+    # empty `posters:` section means the defaults too.
+    enabled: bool = True
     sizes: tuple[Size, ...] = Field(SIZES, min_length=1)
     # Empty: every audience of the campaign gets its poster.
     audiences: tuple[Audience, ...] = ()

@@ -31,11 +31,11 @@ def running_campaigns(
     day: date,
     settings_for: Callable[[Campaign], PostersSettings | None],
 ) -> list[Running]:
-    """Campaigns with valid poster settings whose period holds `day`, by id."""
+    """Campaigns with posters enabled (and valid settings) whose period holds `day`, by id."""
     out = []
     for campaign in campaigns:
         settings = settings_for(campaign) if day in campaign.period else None
-        if settings is not None:
+        if settings is not None and settings.enabled:
             out.append((campaign, settings))
     return sorted(out, key=lambda r: r[0].id)
 
