@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,8 @@ def test_preview_writes_one_a4_poster(library: Library, tmp_path: Path) -> None:
     assert path == tmp_path / "poster.a4.pdf"
     assert re.search(r"Page size:.*\(A4\)", run("pdfinfo", path))
     assert message.screen.headline in " ".join(run("pdftotext", path, "-").split())
+
+
+def test_registered_as_an_entry_point() -> None:
+    (point,) = [p for p in entry_points(group="veerkracht.channels") if p.name == "posters"]
+    assert point.load() is CHANNEL
