@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Template
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import FatalURLFetchingError
 
@@ -27,6 +27,7 @@ from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import PALETTES, theme_name
 from flows.core.models import THEMES
 from flows.core.settings import TIMEZONE
+from flows.infra.templates import environment
 
 PACKAGE = Path(__file__).resolve().parent
 CALL_TO_ACTION = {"nl": "Scan de code of ga naar:", "en": "Scan the code or go to:"}
@@ -80,10 +81,9 @@ class PackageFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no t
         raise RefusedFetch(f"posters only load files from {PACKAGE}, not {url}")
 
 
-@lru_cache(maxsize=1)
-def _template() -> Any:
-    env = Environment(loader=FileSystemLoader(PACKAGE), autoescape=True, undefined=StrictUndefined)
-    return env.get_template("poster.html.j2")
+@cache
+def _template() -> Template:
+    return environment("channels.posters", "").get_template("poster.html.j2")
 
 
 def address_parts(address: str) -> list[str]:
@@ -97,25 +97,23 @@ def poster_html(poster: PosterText, size: Size, fit: Fit) -> str:
     palette = PALETTES[theme_name(poster.theme)]
     address = short_address(poster.url)
     created = datetime.combine(poster.day, time(0, 0), tzinfo=TIMEZONE).isoformat()
-    return str(
-        _template().render(
-            lang=poster.lang,
-            m=measures(size, fit),
-            bg=palette.background,
-            fg=palette.text,
-            accent=palette.accent,
-            icon_uri=data_uri(icon_svg(poster.theme, palette.background)),
-            qr_uri=data_uri(qr_svg(poster.url)),
-            theme_label=THEMES.get(poster.theme, poster.theme),
-            headline=poster.headline,
-            text=poster.text,
-            campaign_title=poster.campaign_title,
-            attribution=poster.attribution,
-            call_to_action=CALL_TO_ACTION.get(poster.lang, CALL_TO_ACTION["nl"]),
-            address=address,
-            address_parts=address_parts(address),
-            created=created,
-        )
+    return _template().render(
+        lang=poster.lang,
+        m=measures(size, fit),
+        bg=palette.background,
+        fg=palette.text,
+        accent=palette.accent,
+        icon_uri=data_uri(icon_svg(poster.theme, palette.background)),
+        qr_uri=data_uri(qr_svg(poster.url)),
+        theme_label=THEMES.get(poster.theme, poster.theme),
+        headline=poster.headline,
+        text=poster.text,
+        campaign_title=poster.campaign_title,
+        attribution=poster.attribution,
+        call_to_action=CALL_TO_ACTION.get(poster.lang, CALL_TO_ACTION["nl"]),
+        address=address,
+        address_parts=address_parts(address),
+        created=created,
     )
 
 
