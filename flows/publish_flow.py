@@ -24,9 +24,6 @@ from flows.core.settings import Settings, load_settings
 from flows.infra.retries import retry_when
 from flows.planning.cadence import today
 from flows.publishing.publish import (
-    Outcome,
-    Prepared,
-    PublishResult,
     check_day,
     failed_outcome,
     finish,
@@ -34,6 +31,7 @@ from flows.publishing.publish import (
     publish_edition,
     summary_line,
 )
+from flows.publishing.results import Outcome, Prepared, PublishResult
 
 RETRY_DELAYS: list[float] = [
     10,

@@ -14,29 +14,29 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from channels.base import Context, DeliveryReport, Edition, ReportNotes
+from channels.base import Context, Edition
 from flows.checks import held_by_checks
 from flows.core.errors import DeliveryError, SettingsError, VeerkrachtError
-from flows.core.findings import Finding, Severity, count
+from flows.core.findings import Severity, count
 from flows.core.settings import Settings
+from flows.infra.outputs import write_report
 from flows.infra.state import open_state
 from flows.library.loader import Library, load_library
 from flows.planning.cadence import today as today_local
 from flows.publishing import registry
 from flows.publishing.checking import check_all
 from flows.publishing.day_plan import plan_day
-from flows.publishing.inputs import Inputs, input_findings, load_inputs
+from flows.publishing.inputs import input_findings, load_inputs
 from flows.publishing.published import previous, record
 from flows.publishing.registry import channels
+from flows.publishing.report import render_report
+from flows.publishing.results import Held, Outcome, Prepared, PublishResult
 
-Held = dict[tuple[str, str], str]
 LINKS_OFFLINE = "links not verified (offline, or no link check has run yet)"
 
 
@@ -62,52 +62,6 @@ def check_day(
             f"{day} is in the future (today is {now} in Europe/Amsterdam); publishing it now "
             "would send it early. Use `veerkracht plan --from DATE` to see what goes out then"
         )
-
-
-@dataclass
-class Prepared:
-    """Everything decided before any edition goes out."""
-
-    day: date
-    library: Library
-    findings: list[Finding]
-    partner_findings: list[Finding]
-    held: Held
-    links_note: str
-    editions: list[Edition[Any]]
-    inputs: Inputs = field(default_factory=dict)
-    # What each channel adds to the report (partner list, screens left behind).
-    channel_notes: dict[str, ReportNotes] = field(default_factory=dict)
-
-
-@dataclass
-class Outcome:
-    """What happened to one edition."""
-
-    edition: Edition[Any]
-    status: str  # "published", "updated", "nothing new" or "failed"
-    report: DeliveryReport | None = None
-    error: str = ""
-
-
-@dataclass
-class PublishResult:
-    """A publish run: what was prepared, each edition's outcome, and the report file."""
-
-    prepared: Prepared
-    outcomes: list[Outcome] = field(default_factory=list)
-    report_path: Path | None = None
-    report_text: str = ""
-
-    @property
-    def failed(self) -> list[Outcome]:
-        """Editions that could not be delivered."""
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def nothing_new(self) -> bool:
-        """True when no edition delivered anything new (for example a second run)."""
-        return all(o.status == "nothing new" for o in self.outcomes)
 
 
 def links_hold(library: Library, settings: Settings) -> tuple[Held, str]:
@@ -222,9 +176,6 @@ def publish_plain(settings: Settings, day: date, *, any_day: bool = False) -> Pu
 
 def finish(result: PublishResult, settings: Settings) -> None:
     """Write `out/reports/publish-<day>.md` and keep its text on the result."""
-    from flows.infra.outputs import write_report
-    from flows.publishing.report import render_report
-
     result.report_text = render_report(result)
     result.report_path = write_report(
         settings.out_dir, f"publish-{result.prepared.day}.md", result.report_text

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flows.core.findings import Severity, count
-
-if TYPE_CHECKING:
-    from flows.publishing.publish import Outcome, PublishResult
+from flows.publishing.results import Outcome, PublishResult
 
 MAX_IDS = 8  # a screen playlist can hold dozens; the report names the first few
 
