@@ -18,18 +18,21 @@ What a channel declares (type parameters in brackets):
 - `deliver`: write or send, idempotent per edition key.
 
 Optional: `shown_in_plan` (which messages the plan lists), `report_notes` (lines for the
-publish report), `preview` (one message as this channel shows it). State tables are SQLAlchemy
+publish report), `preview` (one message as this channel shows it), `register_cli` (its own
+`veerkracht <name> ...` subcommands, built with the `CommandKit` the command line lends it). State tables are SQLAlchemy
 tables on `flows.infra.state.metadata`, defined in the channel's own modules.
 """
 
 from __future__ import annotations
 
+import argparse
+import socketserver
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -135,6 +138,44 @@ class Labels:
     en: str
 
 
+@dataclass(frozen=True)
+class PreparedDay:
+    """A day as publishing sees it before planning: content, every channel's inputs, held."""
+
+    library: Library
+    inputs: Mapping[str, Loaded[Any]]
+    held: Held
+
+
+class CommandKit(Protocol):
+    """What the command line lends a channel's subcommands (implemented in flows.cli.kit), so
+    a channel adds commands without importing the layers above it."""
+
+    EXIT_OK: int
+    EXIT_ERRORS: int
+    EXIT_USAGE: int
+
+    def add_common(self, parser: argparse.ArgumentParser) -> None:
+        """Add the options every command takes (--content, --out)."""
+        ...
+
+    def iso_date(self, text: str) -> date:
+        """An argparse type for --date, with advice in place of Python's wording."""
+        ...
+
+    def today(self) -> date:
+        """Today in Europe/Amsterdam."""
+        ...
+
+    def prepare(self, settings: Settings, day: date) -> PreparedDay:
+        """Load content and inputs and decide what is held, as publishing does."""
+        ...
+
+    def serve(self, server: socketserver.BaseServer) -> int:
+        """Serve until Ctrl+C or SIGTERM; the exit code."""
+        ...
+
+
 class Channel(ABC, Generic[S, I, P, M]):
     """Base class of every channel (see the module docstring for the contract)."""
 
@@ -218,3 +259,6 @@ class Channel(ABC, Generic[S, I, P, M]):
     ) -> list[Path]:
         """Write `message` as this channel shows it under `ctx.out_dir`; the files written."""
         return []
+
+    def register_cli(self, sub: Any, kit: CommandKit) -> None:
+        """Add this channel's own subcommands to the `veerkracht` parser (none by default)."""

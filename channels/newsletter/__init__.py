@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channels.base import (
     Channel,
+    CommandKit,
     Context,
     DeliveryReport,
     Edition,
@@ -135,6 +136,12 @@ class NewsletterChannel(
             write_atomic(path, data)
             written.append(path)
         return written
+
+    def register_cli(self, sub: Any, kit: CommandKit) -> None:
+        """`veerkracht newsletter preview|test|send|unsubscribe-server`."""
+        from channels.newsletter.cli import register
+
+        register(sub, kit)
 
 
 CHANNEL = NewsletterChannel()

@@ -33,9 +33,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = COMMAND_MODULES
     if only is not None and f"flows.cli.commands.{only}" in modules:
-        modules = [f"flows.cli.commands.{only}"]
+        # One of ours: the channels (and their imports) are not needed to run it.
+        importlib.import_module(f"flows.cli.commands.{only}").register(sub)
+        return parser
     for name in modules:
         importlib.import_module(name).register(sub)
+    # Then each channel's own commands, with the kit that lends them what they need.
+    from flows.cli.kit import KIT
+    from flows.publishing.registry import channels
+
+    for channel in channels().values():
+        channel.register_cli(sub, KIT)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Subcommands of `veerkracht`: each module has `register(subparsers)`.
+"""Subcommands of `veerkracht`: each module has `register(subparsers)`; channels add their own
+after these (`Channel.register_cli`, for example `veerkracht newsletter`).
 
 A command module adds a parser with `set_defaults(run=handler)`; the handler takes the parsed
 arguments and returns the exit code.
@@ -14,7 +15,6 @@ COMMAND_MODULES: list[str] = [
     "flows.cli.commands.publish",
     "flows.cli.commands.demo",
     "flows.cli.commands.links",
-    "flows.cli.commands.newsletter",
     "flows.cli.commands.serve",
     "flows.cli.commands.ingest",
 ]

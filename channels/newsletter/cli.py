@@ -2,7 +2,8 @@
 
 `publish` sends the newsletter with everything else; these commands are for looking first
 (preview), trying one address (test), sending or resending by hand (send), and running the
-unsubscribe endpoint (unsubscribe-server).
+unsubscribe endpoint (unsubscribe-server). The channel adds them itself (`register_cli`), with
+what the command line lends it (`CommandKit`), so flows/cli knows nothing of newsletters.
 """
 
 from __future__ import annotations
@@ -12,15 +13,7 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from channels.base import Context
-from flows.cli.common import (
-    EXIT_ERRORS,
-    EXIT_OK,
-    EXIT_USAGE,
-    add_common,
-    iso_date,
-    serve_until_interrupted,
-)
+from channels.base import CommandKit, Context
 from flows.core.errors import DeliveryError, SettingsError
 from flows.core.settings import Settings, load_settings
 
@@ -28,8 +21,9 @@ if TYPE_CHECKING:
     from channels.newsletter.render import NewsletterEdition
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, kit: CommandKit) -> None:
     """Add the `newsletter` subcommand and its actions."""
+    add_common, iso_date = kit.add_common, kit.iso_date
     p: argparse.ArgumentParser = sub.add_parser(
         "newsletter", help="preview, test or send the partner newsletter"
     )
@@ -52,63 +46,52 @@ def register(sub: Any) -> None:
             help="the day to plan for (YYYY-MM-DD; default today)",
         )
         add_common(q)
-        q.set_defaults(run=run)
+        q.set_defaults(run=lambda args: run(args, kit))
     srv = actions.add_parser("unsubscribe-server", help="run the unsubscribe endpoint")
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     srv.add_argument("--port", type=int, default=8025, help="port (default 8025)")
     add_common(srv)
-    srv.set_defaults(run=run_server)
+    srv.set_defaults(run=lambda args: run_server(args, kit))
 
     def usage(_args: argparse.Namespace) -> int:
         p.print_help()
-        return EXIT_USAGE
+        return kit.EXIT_USAGE
 
     p.set_defaults(run=usage)
 
 
-def _due(settings: Settings, day: date) -> tuple[list[NewsletterEdition], Context]:
+def _due(settings: Settings, day: date, kit: CommandKit) -> tuple[list[NewsletterEdition], Context]:
     from channels.newsletter import CHANNEL
-    from flows.checks import held_by_checks
-    from flows.library.loader import load_library
-    from flows.publishing.checking import check_all
-    from flows.publishing.inputs import load_inputs
 
-    library = load_library(settings.content_dir)
-    inputs = load_inputs(settings, library)
-    partners = inputs[CHANNEL.name]
+    prepared = kit.prepare(settings, day)
+    partners = prepared.inputs[CHANNEL.name]
     for f in partners.findings:
         print(f.format(), file=sys.stderr)
-    held = frozenset(held_by_checks(library, check_all(library, inputs, day)))
-    for key in sorted(held):
+    for key in sorted(prepared.held):
         print(f"held back (check error): {key[0]} ({key[1]})", file=sys.stderr)
-    editions = CHANNEL.plan(library, partners.value, library.campaigns, day, held)
+    library = prepared.library
+    editions = CHANNEL.plan(library, partners.value, library.campaigns, day, prepared.held)
     return editions, Context(settings, settings.out_dir)
 
 
-def _settings(args: argparse.Namespace) -> tuple[Settings, date]:
-    from flows.checks import today_local
-
-    settings = load_settings(content_dir=args.content, out_dir=args.out)
-    return settings, args.date or today_local()
-
-
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, kit: CommandKit) -> int:
     """Plan the day's editions, then preview, test-send or send them."""
     from channels.newsletter import CHANNEL
     from channels.newsletter.send import deliver_edition, send_test, write_archive
 
-    settings, day = _settings(args)
-    editions, ctx = _due(settings, day)
+    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    day = args.date or kit.today()
+    editions, ctx = _due(settings, day, kit)
     if not editions:
         print(f"no newsletter is due on {day.isoformat()}")
-        return EXIT_OK
-    status = EXIT_OK
+        return kit.EXIT_OK
+    status = kit.EXIT_OK
     for edition in editions:
         try:
             rendered = CHANNEL.render(edition, ctx)
         except DeliveryError as exc:  # for example a line break in a title: fix the content
             print(f"{edition.key}: cannot be rendered: {exc}", file=sys.stderr)
-            status = EXIT_ERRORS
+            status = kit.EXIT_ERRORS
             continue
         where = ctx.out_dir / "newsletters" / edition.key / "index.html"
         if args.action == "preview":
@@ -123,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                 report = deliver_edition(rendered, ctx, resend_unconfirmed=args.resend_unconfirmed)
             except DeliveryError as exc:  # this edition stops; the next ones still get a go
                 print(f"{edition.key}: not (fully) delivered: {exc}", file=sys.stderr)
-                status = EXIT_ERRORS
+                status = kit.EXIT_ERRORS
                 continue
             print(
                 f"{edition.key}: {report.delivered} sent, {report.skipped} skipped, "
@@ -132,11 +115,11 @@ def run(args: argparse.Namespace) -> int:
             for note in report.notes:
                 print(f"  {note}")
             if report.failed or any("unknown outcome" in n for n in report.notes):
-                status = EXIT_ERRORS
+                status = kit.EXIT_ERRORS
     return status
 
 
-def run_server(args: argparse.Namespace) -> int:
+def run_server(args: argparse.Namespace, kit: CommandKit) -> int:
     """Serve the unsubscribe endpoint until interrupted."""
     from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -155,4 +138,4 @@ def run_server(args: argparse.Namespace) -> int:
 
     server = make_server(args.host, args.port, make_app(settings), handler_class=Quiet)
     print(f"unsubscribe endpoint on http://{args.host}:{server.server_port}/afmelden")
-    return serve_until_interrupted(server)
+    return kit.serve(server)
