@@ -27,7 +27,7 @@ from flows.publishing.inputs import load_inputs
 from flows.publishing.registry import channels
 
 DEMO_DAY = date(2027, 1, 4)  # Monday, the first day of campaign sterk-begin-2027
-REPORTS = ("reports", "publish reports and plan.html (the first four weeks)")
+REPORTS = ("reports", "publish reports, plan.html and plan.ics (the first four weeks)")
 
 
 def outputs() -> list[tuple[str, str]]:
