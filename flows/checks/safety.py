@@ -3,38 +3,11 @@ images (S122), which no channel shows."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
-
-_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
-_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f]")
-_MAILTO = re.compile(r"^mailto:[^@\s/]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", re.IGNORECASE)
-
-
-def url_problem(url: str, allow_mailto: bool = False) -> str | None:
-    """Why a URL may not be used, or None when it is a well-formed http(s) address."""
-    if allow_mailto and _MAILTO.match(url):
-        return None
-    if _INVISIBLE.search(url):
-        return "contains spaces or invisible characters"
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        return "is not a valid web address"
-    scheme = parts.scheme.lower()
-    if not scheme:
-        return "is not a full web address (it must start with https://)"
-    if scheme not in ("http", "https"):
-        return f"uses '{scheme}:', which is not allowed (only https:// or http://)"
-    host = parts.hostname or ""
-    if not parts.netloc or not _HOST.match(host) or not port_ok:
-        return "is not a valid web address (no proper site name after https://)"
-    return None
+from flows.core.urls import url_problem
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 from flows.core import clock
 from flows.core.errors import SettingsError
+from flows.core.urls import url_problem
 
 TIMEZONE = clock.TIMEZONE  # the old name, until every caller imports it from flows.core.clock
 
@@ -99,6 +100,19 @@ class Settings(BaseSettings):
     smtp_retry_backoff_seconds: float = Field(
         5.0, description="Wait before the first reconnect; doubles each time."
     )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _web_base(cls, value: str) -> str:
+        # The one URL rule (flows.core.urls), plus: a base gets paths appended, so no ?query or #.
+        problem = url_problem(value) or (
+            "has a ? or #; give only the address the paths go under"
+            if "?" in value or "#" in value
+            else None
+        )
+        if problem:
+            raise ValueError(f"the public base URL {problem}")
+        return value
 
     def resolved_state_url(self) -> str:
         """The state database URL, defaulting to SQLite beside the outputs."""

@@ -4,7 +4,8 @@ Content is written by people and feeds come from outside; a URL in either must n
 tool talk to the machine it runs on or to the internal network (cloud metadata at
 169.254.169.254, an intranet admin page, a database port). So:
 
-- only `http` and `https` URLs are fetched (`is_allowed_scheme`);
+- only URLs the acceptance rule of `flows.core.urls` accepts are requested (http(s), a proper
+  site name, no credentials...), checked in the form the client sends (`request_problem`);
 - a host name is resolved first and the request is refused when ANY of its addresses is
   loopback, private, link-local, unspecified, multicast, reserved or otherwise not global
   (also as an IPv4-mapped IPv6 address) (`ensure_public`);
@@ -16,7 +17,7 @@ tool talk to the machine it runs on or to the internal network (cloud metadata a
 `safe_client(settings)` returns an `httpx.AsyncClient` with the rule built into its connection
 layer, so it holds for every request and every redirect hop, including hops httpx follows by
 itself. Recommended use: `follow_redirects=False` (the default here) and follow `Location`
-yourself, so you can count hops, record the chain and check `is_allowed_scheme` on each target.
+yourself, so you can count hops, record the chain and check `request_problem` on each target.
 A refused address raises `RefusedAddress` (not an `httpx` error): catch it next to
 `httpx.HTTPError`.
 """
@@ -29,7 +30,6 @@ import ssl
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 import httpcore
@@ -37,11 +37,10 @@ import httpx
 
 from flows.core.errors import VeerkrachtError
 from flows.core.settings import Settings
+from flows.core.urls import IPAddress, has_web_scheme, ip_literal, url_problem
 
 TOOL_NAME = "Veerkracht"
 TOOL_VERSION = "0.1"
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class RefusedAddress(VeerkrachtError):
@@ -55,13 +54,29 @@ class RefusedAddress(VeerkrachtError):
         super().__init__(f"refused to connect to {shown}: {reason} address")
 
 
-def is_allowed_scheme(url: str) -> bool:
-    """True only for http and https URLs (file:, ftp:, javascript: and the rest are refused)."""
+class RefusedUrl(RefusedAddress):
+    """A URL the acceptance rule refuses (not http(s), credentials, a bad site name...)."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(url, url, problem)
+        self.args = (f"refused to request {url[:200]!r}: it {problem}",)
+
+
+# The old name: true for http: and https: URLs, whatever the rest (flows.core.urls owns it).
+is_allowed_scheme = has_web_scheme
+
+
+def request_problem(url: str) -> str | None:
+    """What the acceptance rule has against `url` as the client will send it, or None.
+
+    The client percent-encodes spaces and non-ASCII and writes the site name in its xn-- form,
+    so a redirect to "/a b" from a sloppy server is fine while "https://user:pw@host" is not.
+    """
     try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return False
-    return scheme in ("http", "https")
+        sent = str(httpx.URL(url))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return url_problem(url) or "is not a valid web address; check it for typing errors"
+    return url_problem(sent)
 
 
 def user_agent(settings: Settings) -> str:
@@ -111,15 +126,12 @@ def _allowed(host: str, ip: IPAddress, allow: Iterable[str]) -> bool:
     return False
 
 
-def _parse_ip(text: str) -> IPAddress:
-    # getaddrinfo may return a scope id ("fe80::1%eth0"); the scope does not change the class.
-    return ipaddress.ip_address(text.split("%", 1)[0])
-
-
 def check_addresses(host: str, addresses: Sequence[str], allow: Sequence[str]) -> list[str]:
     """Raise RefusedAddress if any address is off limits and not allowed; else return them."""
     for address in addresses:
-        ip = _parse_ip(address)
+        ip = ip_literal(address)  # getaddrinfo may add a zone ("fe80::1%eth0"): same class
+        if ip is None:
+            raise RefusedAddress(host, address, "unreadable")
         reason = _why_not_public(ip)
         if reason is not None and not _allowed(host, ip, allow):
             raise RefusedAddress(host, address, reason)
@@ -134,11 +146,7 @@ async def ensure_public(host: str, port: int, allow: Sequence[str]) -> list[str]
     Resolution errors raise `socket.gaierror`.
     """
     bare = host.strip("[]")
-    try:
-        literal: IPAddress | None = _parse_ip(bare)
-    except ValueError:
-        literal = None
-    if literal is not None:
+    if ip_literal(bare) is not None:
         # An address literal needs no DNS; check it before anything touches the network.
         return check_addresses(bare, [bare], allow)
     infos = await anyio.getaddrinfo(bare, port, type=socket.SOCK_STREAM)
@@ -256,9 +264,11 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
-async def _check_scheme(request: httpx.Request) -> None:
-    if request.url.scheme not in ("http", "https"):
-        raise RefusedAddress(str(request.url), str(request.url), f"{request.url.scheme}: URL")
+async def _check_url(request: httpx.Request) -> None:
+    # Every request, also the hops httpx follows by itself: the acceptance rule on what is sent.
+    problem = url_problem(str(request.url))
+    if problem is not None:
+        raise RefusedUrl(str(request.url), problem)
 
 
 def safe_client(
@@ -283,7 +293,7 @@ def safe_client(
         "timeout", httpx.Timeout(settings.link_timeout, connect=settings.link_connect_timeout)
     )
     hooks = dict(kwargs.pop("event_hooks", {}) or {})
-    hooks["request"] = [_check_scheme, *hooks.get("request", [])]
+    hooks["request"] = [_check_url, *hooks.get("request", [])]
     return httpx.AsyncClient(
         transport=transport,
         headers=headers,

@@ -3,8 +3,10 @@
 Decisions (also in the README):
 - An entry is known by its id and by its link; it is new only when neither was seen before.
   An entry with neither is known by a hash of its title and summary.
-- A link that is not http(s) (`javascript:`, `file:`, `data:` ...) is dropped; the entry is kept
-  without a link and the report says so, because its text can still be worth a look.
+- A link the acceptance rule refuses (`flows.core.urls`: `javascript:`, `file:`, `data:`,
+  credentials, a bad site name...) is dropped; the entry is kept without a link and the report
+  says so, because its text can still be worth a look. The rule is the content check's, so a
+  draft never carries a link its check would then refuse.
 - A date before 2000 (1970 is an empty date in disguise) or more than a day ahead is not
   believed, nor is one that cannot be read: the draft then uses the day of ingest.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flows.infra.netsafety import is_allowed_scheme
+from flows.core.urls import url_problem
 from flows.ingest.htmlmd import plain_text
 
 EARLIEST_YEAR = 2000
@@ -103,9 +105,9 @@ def to_entry(raw: Any, today: date) -> Entry:
     summary = _summary(raw)
     if not keys:
         keys.append(_key("text", title + "\n" + summary))
-    if link and not is_allowed_scheme(link):
-        scheme = link.split(":", 1)[0][:20]
-        notes.append(f"link removed: '{scheme}:' links are not allowed, only http(s)")
+    problem = url_problem(link) if link else None
+    if problem is not None:
+        notes.append(f"link removed: the address {problem}")
         link = ""
     day, note = entry_date(raw, today)
     if note:

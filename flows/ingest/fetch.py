@@ -2,7 +2,7 @@
 
 The client comes from `flows.infra.netsafety.safe_client`, so every connection (also after a
 redirect) goes only to a public address or one on `net_allow`. We follow redirects ourselves to
-refuse non-http(s) targets, count hops and tell people when a feed moved for good.
+refuse targets the acceptance rule refuses (`flows.core.urls`), count hops and tell people when a feed moved for good.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from flows.infra.netsafety import RefusedAddress, is_allowed_scheme
+from flows.infra.netsafety import RefusedAddress, request_problem
 
 MAX_REDIRECTS = 5
 ACCEPT = (
@@ -80,8 +80,10 @@ async def _follow(
     chain: list[str] = []
     permanent = True  # only an unbroken chain of permanent moves means "update the address"
     for _hop in range(MAX_REDIRECTS + 1):
-        if not is_allowed_scheme(url):
-            return Fetched(Outcome.FAILED, url, error=f"not an http(s) address: {url[:200]}")
+        problem = request_problem(url)  # the one acceptance rule, on every hop as it is sent
+        if problem is not None:
+            error = f"not an http(s) address that may be used: {url[:200]} ({problem})"
+            return Fetched(Outcome.FAILED, url, error=error)
         async with client.stream("GET", url, headers=headers) as response:
             status = response.status_code
             moved_to = url if chain and permanent else ""

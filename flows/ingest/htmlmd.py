@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import nh3
 
-from flows.infra.netsafety import is_allowed_scheme
+from flows.core.urls import url_problem
 
 MAX_INPUT_CHARS = 100_000  # a summary longer than this is not a summary; the rest is dropped
 MAX_BODY_CHARS = 4_000  # a draft is edited by a person; more text than this helps nobody
@@ -166,8 +166,9 @@ class _ToMarkdown(HTMLParser):
             href = (dict(attrs).get("href") or "").strip()
             if href and self.base and not _HAS_SCHEME.match(href):
                 href = urljoin(self.base, href)  # relative to the entry, as a browser would
-            if self.href is None and is_allowed_scheme(href):
-                self.href, self.link_text = href.strip(), []
+            # The rule on the target as it will be written: a refused link keeps only its text.
+            if self.href is None and href and url_problem(_link_target(href)) is None:
+                self.href, self.link_text = href, []
         elif tag in ("ul", "ol"):
             self._flush()
             self.lists.append([-1 if tag == "ul" else 0])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.checks.safety import url_problem
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import Source
+from flows.core.urls import url_problem
 from flows.library.loader import LoadLog, load_yaml_models
 
 SOURCES_FILE = "sources.yaml"

@@ -25,7 +25,7 @@ import httpx
 
 from flows.core.settings import Settings
 from flows.infra.limiter import HostLimiter
-from flows.infra.netsafety import RefusedAddress, is_allowed_scheme, safe_client
+from flows.infra.netsafety import RefusedAddress, request_problem, safe_client
 
 
 class Verdict(StrEnum):
@@ -221,8 +221,9 @@ class Checker:
                 except (ValueError, httpx.InvalidURL):
                     detail = f"redirects to an invalid address ({location!r})"
                     return _Attempt(Verdict.UNVERIFIED, status, current, chain, detail, reached)
-                if not is_allowed_scheme(target):
-                    detail = f"redirects to {target!r}, which is not a web address"
+                problem = request_problem(target)  # the one acceptance rule, as it is sent
+                if problem is not None:
+                    detail = f"redirects to {target[:200]!r}, which {problem}"
                     return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
                 if target in seen:
                     detail = "redirects in a loop; open it in a browser to see if it works"

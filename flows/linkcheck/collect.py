@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import httpx
 from markdown_it.token import Token
 
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import Message
+from flows.core.urls import has_web_scheme, url_problem
 from flows.infra.markdown import parser
-from flows.infra.netsafety import is_allowed_scheme
 from flows.library.loader import Library
 
 # Bare web addresses in running text; the trailing punctuation of a sentence is not part of it.
@@ -57,27 +56,11 @@ def check_key(url: str) -> str:
 
 
 def malformed_reason(url: str) -> str | None:
-    """Why `url` cannot be checked as a web address, or None when it is a fine http(s) URL."""
-    text = url.strip()
-    if text.lower().startswith(("http://", "https://")):
-        if any(ch.isspace() for ch in text):
-            return "contains a space; remove it or write it as %20"
-        try:
-            parsed = httpx.URL(text)
-            port = parsed.port
-        except (httpx.InvalidURL, ValueError):
-            return "is not a valid web address; check it for typing errors"
-        if not parsed.host:
-            return "has no site name after https://"
-        if (port is not None and not 0 < port < 65536) or not is_allowed_scheme(text):
-            return "is not a valid web address; check it for typing errors"
-        return None
-    if text.lower().startswith("www.") or "." in text.split("/", 1)[0]:
-        return "is not a full web address; start it with https://"
-    scheme = text.split(":", 1)[0] if ":" in text else ""
-    if scheme and scheme.isalpha():
-        return f"is a '{scheme}:' address; only http(s) web addresses can be used here"
-    return "is not a web address; write a full address starting with https://"
+    """Why `url` cannot be checked as a web address, or None when it is a fine http(s) URL.
+
+    The content check's rule (`flows.core.urls`); blanks around the address are forgiven here.
+    """
+    return url_problem(url.strip())
 
 
 def collect_urls(library: Library) -> Collected:
@@ -110,7 +93,7 @@ def _collect_message(message: Message, library: Library, out: Collected) -> None
 
 def _add(out: Collected, url: str, use: Use, strict: bool) -> None:
     """Add a URL to check, or a finding when it cannot be checked."""
-    if strict or is_allowed_scheme(url):
+    if strict or has_web_scheme(url):
         reason = malformed_reason(url)
         if reason is None:
             out.add(url.strip(), use)
