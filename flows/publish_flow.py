@@ -19,10 +19,10 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import SecretStr
 
 from channels.base import Edition
+from flows.core.clock import today
 from flows.core.errors import DeliveryError, is_transient
 from flows.core.settings import Settings, load_settings
 from flows.infra.retries import retry_when
-from flows.planning.cadence import today
 from flows.publishing.publish import (
     check_day,
     failed_outcome,

@@ -86,31 +86,6 @@ def test_today_now_follows_the_clock(
     assert clock.now().tzinfo is clock.TIMEZONE
 
 
-@pytest.mark.parametrize(
-    ("module", "name"),
-    [
-        ("flows.planning.cadence", "today"),  # used by publishing
-        ("flows.checks", "today_local"),  # used by the CLI (preview, newsletter)
-    ],
-)
-@pytest.mark.parametrize(("instant", "day"), INSTANTS)
-def test_variants_agree_with_the_owner(
-    module: str,
-    name: str,
-    instant: datetime,
-    day: date,
-    far_away_machine: None,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    variant = _variant(module, name)
-    if variant is clock.today:
-        # Already a re-export of the owner: freezing the owner's clock is enough.
-        monkeypatch.setattr(clock, "datetime", _fake_datetime(instant))
-    else:
-        monkeypatch.setattr(importlib.import_module(module), "datetime", _fake_datetime(instant))
-    assert variant() == day
-
-
 @pytest.mark.parametrize(("instant", "day"), INSTANTS)
 def test_ingest_run_day(
     instant: datetime, day: date, far_away_machine: None, monkeypatch: pytest.MonkeyPatch

@@ -12,7 +12,7 @@ import pytest
 
 from flows.cli import main
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from flows.core.settings import TIMEZONE
+from flows.core.clock import TIMEZONE
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent

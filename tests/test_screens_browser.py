@@ -29,7 +29,8 @@ from channels.screens import CHANNEL
 from channels.screens.payload import ScreenPayload
 from channels.shared.themes import MIN_CONTRAST, contrast
 from flows.cli.commands.serve import make_server
-from flows.core.settings import TIMEZONE, load_settings
+from flows.core.clock import TIMEZONE
+from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES, REPO

@@ -18,7 +18,8 @@ import pytest
 
 from channels.base import Context
 from channels.screens import CHANNEL
-from flows.core.settings import TIMEZONE, load_settings
+from flows.core.clock import TIMEZONE
+from flows.core.settings import load_settings
 from flows.library.loader import load_library
 from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES

@@ -20,7 +20,8 @@ from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import build_playlist, version_of
 from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
-from flows.core.settings import TIMEZONE, load_settings
+from flows.core.clock import TIMEZONE
+from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES

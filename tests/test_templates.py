@@ -26,7 +26,8 @@ VARIANTS = [
     ("flows.linkcheck.report", "_env", True, True, True, True, False, ["links.html.j2"]),
     ("flows.publishing.calendar", "_templates", True, True, False, False, False, ["plan.html.j2"]),
     ("channels.feeds.render", "_templates", True, True, False, False, False, ["entry.html.j2"]),
-    ("channels.screens.page", "_ENV", False, False, False, False, True, []),
+    # Switched: the screen page's environment too (was: undefined names silently empty).
+    ("channels.screens.page", "_ENV", False, True, False, False, True, []),
     (
         "channels.newsletter.render",
         "_env",

@@ -15,11 +15,13 @@ from email.utils import format_datetime
 from functools import cache
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from channels.feeds.plan import FeedEntry
 from flows.core.models import AUDIENCES, THEMES, Resource
+from flows.core.urls import is_web_url
 from flows.infra.markdown import to_html
+from flows.infra.templates import environment
 from flows.planning.cadence import edition_time
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -70,12 +72,7 @@ def feed_id(base_url: str, target: str) -> str:
 
 @cache
 def _templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("channels.feeds", ""),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=False,
-    )
+    return environment("channels.feeds", "")
 
 
 def entry_html(entry: FeedEntry, lang: str) -> str:
@@ -97,11 +94,7 @@ def entry_html(entry: FeedEntry, lang: str) -> str:
 
 def safe_resources(entry: FeedEntry) -> list[Resource]:
     """Resources with an http(s) address; anything else (javascript:, data:) never reaches a feed."""
-    return [
-        r
-        for r in entry.message.resources
-        if urlsplit(r.url.strip()).scheme.lower() in {"http", "https"}
-    ]
+    return [r for r in entry.message.resources if is_web_url(r.url.strip())]
 
 
 def _who(audience: str, lang: str) -> str:

@@ -12,6 +12,7 @@ from channels.base import Edition
 from channels.newsletter.payload import NewsletterPayload
 from flows.core.models import STAFF_AUDIENCES, Message
 from flows.core.settings import Settings
+from flows.core.urls import is_web_url
 from flows.infra.markdown import to_html
 
 from .plaintext import WIDTH, References, to_text
@@ -117,7 +118,7 @@ class Content:
 
 def safe_link(url: str) -> bool:
     """Only web links reach a newsletter; anything else (javascript:, data:) is dropped."""
-    return url.startswith(("https://", "http://"))
+    return is_web_url(url)
 
 
 def dutch_date(day: date, lang: str = "nl") -> str:

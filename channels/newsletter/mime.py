@@ -20,8 +20,10 @@ from email.utils import format_datetime, formataddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from flows.core.clock import TIMEZONE
 from flows.core.errors import PermanentDeliveryError, SettingsError
-from flows.core.settings import TIMEZONE, Settings
+from flows.core.settings import Settings
+from flows.core.urls import url_problem
 
 from .tokens import make_token, message_id
 
@@ -146,13 +148,14 @@ def build_template(
     """Encode the edition once; raises HeaderInjection or SettingsError before any send."""
     base = settings.public_base_url.rstrip("/")
     parts = urlsplit(base)
-    if parts.scheme != "https" or not parts.hostname:
+    # The URL rule of flows.core.urls, and https: the newsletter's own demand.
+    if url_problem(base) or parts.scheme.lower() != "https":
         raise SettingsError(
             f"VEERKRACHT_PUBLIC_BASE_URL must be an https address (now {base!r}); "
             "List-Unsubscribe needs an https link"
         )
     contact = check_header("contact address", settings.contact_email)
-    domain = contact.rpartition("@")[2] or parts.hostname
+    domain = contact.rpartition("@")[2] or parts.hostname or ""  # url_problem: a host is there
     msg = EmailMessage(policy=policy.SMTP)
     sender_name = check_header("organisation", settings.organisation)
     msg["From"] = Address(display_name=sender_name, addr_spec=contact)

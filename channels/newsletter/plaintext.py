@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
+from flows.core.urls import is_mailto, is_web_url
 from flows.infra.markdown import parser
 
 WIDTH = 72
@@ -27,7 +28,7 @@ class References:
 
 
 def _safe_url(url: str) -> bool:
-    return url.startswith(("http://", "https://", "mailto:"))
+    return is_web_url(url) or is_mailto(url)
 
 
 def _inline(children: Sequence[Token] | None, refs: References) -> str:

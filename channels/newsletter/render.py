@@ -6,13 +6,14 @@ from functools import cache
 from pathlib import Path
 
 import css_inline
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from channels.base import Edition, Rendered
 from channels.newsletter.payload import NewsletterMeta, NewsletterPayload
 from flows.core.errors import PermanentDeliveryError
 from flows.core.settings import Settings
+from flows.infra.templates import environment
 
 from .compose import Content, compose, plain_text
 from .mime import PLACEHOLDER, MimeTemplate, build_template
@@ -54,13 +55,8 @@ class TooLarge(PermanentDeliveryError):
 
 @cache
 def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+    return environment(
+        "channels.newsletter", trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
     )
 
 

@@ -25,8 +25,8 @@ from channels.posters.icons import data_uri, icon_svg
 from channels.posters.layout import Fit, Size, first_fit, fits, measures
 from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import PALETTES, theme_name
+from flows.core.clock import TIMEZONE
 from flows.core.models import THEMES
-from flows.core.settings import TIMEZONE
 from flows.infra.templates import environment
 
 PACKAGE = Path(__file__).resolve().parent

@@ -12,10 +12,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, Template
+from jinja2 import Template
 
 from channels.screens.playlist import to_script_json
 from channels.shared.themes import PALETTES, theme_css
+from flows.infra.templates import environment
 
 REFRESH_SECONDS = 300  # how often a screen fetches playlist.json again
 REST_SECONDS = 30  # how often the resting slide checks whether it may show slides again
@@ -25,7 +26,7 @@ REST_TEXT: dict[str, tuple[str, str]] = {
     "en": ("Good to see you", "Tips for you and your child will be back here soon."),
 }
 
-_ENV = Environment(autoescape=True, keep_trailing_newline=True)
+_ENV = environment(keep_trailing_newline=True)
 
 
 @cache

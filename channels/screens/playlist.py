@@ -18,8 +18,8 @@ from channels.screens.config import DAY_KEYS
 from channels.screens.payload import ScreenPayload
 from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import theme_name
+from flows.core.clock import TIMEZONE
 from flows.core.models import Message
-from flows.core.settings import TIMEZONE
 
 FORMAT = 1
 TIMEZONE_NAME = "Europe/Amsterdam"

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flows.core.settings import TIMEZONE
+from flows.core.clock import TIMEZONE
 
 
 @lru_cache(maxsize=1024)

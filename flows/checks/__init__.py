@@ -9,20 +9,15 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 
 from flows.checks import campaigns, dates, readability, safety, schema, tone
 from flows.checks.context import Context
+from flows.core import clock
 from flows.core.findings import Finding, Severity
-from flows.core.settings import TIMEZONE
 from flows.library.loader import Library
 
 RULE_MODULES = (schema, safety, campaigns, tone, readability, dates)
-
-
-def today_local() -> date:
-    """Today's date in Europe/Amsterdam, where the campaign runs."""
-    return datetime.now(TIMEZONE).date()
 
 
 @contextmanager
@@ -49,7 +44,7 @@ def run_checks(
     """Every finding for the library: what loading found, each rule module's findings, and
     those of `more` rules (the channels' own, from flows.publishing.checking)."""
     with fewer_gc_pauses():
-        ctx = Context(library, today or today_local())
+        ctx = Context(library, today or clock.today())
         findings = set(library.findings)
         for rule in (*(m.check for m in RULE_MODULES), *more):
             findings.update(rule(ctx))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from flows.core.settings import TIMEZONE
+from flows.core.clock import TIMEZONE
 
 WEEKDAYS: dict[str, int] = {
     "monday": 0,
@@ -214,8 +214,3 @@ def previous_due(cadence: Cadence, period_start: date, day: date) -> date | None
 def edition_time(day: date) -> datetime:
     """When an edition of `day` goes out: 06:00 Europe/Amsterdam (offset follows DST)."""
     return datetime.combine(day, EDITION_HOUR, tzinfo=TIMEZONE)
-
-
-def today() -> date:
-    """Today's date in Europe/Amsterdam (not the machine's time zone)."""
-    return datetime.now(TIMEZONE).date()

@@ -29,7 +29,6 @@ from flows.planning.cadence import (
     edition_time,
     first_due,
     parse_cadence,
-    today,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +48,6 @@ __all__ = [
     "parse_cadence",
     "parsed_cadence",
     "select",
-    "today",
 ]
 
 Held = frozenset[tuple[str, str]] | set[tuple[str, str]] | dict[tuple[str, str], str]

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from channels.base import Edition, Held
 from flows.infra.ical import AllDayEvent, calendar
+from flows.infra.templates import environment
 from flows.library.loader import Library
 from flows.publishing import registry
 from flows.publishing.day_plan import plan_day
@@ -125,11 +125,7 @@ def to_ics(rows: list[PlanRow], *, base_url: str, stamp: datetime | None = None)
 
 @cache
 def _templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-    )
+    return environment("flows.publishing")
 
 
 def to_html(rows: list[PlanRow], start: date, days: int, notes: Sequence[str] = ()) -> str:

@@ -21,13 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from channels.base import Context, Edition
 from flows.checks import held_by_checks
+from flows.core.clock import today as today_local
 from flows.core.errors import DeliveryError, SettingsError, VeerkrachtError
 from flows.core.findings import Severity, count
 from flows.core.settings import Settings
 from flows.infra.outputs import write_report
 from flows.infra.state import open_state
 from flows.library.loader import Library, load_library
-from flows.planning.cadence import today as today_local
 from flows.publishing import registry
 from flows.publishing.checking import check_all
 from flows.publishing.day_plan import plan_day

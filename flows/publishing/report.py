@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flows.core.findings import Severity, count
+from flows.infra import markdown_table
 from flows.publishing.results import Outcome, PublishResult
 
 MAX_IDS = 8  # a screen playlist can hold dozens; the report names the first few
 
 
 def cell(text: object) -> str:
-    """Text made safe for one Markdown table cell ("–" when empty)."""
-    safe = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
-    return safe or "–"
+    """Text made safe for one Markdown table cell ("–" when empty); see flows.infra.markdown_table."""
+    return markdown_table.cell(text, empty="–")
 
 
 def _messages(outcome: Outcome) -> str:

@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Preview the message and print where to look."""
-    from flows.checks import today_local
+    from flows.core.clock import today as today_local
     from flows.core.errors import DeliveryError
     from flows.core.settings import load_settings
     from flows.library.loader import load_library

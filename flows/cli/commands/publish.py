@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
+from flows.core.clock import today
 from flows.core.settings import load_settings
-from flows.planning.cadence import today
 from flows.publishing.publish import check_day
 
 
