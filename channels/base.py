@@ -19,8 +19,9 @@ What a channel declares (type parameters in brackets):
 
 Optional: `shown_in_plan` (which messages the plan lists), `report_notes` (lines for the
 publish report), `preview` (one message as this channel shows it), `register_cli` (its own
-`veerkracht <name> ...` subcommands, built with the `CommandKit` the command line lends it). State tables are SQLAlchemy
-tables on `flows.infra.state.metadata`, defined in the channel's own modules.
+`veerkracht <name> ...` subcommands, built with the `CommandKit` the command line lends it).
+State tables are SQLAlchemy tables on `flows.infra.state.metadata`, defined in the channel's
+own modules.
 """
 
 from __future__ import annotations

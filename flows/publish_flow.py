@@ -1,9 +1,10 @@
 """Prefect flow `publish-due`: publish what is due on a day, one task per edition.
 
-Thin wiring over `flows.publishing.publish`: a task to load, check and plan, then one task per edition
-(render + deliver: the side effect and the retry point), then a markdown artifact and the report
-file. Never a task per message or recipient: task runs grow with editions only. Editions run one
-after the other, because the state database (SQLite by default) prefers one writer at a time.
+Thin wiring over `flows.publishing.publish`: a task to load, check and plan, then one task per
+edition (render + deliver: the side effect and the retry point), then a markdown artifact and
+the report file. Never a task per message or recipient: task runs grow with editions only.
+Editions run one after the other, because the state database (SQLite by default) prefers one
+writer at a time.
 """
 
 from __future__ import annotations

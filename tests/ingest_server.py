@@ -10,7 +10,8 @@ Routes:
   /moved/<file>        301 to /feeds/<file>
   /to-file             302 to file:///etc/passwd
   /loop                302 to /loop, for ever
-  /path-body           200 with a body that is the path of a local file (feedparser must not open it)
+  /path-body           200 with a body that is the path of a local file (feedparser must not
+                       open it)
 Every request is logged in `requests` (path and the conditional headers).
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Coroutine
 from pathlib import Path
 
 import pytest
@@ -25,5 +26,6 @@ def test_check_flow_writes_report_and_artifact(tmp_path: Path) -> None:
     for line in (17, 19, 20):
         assert f"| content/messages/slapen/html.nl.md | {line} | S121 | error |" in report
     artifact = Artifact.get("content-check")
-    assert artifact is not None
+    # Called outside async code, get returns the artifact itself, not a coroutine.
+    assert artifact is not None and not isinstance(artifact, Coroutine)
     assert artifact.data == report

@@ -11,10 +11,10 @@ import pytest
 from flows.checks import held_by_checks
 from flows.checks.prose import parse_body
 from flows.checks.readability import reading_ease, syllables, text_syllables
-from flows.checks.safety import url_problem
 from flows.core.clock import today as today_local
 from flows.core.findings import Severity
 from flows.core.settings import load_settings
+from flows.core.urls import url_problem
 from flows.library.loader import load_library
 from flows.publishing.checking import check_folder
 from flows.publishing.checking import check_library as run_checks

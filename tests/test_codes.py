@@ -488,7 +488,8 @@ def test_link_case(case_dir: Path, link_servers: Any, tmp_path: Path) -> None:
 
 def test_check_cases_report_catalogue_severities() -> None:
     """The check fixtures' findings (their lines are tests/test_checks_fixtures.py's business)."""
-    from tests.test_checks_fixtures import load_library, run_checks
+    from flows.library.loader import load_library
+    from flows.publishing.checking import check_library as run_checks
 
     for case_dir in CHECK_CASES:
         case = read_case(case_dir / "expected.txt")

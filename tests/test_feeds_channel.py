@@ -1,7 +1,8 @@
 """The feeds channel: every produced feed parses cleanly with feedparser and says the right things.
 
 Golden files in tests/fixtures/feeds/golden/ hold the expected feeds of a small library; they are
-regenerated on purpose only: `VEERKRACHT_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_feeds_channel.py`.
+regenerated on purpose only:
+`VEERKRACHT_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_feeds_channel.py`.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def test_markup_in_screen_text_is_shown_not_interpreted(library: Library, tmp_pa
         }
     )
     lib = Library(
-        root=library.root, messages=[tricky, *library.messages[1:]], campaigns=library.campaigns
+        root=library.root, messages=(tricky, *library.messages[1:]), campaigns=library.campaigns
     )
     publish(lib, date(2027, 1, 4), tmp_path)
     rss = parse(tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from pathlib import Path
 
 import pytest
@@ -33,5 +34,6 @@ def test_ingest_flow_writes_drafts_report_and_artifact(
     assert len(conditional) == 1
     assert len(list((content / "inbox" / "atom").glob("*.nl.md"))) == 2
     artifact = Artifact.get("feed-ingest")
-    assert artifact is not None and isinstance(artifact.data, str)
+    assert artifact is not None and not isinstance(artifact, Coroutine)
+    assert isinstance(artifact.data, str)
     assert "weg" in artifact.data and "0 new draft(s)" in artifact.data

@@ -94,7 +94,9 @@ class _Recording(httpcore.AsyncNetworkBackend):
         self.inner = inner
         self.connects: list[tuple[str, int]] = []
 
-    async def connect_tcp(self, host: str, port: int, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(  # type: ignore[override]  # passes the options through
+        self, host: str, port: int, **kwargs: Any
+    ) -> httpcore.AsyncNetworkStream:
         self.connects.append((host, port))
         return await self.inner.connect_tcp(host, port, **kwargs)
 

@@ -173,7 +173,7 @@ def _variant(module: str, name: str) -> Callable[[str], str]:
     found = getattr(mod, name, None)
     if found is None or getattr(found, "__module__", "") == "flows.infra.markdown_table":
         pytest.skip(f"{module}.{name} is gone or switched to flows.infra.markdown_table")
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 # The publish report's own `cell` as it is today: backslash and pipe escaped, LF only, "–" when

@@ -1,4 +1,4 @@
-"""Rendering: structure, accessibility (lang, headings, contrast), size, safety, text alternative."""
+"""Rendering: structure, accessibility (lang, headings, contrast), size, safety, plain text."""
 
 from __future__ import annotations
 
@@ -162,16 +162,15 @@ def test_no_encoded_line_starts_with_a_dot_and_dots_survive(tmp_path: Path) -> N
 def test_each_edition_is_rendered_once_for_many_recipients(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import channels.newsletter.render as render_module
+    from channels.newsletter.compose import compose as real
 
     renders: list[str] = []
-    real = render_module.compose
 
     def counting(edition: Any, settings: Any) -> Any:  # a spy: counts, then does the real work
         renders.append(edition.key)
         return real(edition, settings)
 
-    monkeypatch.setattr(render_module, "compose", counting)
+    monkeypatch.setattr("channels.newsletter.render.compose", counting)
     s = settings_for(tmp_path)
     ed = edition(tuple((f"p{i}@example.org", f"Opvang {i}") for i in range(40)), target="once")
     report = deliver_edition(render_edition(ed, s), context(s))

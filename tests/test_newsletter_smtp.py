@@ -1,4 +1,5 @@
-"""SMTP delivery against a real aiosmtpd server on 127.0.0.1: structure, ledger, crashes, replies."""
+"""SMTP delivery against a real aiosmtpd server on 127.0.0.1: structure, ledger, crashes,
+replies."""
 
 from __future__ import annotations
 

@@ -32,18 +32,18 @@ def message(
     """A published message, valid on DAY."""
     return Message(
         id=ident,
-        lang=lang,  # type: ignore[arg-type]
+        lang=lang,
         title=title or f"Titel van {ident}",
         theme="slapen",
-        audiences=tuple(audiences),  # type: ignore[arg-type]
+        audiences=tuple(audiences),
         body=body
         if body is not None
         else (
             f"Tekst van {ident}. Lees [meer bij het NCJ](https://www.ncj.nl/{ident}), want zo "
             "weet je wat helpt.\n\n- een tip\n- nog een tip\n"
         ),
-        screen={"headline": "Kop", "text": "Tekst"},  # type: ignore[arg-type]
-        resources=tuple({"title": t, "url": u} for t, u in resources),  # type: ignore[arg-type]
+        screen={"headline": "Kop", "text": "Tekst"},
+        resources=tuple({"title": t, "url": u} for t, u in resources),
         valid_from=date(2026, 1, 1),
     )
 

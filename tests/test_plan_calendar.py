@@ -1,4 +1,5 @@
-"""`veerkracht plan`: JSON for scripts, an iCalendar file Outlook accepts, an escaped HTML calendar."""
+"""`veerkracht plan`: JSON for scripts, an iCalendar file Outlook accepts, an escaped HTML
+calendar."""
 
 from __future__ import annotations
 

@@ -248,6 +248,7 @@ def test_each_slide_shows_for_its_seconds_in_planner_order(site: Site, open_page
     changes = record(page, 4.6)
     ids = [c[1] for c in changes]
     order = ["slaap-ritueel.nl", "samen-eten.nl", "om-hulp-vragen.nl"]
+    assert ids[0] is not None
     start = order.index(ids[0])
     expected = [order[(start + i) % 3] for i in range(len(ids))]
     assert ids == expected
@@ -380,7 +381,8 @@ def test_layout_is_readable_from_three_metres(
         const s = document.querySelector('.slide.active');
         const pick = el => getComputedStyle(el).color;
         return {bg: getComputedStyle(s).backgroundColor,
-                texts: ['.headline', '.text', '.short', '.foot'].map(q => pick(s.querySelector(q)))};
+                texts: ['.headline', '.text', '.short', '.foot']
+                    .map(q => pick(s.querySelector(q)))};
     }""")
     for text in colours["texts"]:
         assert contrast(_hex(text), _hex(colours["bg"])) >= MIN_CONTRAST

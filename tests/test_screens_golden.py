@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ DAY = date(2027, 1, 12)
 REGENERATE = os.environ.get("VEERKRACHT_REGENERATE_GOLDEN") == "1"
 
 
-def rendered() -> dict[str, dict[str, bytes]]:
+def rendered() -> dict[str, Mapping[str, bytes]]:
     library = load_library(CONTENT)
     ctx = Context(load_settings(public_base_url="https://veerkracht.example.org"), Path("."))
     out = {}

@@ -93,7 +93,7 @@ def entry_html(entry: FeedEntry, lang: str) -> str:
 
 
 def safe_resources(entry: FeedEntry) -> list[Resource]:
-    """Resources with an http(s) address; anything else (javascript:, data:) never reaches a feed."""
+    """Resources with a web address; anything else (javascript:, data:) never reaches a feed."""
     return [r for r in entry.message.resources if is_web_url(r.url.strip())]
 
 

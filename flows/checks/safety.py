@@ -9,6 +9,8 @@ from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
 from flows.core.urls import url_problem
 
+__all__ = ["check", "url_problem"]  # url_problem: the S120 rule, owned by flows.core.urls
+
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Resource URLs and body links must be http(s); raw HTML in a body is reported."""

@@ -175,7 +175,7 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        """Resolve, refuse unsafe addresses, then connect to the first checked address that answers."""
+        """Resolve, refuse unsafe addresses, then connect to the first checked one that answers."""
         try:
             with anyio.fail_after(timeout):
                 addresses = await ensure_public(host, port, self.allow)

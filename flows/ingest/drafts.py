@@ -121,7 +121,8 @@ def render(message: Message, source: Source, today: date) -> str:
     front = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
     comment = (
         f"# Draft from feed '{source.name}', fetched {today.isoformat()}. Review and rewrite it\n"
-        f"# for our audiences, then set status: published and move it to messages/{message.theme}/.\n"
+        "# for our audiences, then set status: published and move it to\n"
+        f"# messages/{message.theme}/.\n"
     )
     return f"---\n{comment}{front}---\n\n{message.body}\n"
 

@@ -2,7 +2,8 @@
 
 The client comes from `flows.infra.netsafety.safe_client`, so every connection (also after a
 redirect) goes only to a public address or one on `net_allow`. We follow redirects ourselves to
-refuse targets the acceptance rule refuses (`flows.core.urls`), count hops and tell people when a feed moved for good.
+refuse targets the acceptance rule refuses (`flows.core.urls`), count hops and tell people when
+a feed moved for good.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ MAX_IDS = 8  # a screen playlist can hold dozens; the report names the first few
 
 
 def cell(text: object) -> str:
-    """Text made safe for one Markdown table cell ("–" when empty); see flows.infra.markdown_table."""
+    """Text made safe for one Markdown table cell ("–" when empty): flows.infra.markdown_table."""
     return markdown_table.cell(text, empty="–")
 
 
