@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.checks.report import render_report
 from flows.core.findings import Finding, Severity, count, summary
-from flows.core.settings import load_settings
+from flows.core.settings import load_settings, run_folders
 from flows.infra.outputs import write_report
 from flows.publishing.checking import check_folder
 
@@ -22,11 +22,12 @@ def load_and_check(content_dir: str) -> tuple[list[Finding], int]:
 
 
 @flow(name="check-content")
-def check_content(content_dir: str = "content", out_dir: str = "out") -> int:
+def check_content(content_dir: str | None = None, out_dir: str | None = None) -> int:
     """Check the content, publish the `content-check` artifact and write out/reports/check.md.
 
-    Returns the number of errors.
+    Folders left empty come from the settings (see `run_folders`). Returns the number of errors.
     """
+    content_dir, out_dir = run_folders(content_dir, out_dir)
     findings, files = load_and_check(content_dir)
     report = render_report(findings, files)
     path = write_report(Path(out_dir), "check.md", report)

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.core.settings import load_settings
+from flows.core.settings import load_settings, run_folders
 from flows.infra.retries import retry_when
 from flows.ingest.report import render_report, summary_line, write_ingest_report
 from flows.ingest.run import IngestResult, is_transient_state_error, run_ingest
@@ -39,8 +39,12 @@ def fetch_all_feeds(content_dir: str, out_dir: str) -> IngestResult:
 
 
 @flow(name="ingest-feeds")
-def ingest_feeds(content_dir: str = "content", out_dir: str = "out") -> dict[str, Any]:
-    """Ingest all feeds; leaves the `feed-ingest` artifact and out/reports/ingest.md."""
+def ingest_feeds(content_dir: str | None = None, out_dir: str | None = None) -> dict[str, Any]:
+    """Ingest all feeds; leaves the `feed-ingest` artifact and out/reports/ingest.md.
+
+    Folders left empty come from the settings (see `run_folders`).
+    """
+    content_dir, out_dir = run_folders(content_dir, out_dir)
     logger = get_run_logger()
     result = fetch_all_feeds(content_dir, out_dir)
     path, _text = write_ingest_report(result, Path(out_dir))

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.core.settings import load_settings
+from flows.core.settings import load_settings, run_folders
 from flows.library.loader import load_library
 from flows.linkcheck.report import table, write_html
 from flows.linkcheck.run import LinkReport, run_link_check
@@ -26,9 +26,13 @@ def check_all_links(content_dir: str, out_dir: str, use_cache: bool = True) -> L
 
 @flow(name="check-links", log_prints=False)
 def check_links(
-    content_dir: str = "content", out_dir: str = "out", use_cache: bool = True
+    content_dir: str | None = None, out_dir: str | None = None, use_cache: bool = True
 ) -> dict[str, int]:
-    """Check the links of the library; returns the number of URLs per verdict."""
+    """Check the links of the library; returns the number of URLs per verdict.
+
+    Folders left empty come from the settings (see `run_folders`).
+    """
+    content_dir, out_dir = run_folders(content_dir, out_dir)
     logger = get_run_logger()
     report = check_all_links(content_dir, out_dir, use_cache)
     path = write_html(report, Path(out_dir))

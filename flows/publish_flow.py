@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from channels.base import Edition
 from flows.core.clock import today
 from flows.core.errors import DeliveryError, is_transient
-from flows.core.settings import Settings, load_settings
+from flows.core.settings import Settings, load_settings, run_folders
 from flows.infra.retries import retry_when
 from flows.publishing.publish import (
     check_day,
@@ -87,15 +87,17 @@ def deliver_edition(edition: Edition[Any], content_dir: str, out_dir: str) -> Ou
 @flow(name="publish-due")
 def publish_due(
     day: str | None = None,
-    content_dir: str = "content",
-    out_dir: str = "out",
+    content_dir: str | None = None,
+    out_dir: str | None = None,
     any_day: bool = False,
 ) -> dict[str, Any]:
     """Publish everything due on `day` (default: today in Europe/Amsterdam).
 
-    `any_day` skips the catch-up window check (for the demo and tests). Returns a summary; the
-    run fails when an edition could not be delivered (after the report is written).
+    `any_day` skips the catch-up window check (for the demo and tests). Folders left empty come
+    from the settings (see `run_folders`). Returns a summary; the run fails when an edition could
+    not be delivered (after the report is written).
     """
+    content_dir, out_dir = run_folders(content_dir, out_dir)
     logger = get_run_logger()
     when = date.fromisoformat(day) if day else today()
     settings = _settings(content_dir, out_dir)

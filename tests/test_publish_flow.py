@@ -144,3 +144,25 @@ def test_permanent_failure_is_not_retried_and_reported(
     assert "## Not delivered" in report and "550 no such user" in report
     assert "| feeds | ouders-jonge-kinderen.nl |" in report  # the others still went out
     assert (tmp_path / "feeds" / "ouders-jonge-kinderen.nl.rss").is_file()
+
+
+def test_a_run_without_folders_takes_them_from_the_settings(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deployments name no folders: VEERKRACHT_CONTENT_DIR and VEERKRACHT_OUT_DIR decide (the
+    first version passed out_dir: out from prefect.yaml, which overrode the environment)."""
+    import yaml
+
+    from flows.publish_flow import publish_due
+
+    deployments = yaml.safe_load((CONTENT.parents[3] / "prefect.yaml").read_text())["deployments"]
+    for deployment in deployments:
+        params = deployment.get("parameters") or {}
+        assert "content_dir" not in params and "out_dir" not in params, deployment["name"]
+    out = tmp_path / "elsewhere"
+    monkeypatch.setenv("VEERKRACHT_CONTENT_DIR", str(CONTENT))
+    monkeypatch.setenv("VEERKRACHT_OUT_DIR", str(out))
+    summary = publish_due(day="2027-01-04", any_day=True)
+    assert summary["editions"] >= 2
+    assert (out / "reports" / "publish-2027-01-04.md").is_file()
+    assert summary["report"] == str(out / "reports" / "publish-2027-01-04.md")

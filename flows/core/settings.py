@@ -147,3 +147,16 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(
             f"bad setting: {exc}; write lists as JSON, for example '[\"intranet.example.org\"]'"
         ) from None
+
+
+def run_folders(content_dir: str | None = None, out_dir: str | None = None) -> tuple[str, str]:
+    """The content and output folders of a flow run: a parameter that is given wins, an empty
+    one means the setting (VEERKRACHT_CONTENT_DIR, VEERKRACHT_OUT_DIR, else the defaults).
+
+    So a deployment need not name folders: the worker's environment decides, per region.
+    """
+    settings = load_settings(
+        content_dir=Path(content_dir) if content_dir else None,
+        out_dir=Path(out_dir) if out_dir else None,
+    )
+    return str(settings.content_dir), str(settings.out_dir)
