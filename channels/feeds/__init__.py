@@ -10,10 +10,10 @@ from channels.base import Channel, Context, DeliveryReport, Edition, Held, Label
 from channels.feeds.plan import CHANNEL_NAME, FeedMeta, FeedPayload, WithFeed, plan_feeds
 from channels.feeds.render import render_atom, render_rss
 from channels.feeds.settings import FeedsSettings
+from channels.shared.files import deliver_files
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
-from flows.infra.outputs import write_atomic
 from flows.library.loader import Library
 from flows.planning.rotation import cadence_findings, parsed_cadence
 
@@ -79,12 +79,8 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
         """Write the feed files atomically; an unchanged feed is not rewritten (nothing new)."""
         edition = rendered.edition
         report = DeliveryReport(edition.key, self.name, edition.target)
-        for rel, payload in sorted(rendered.files.items()):
-            if write_atomic(ctx.out_dir / rel, payload):
-                report.delivered += 1
-                report.notes.append(f"wrote {rel}")
-            else:
-                report.skipped += 1
+        files = dict(sorted(rendered.files.items()))
+        report.notes.extend(f"wrote {rel}" for rel in deliver_files(report, ctx.out_dir, files))
         entries = rendered.meta.entries
         report.notes.append(f"{entries} {'entry' if entries == 1 else 'entries'} in the feed")
         return report

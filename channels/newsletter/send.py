@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from channels.base import Context, DeliveryReport
+from channels.shared.files import write_changed
 from flows.core.errors import TransientDeliveryError
 from flows.core.settings import Settings
-from flows.infra.outputs import write_atomic
 from flows.infra.state import open_state
 
 from . import ledger
@@ -45,7 +45,7 @@ class Pacer:
 
 def write_archive(rendered: RenderedNewsletter, ctx: Context) -> int:
     """Write the web archive files (atomic, unchanged files left alone); returns files changed."""
-    return sum(write_atomic(ctx.out_dir / rel, data) for rel, data in rendered.files.items())
+    return len(write_changed(ctx.out_dir, rendered.files))
 
 
 def deliver_edition(

@@ -16,6 +16,7 @@ from channels.posters.layout import Size
 from channels.posters.model import PosterMeta, PosterPayload, PostersSettings
 from channels.posters.pdf import PosterPdf, PosterText, render_pdf
 from channels.posters.plan import CHANNEL_NAME, first_url, plan_posters, running_campaigns
+from channels.shared.files import deliver_files
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.outputs import write_atomic
@@ -100,11 +101,7 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
         """Write each PDF that changed; an unchanged one is skipped, so reruns write nothing."""
         edition, payload = rendered.edition, rendered.edition.payload
         report = DeliveryReport(edition.key, self.name, edition.target)
-        for rel, data in rendered.files.items():
-            if write_atomic(ctx.out_dir / rel, data):
-                report.delivered += 1
-            else:
-                report.skipped += 1
+        deliver_files(report, ctx.out_dir, rendered.files)
         folder = f"posters/{payload.week}/"
         if rendered.meta.too_long:
             report.failed = len(rendered.meta.too_long)

@@ -1,1 +1,1 @@
-"""What several channels share: theme palettes and QR codes."""
+"""What several channels share: theme palettes, QR codes and writing rendered files."""
