@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from channels.base import Channel, Context, DeliveryReport, Edition, Held, Labels, Loaded, Rendered
 from channels.feeds.plan import CHANNEL_NAME, FeedMeta, FeedPayload, WithFeed, plan_feeds
-from channels.feeds.render import render_atom, render_rss
+from channels.feeds.render import Feed, render_atom, render_rss
 from channels.feeds.settings import FeedsSettings
 from channels.shared.files import deliver_files
 from flows.core.findings import Finding
@@ -66,12 +66,17 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
     ) -> Rendered[FeedPayload, FeedMeta]:
         """Both documents of one feed."""
         entries = edition.payload.entries
-        audience = edition.audiences[0]
-        base, org = ctx.settings.public_base_url, ctx.settings.organisation
-        args = (edition.target, audience, edition.lang, entries, base, org)
+        feed = Feed(
+            target=edition.target,
+            audience=edition.audiences[0],
+            lang=edition.lang,
+            entries=entries,
+            base_url=ctx.settings.public_base_url,
+            organisation=ctx.settings.organisation,
+        )
         files = {
-            f"feeds/{edition.target}.rss": render_rss(*args),
-            f"feeds/{edition.target}.atom": render_atom(*args),
+            f"feeds/{edition.target}.rss": render_rss(feed),
+            f"feeds/{edition.target}.atom": render_atom(feed),
         }
         return Rendered(edition, files, FeedMeta(len(entries)))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.utils import format_datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -75,9 +76,13 @@ def _templates() -> Environment:
     return environment("channels.feeds", "")
 
 
+def _words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["nl"])
+
+
 def entry_html(entry: FeedEntry, lang: str) -> str:
     """The full message as safe HTML, with its resource links and the campaign's attribution."""
-    words = WORDS.get(lang, WORDS["nl"])
+    words = _words(lang)
     return (
         _templates()
         .get_template("entry.html.j2")
@@ -114,83 +119,97 @@ def _document(root: ET.Element) -> bytes:
     return data + b"\n"
 
 
-def render_rss(
-    target: str,
-    audience: str,
-    lang: str,
-    entries: Sequence[FeedEntry],
-    base_url: str,
-    organisation: str,
-) -> bytes:
+@dataclass(frozen=True)
+class Feed:
+    """One feed as both its documents (RSS and Atom) describe it."""
+
+    target: str
+    audience: str
+    lang: str
+    entries: Sequence[FeedEntry]
+    base_url: str
+    organisation: str
+
+    @property
+    def site(self) -> str:
+        """The public site, with one trailing slash."""
+        return self.base_url.rstrip("/") + "/"
+
+    @property
+    def title(self) -> str:
+        """The feed's title, naming its audience in its language."""
+        return _words(self.lang)["title"].format(who=_who(self.audience, self.lang))
+
+    @property
+    def description(self) -> str:
+        """One line on who sends what to whom."""
+        who = _who(self.audience, self.lang)
+        return _words(self.lang)["desc"].format(org=self.organisation, who=who)
+
+
+def render_rss(feed: Feed) -> bytes:
     """An RSS 2.0 document for one feed."""
-    words = WORDS.get(lang, WORDS["nl"])
-    who = _who(audience, lang)
-    site = base_url.rstrip("/") + "/"
+    site = feed.site
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = words["title"].format(who=who)
+    ET.SubElement(channel, "title").text = feed.title
     ET.SubElement(channel, "link").text = site
-    ET.SubElement(channel, "description").text = words["desc"].format(org=organisation, who=who)
-    ET.SubElement(channel, "language").text = lang
+    ET.SubElement(channel, "description").text = feed.description
+    ET.SubElement(channel, "language").text = feed.lang
     ET.SubElement(
         channel,
         f"{{{ATOM}}}link",
-        href=f"{site}feeds/{target}.rss",
+        href=f"{site}feeds/{feed.target}.rss",
         rel="self",
         type="application/rss+xml",
     )
-    if entries:
-        newest = format_datetime(edition_time(max(e.day for e in entries)))
+    if feed.entries:
+        newest = format_datetime(edition_time(max(e.day for e in feed.entries)))
         ET.SubElement(channel, "lastBuildDate").text = newest
         ET.SubElement(channel, "pubDate").text = newest
     ET.SubElement(channel, "generator").text = "Veerkracht"
-    for entry in entries:
+    for entry in feed.entries:
         item = ET.SubElement(channel, "item")
         ET.SubElement(item, "title").text = entry.message.title
         ET.SubElement(item, "link").text = _link(entry, site)
-        ET.SubElement(item, "guid", isPermaLink="false").text = tag_uri(base_url, entry)
+        ET.SubElement(item, "guid", isPermaLink="false").text = tag_uri(feed.base_url, entry)
         ET.SubElement(item, "pubDate").text = format_datetime(edition_time(entry.day))
         # RSS readers treat <description> as HTML: escape the plain text once more, so a "<" in
         # a screen text is shown, never interpreted.
         ET.SubElement(item, "description").text = html.escape(
             f"{entry.message.screen.headline} – {entry.message.screen.text}", quote=False
         )
-        ET.SubElement(item, f"{{{CONTENT}}}encoded").text = entry_html(entry, lang)
+        ET.SubElement(item, f"{{{CONTENT}}}encoded").text = entry_html(entry, feed.lang)
         ET.SubElement(item, "category").text = THEMES.get(entry.message.theme, entry.message.theme)
-        ET.SubElement(item, f"{{{DC}}}creator").text = entry.attribution or organisation
+        ET.SubElement(item, f"{{{DC}}}creator").text = entry.attribution or feed.organisation
     return _document(rss)
 
 
-def render_atom(
-    target: str,
-    audience: str,
-    lang: str,
-    entries: Sequence[FeedEntry],
-    base_url: str,
-    organisation: str,
-) -> bytes:
+def render_atom(feed: Feed) -> bytes:
     """An Atom 1.0 document for one feed (Atom as the default namespace, as readers expect)."""
-    words = WORDS.get(lang, WORDS["nl"])
-    who = _who(audience, lang)
-    site = base_url.rstrip("/") + "/"
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
-    ET.SubElement(feed, "id").text = feed_id(base_url, target)
-    ET.SubElement(feed, "title").text = words["title"].format(who=who)
-    ET.SubElement(feed, "subtitle").text = words["desc"].format(org=organisation, who=who)
+    site = feed.site
+    root = ET.Element("feed", {"xmlns": ATOM, "xml:lang": feed.lang})
+    ET.SubElement(root, "id").text = feed_id(feed.base_url, feed.target)
+    ET.SubElement(root, "title").text = feed.title
+    ET.SubElement(root, "subtitle").text = feed.description
     ET.SubElement(
-        feed, "link", rel="self", type="application/atom+xml", href=f"{site}feeds/{target}.atom"
+        root,
+        "link",
+        rel="self",
+        type="application/atom+xml",
+        href=f"{site}feeds/{feed.target}.atom",
     )
-    ET.SubElement(feed, "link", rel="alternate", type="text/html", href=site)
-    newest = max((e.day for e in entries), default=None)
+    ET.SubElement(root, "link", rel="alternate", type="text/html", href=site)
+    newest = max((e.day for e in feed.entries), default=None)
     updated = edition_time(newest).isoformat() if newest else "2027-01-01T00:00:00+01:00"
-    ET.SubElement(feed, "updated").text = updated
-    author = ET.SubElement(feed, "author")
-    ET.SubElement(author, "name").text = organisation
-    ET.SubElement(feed, "generator").text = "Veerkracht"
-    for entry in entries:
-        node = ET.SubElement(feed, "entry")
+    ET.SubElement(root, "updated").text = updated
+    author = ET.SubElement(root, "author")
+    ET.SubElement(author, "name").text = feed.organisation
+    ET.SubElement(root, "generator").text = "Veerkracht"
+    for entry in feed.entries:
+        node = ET.SubElement(root, "entry")
         when = edition_time(entry.day).isoformat()
-        ET.SubElement(node, "id").text = tag_uri(base_url, entry)
+        ET.SubElement(node, "id").text = tag_uri(feed.base_url, entry)
         ET.SubElement(node, "title").text = entry.message.title
         ET.SubElement(node, "published").text = when
         ET.SubElement(node, "updated").text = when
@@ -198,7 +217,7 @@ def render_atom(
         for res in safe_resources(entry):
             ET.SubElement(node, "link", rel="related", href=res.url, title=res.title)
         who_wrote = ET.SubElement(node, "author")
-        ET.SubElement(who_wrote, "name").text = entry.attribution or organisation
+        ET.SubElement(who_wrote, "name").text = entry.attribution or feed.organisation
         ET.SubElement(
             node,
             "category",
@@ -208,5 +227,5 @@ def render_atom(
         ET.SubElement(
             node, "summary", type="text"
         ).text = f"{entry.message.screen.headline} – {entry.message.screen.text}"
-        ET.SubElement(node, "content", type="html").text = entry_html(entry, lang)
-    return _document(feed)
+        ET.SubElement(node, "content", type="html").text = entry_html(entry, feed.lang)
+    return _document(root)
