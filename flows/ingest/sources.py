@@ -38,13 +38,10 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
     for source in sources:
         if source.name in names:
             problems.append(
-                finding(
+                _skipped(
                     rel,
-                    source.line,
-                    "I500",
-                    Severity.ERROR,
-                    f"source name '{source.name}' is used twice; "
-                    "give each source its own name (this one is skipped)",
+                    source,
+                    f"source name '{source.name}' is used twice; give each source its own name",
                 )
             )
             continue
@@ -52,16 +49,18 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
         problem = url_problem(source.url.strip())
         if problem:
             problems.append(
-                finding(
+                _skipped(
                     rel,
-                    source.line,
-                    "I500",
-                    Severity.ERROR,
+                    source,
                     f"source '{source.name}': url '{source.url}' {problem}; "
-                    "write the feed's full https:// address (this one is "
-                    "skipped)",
+                    "write the feed's full https:// address",
                 )
             )
             continue
         unique.append(source)
     return unique, rel, problems
+
+
+def _skipped(rel: str, source: Source, why: str) -> Finding:
+    """The I500 error for a source that is not ingested because of `why`."""
+    return finding(rel, source.line, "I500", Severity.ERROR, f"{why} (this one is skipped)")
