@@ -12,7 +12,14 @@ from channels.newsletter.render import render_edition
 from channels.newsletter.send import deliver_edition
 from channels.newsletter.transport import smtp_password
 from flows.core.errors import SettingsError
-from tests.test_newsletter_support import Sink, context, edition, settings_for, smtp_server
+from tests.test_newsletter_support import (
+    Sink,
+    context,
+    edition,
+    settings_for,
+    smtp_server,
+    smtp_settings,
+)
 
 USER, PASSWORD = "nieuwsbrief", "correct horse battery staple"
 
@@ -34,9 +41,7 @@ def test_login_with_the_password_from_the_environment(
     sink = Sink()
     # Plain-text AUTH is allowed here only because the server is on 127.0.0.1 in a test.
     with smtp_server(sink, authenticator=authenticator, auth_require_tls=False) as port:
-        s = settings_for(
-            tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_user=USER
-        )
+        s = smtp_settings(tmp_path, port, smtp_user=USER)
         report = deliver_edition(render_edition(edition(), s), context(s))
     assert report.delivered == 1 and len(sink.received) == 1
 
@@ -47,9 +52,7 @@ def test_a_wrong_password_is_a_clear_settings_error(
     monkeypatch.setenv("VEERKRACHT_SMTP_PASSWORD", "wrong")
     sink = Sink()
     with smtp_server(sink, authenticator=authenticator, auth_require_tls=False) as port:
-        s = settings_for(
-            tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_user=USER
-        )
+        s = smtp_settings(tmp_path, port, smtp_user=USER)
         with pytest.raises(SettingsError, match="refused the login"):
             deliver_edition(render_edition(edition(), s), context(s))
     assert sink.received == []

@@ -25,6 +25,7 @@ from tests.test_newsletter_support import (
     free_port,
     settings_for,
     smtp_server,
+    smtp_settings,
 )
 
 RECIPIENTS = tuple((f"partner{i}@example.org", f"Opvang {i}") for i in range(6))
@@ -61,7 +62,7 @@ def assert_well_formed(raw: bytes, edition_key: str, address: str) -> EmailMessa
 def test_every_recipient_gets_one_well_formed_message(tmp_path: Path) -> None:
     sink = Sink()
     with smtp_server(sink) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+        s = smtp_settings(tmp_path, port)
         ed = edition(RECIPIENTS)
         rendered = render_edition(ed, s)
         report = deliver_edition(rendered, context(s))
@@ -87,7 +88,7 @@ def test_every_recipient_gets_one_well_formed_message(tmp_path: Path) -> None:
 def test_connection_dropped_after_k_messages_then_rerun_sends_the_rest(tmp_path: Path) -> None:
     sink = Sink(drop_at_mail_after=2)
     with smtp_server(sink) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+        s = smtp_settings(tmp_path, port)
         rendered = render_edition(edition(RECIPIENTS), s)
         with pytest.raises(TransientDeliveryError, match="4 message"):
             deliver_edition(rendered, context(s))
@@ -101,14 +102,7 @@ def test_dropped_connection_is_retried_in_the_same_run_with_backoff(tmp_path: Pa
     sink = Sink(drop_at_mail_after=3)
     waits: list[float] = []
     with smtp_server(sink) as port:
-        s = settings_for(
-            tmp_path,
-            delivery="smtp",
-            smtp_port=port,
-            smtp_host="127.0.0.1",
-            smtp_retries=2,
-            smtp_retry_backoff_seconds=0.5,
-        )
+        s = smtp_settings(tmp_path, port, smtp_retries=2, smtp_retry_backoff_seconds=0.5)
         report = deliver_edition(
             render_edition(edition(RECIPIENTS), s), context(s), sleep=waits.append
         )
@@ -120,7 +114,7 @@ def test_server_dies_after_final_dot_message_is_unconfirmed_never_resent(tmp_pat
     sink = Sink(die_after_dot_at=2)
     lost = RECIPIENTS[2][0]
     with smtp_server(sink) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+        s = smtp_settings(tmp_path, port)
         ed = edition(RECIPIENTS)
         rendered = render_edition(ed, s)
         with pytest.raises(TransientDeliveryError, match=f"1 with an unknown outcome \\({lost}"):
@@ -147,9 +141,7 @@ def test_451_is_retried_550_fails_that_recipient_only(tmp_path: Path) -> None:
     )
     waits: list[float] = []
     with smtp_server(sink) as port:
-        s = settings_for(
-            tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1", smtp_retries=1
-        )
+        s = smtp_settings(tmp_path, port, smtp_retries=1)
         ed = edition(RECIPIENTS)
         rendered = render_edition(ed, s)
         report = deliver_edition(rendered, context(s), sleep=waits.append)
@@ -165,7 +157,7 @@ def test_451_without_retries_left_raises_transient_and_rerun_completes(tmp_path:
     later = RECIPIENTS[0][0]
     sink = Sink(data_replies={later: ["451 4.7.1 Greylisted"]})
     with smtp_server(sink) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+        s = smtp_settings(tmp_path, port)
         ed = edition(RECIPIENTS)
         rendered = render_edition(ed, s)
         with pytest.raises(TransientDeliveryError, match="6 message"):
@@ -179,9 +171,7 @@ def test_421_closes_and_reconnects(tmp_path: Path) -> None:
     first = RECIPIENTS[2][0]
     sink = Sink(data_replies={first: ["421 4.3.2 Service shutting down"]})
     with smtp_server(sink) as port:
-        s = settings_for(
-            tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1", smtp_retries=1
-        )
+        s = smtp_settings(tmp_path, port, smtp_retries=1)
         report = deliver_edition(
             render_edition(edition(RECIPIENTS), s), context(s), sleep=lambda _s: None
         )
@@ -190,7 +180,7 @@ def test_421_closes_and_reconnects(tmp_path: Path) -> None:
 
 def test_unreachable_server_fails_clearly_and_leaves_the_ledger_alone(tmp_path: Path) -> None:
     port = free_port()
-    s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+    s = smtp_settings(tmp_path, port)
     ed = edition(RECIPIENTS)
     with pytest.raises(ServerUnreachable, match=f"127.0.0.1:{port}"):
         deliver_edition(render_edition(ed, s), context(s))
@@ -231,7 +221,7 @@ def test_header_injection_in_names_and_addresses_skips_only_that_recipient(tmp_p
     )
     sink = Sink()
     with smtp_server(sink) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+        s = smtp_settings(tmp_path, port)
         ed = edition(bad)
         report = deliver_edition(render_edition(ed, s), context(s))
     assert (report.delivered, report.failed) == (2, 4)
@@ -246,7 +236,7 @@ def test_header_injection_in_names_and_addresses_skips_only_that_recipient(tmp_p
 def test_test_send_goes_to_one_address_and_leaves_the_ledger_alone(tmp_path: Path) -> None:
     sink = Sink()
     with smtp_server(sink) as port:
-        s = settings_for(tmp_path, delivery="smtp", smtp_port=port, smtp_host="127.0.0.1")
+        s = smtp_settings(tmp_path, port)
         ed = edition(RECIPIENTS)
         send_test(render_edition(ed, s), context(s), "comms@example.org")
     assert [r for r, _ in sink.received] == [["comms@example.org"]]
@@ -259,13 +249,7 @@ def test_rate_limit_spaces_messages(tmp_path: Path) -> None:
 
     sink = Sink()
     with smtp_server(sink) as port:
-        s = settings_for(
-            tmp_path,
-            delivery="smtp",
-            smtp_port=port,
-            smtp_host="127.0.0.1",
-            smtp_rate_per_second=20,
-        )
+        s = smtp_settings(tmp_path, port, smtp_rate_per_second=20)
         started = time.monotonic()
         deliver_edition(render_edition(edition(RECIPIENTS), s), context(s))
         took = time.monotonic() - started
@@ -275,10 +259,9 @@ def test_rate_limit_spaces_messages(tmp_path: Path) -> None:
 def test_sending_for_real_with_the_example_secret_is_flagged(tmp_path: Path) -> None:
     sink = Sink()
     with smtp_server(sink) as port:
-        common = {"delivery": "smtp", "smtp_port": port, "smtp_host": "127.0.0.1"}
-        s = settings_for(tmp_path / "a", **common)
+        s = smtp_settings(tmp_path / "a", port)
         flagged = deliver_edition(render_edition(edition(), s), context(s))
-        s = settings_for(tmp_path / "b", unsubscribe_secret="a long random value", **common)
+        s = smtp_settings(tmp_path / "b", port, unsubscribe_secret="a long random value")
         clean = deliver_edition(render_edition(edition(), s), context(s))
     assert any("VEERKRACHT_UNSUBSCRIBE_SECRET" in n for n in flagged.notes)
     assert not any("VEERKRACHT_UNSUBSCRIBE_SECRET" in n for n in clean.notes)

@@ -97,6 +97,11 @@ def settings_for(out: Path, **overrides: Any) -> Settings:
     return load_settings(**base)
 
 
+def smtp_settings(out: Path, port: int, **overrides: Any) -> Settings:
+    """`settings_for(out)`, sending by SMTP to the test server on 127.0.0.1:`port`."""
+    return settings_for(out, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, **overrides)
+
+
 def context(settings: Settings) -> Context:
     """A channel context for these settings."""
     return Context(settings, settings.out_dir)

@@ -10,7 +10,7 @@ from channels.newsletter.render import render_edition
 from channels.newsletter.send import deliver_edition
 from channels.newsletter.transport import ServerUnreachable
 from tests.certificates import self_signed, server_context
-from tests.test_newsletter_support import Sink, context, edition, settings_for, smtp_server
+from tests.test_newsletter_support import Sink, context, edition, smtp_server, smtp_settings
 
 
 def test_starttls_with_a_verified_certificate(
@@ -20,13 +20,7 @@ def test_starttls_with_a_verified_certificate(
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust our test certificate only
     sink = Sink()
     with smtp_server(sink, tls_context=server_context(cert, key), require_starttls=True) as port:
-        s = settings_for(
-            tmp_path,
-            delivery="smtp",
-            smtp_host="127.0.0.1",
-            smtp_port=port,
-            smtp_security="starttls",
-        )
+        s = smtp_settings(tmp_path, port, smtp_security="starttls")
         report = deliver_edition(render_edition(edition(), s), context(s))
     assert report.delivered == 1 and len(sink.received) == 1
 
@@ -41,13 +35,7 @@ def test_an_untrusted_certificate_is_refused_before_anything_is_sent(
     monkeypatch.setenv("SSL_CERT_FILE", str(other))
     sink = Sink()
     with smtp_server(sink, tls_context=server_context(cert, key), require_starttls=True) as port:
-        s = settings_for(
-            tmp_path,
-            delivery="smtp",
-            smtp_host="127.0.0.1",
-            smtp_port=port,
-            smtp_security="starttls",
-        )
+        s = smtp_settings(tmp_path, port, smtp_security="starttls")
         with pytest.raises(ServerUnreachable, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
             deliver_edition(render_edition(edition(), s), context(s))
     assert sink.received == []
@@ -58,8 +46,6 @@ def test_implicit_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     sink = Sink()
     with smtp_server(sink, ssl_context=server_context(cert, key)) as port:
-        s = settings_for(
-            tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_security="tls"
-        )
+        s = smtp_settings(tmp_path, port, smtp_security="tls")
         report = deliver_edition(render_edition(edition(), s), context(s))
     assert report.delivered == 1 and len(sink.received) == 1
