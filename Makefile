@@ -43,4 +43,4 @@ bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf out .veerkracht
+	rm -rf out state .veerkracht

@@ -23,6 +23,14 @@ os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_API_ENABLE_HTTP2", "false")
+# The default state folder is ./state; tests never share one with a checkout or another run.
+os.environ["VEERKRACHT_STATE_DIR"] = tempfile.mkdtemp(prefix="veerkracht-state-")
+
+
+@pytest.fixture(autouse=True)
+def _own_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own state database, as each has its own out folder."""
+    monkeypatch.setenv("VEERKRACHT_STATE_DIR", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture(scope="session")

@@ -81,7 +81,7 @@ def everything_written(settings: Settings, result: IngestResult) -> str:
         if p.is_file()
     ]
     parts.append(render_report(result))
-    db = settings.out_dir / "state.db"
+    db = Path(settings.resolved_state_url().removeprefix("sqlite:///"))
     if db.exists():
         with sqlite3.connect(db) as conn:
             parts.extend(conn.iterdump())

@@ -218,7 +218,7 @@ def test_fifty_thousand_entries(server: tuple[str, Served], tmp_path: Path) -> N
     assert source.skipped == 50_000 - MAX_NEW_PER_SOURCE
     assert [f.code for f in source.findings] == ["I510"]
     assert len(inbox_files(settings.content_dir)) == MAX_NEW_PER_SOURCE
-    with sqlite3.connect(settings.out_dir / "state.db") as conn:
+    with sqlite3.connect(settings.resolved_state_url().removeprefix("sqlite:///")) as conn:
         (seen,) = conn.execute("select count(*) from ingest_seen where source='veel'").fetchone()
     assert seen == 50_000  # one link key per entry: all remembered, none drafted twice
     assert elapsed < 120  # about 15 s here, mostly feedparser; bounded, not a benchmark

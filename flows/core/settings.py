@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     out_dir: Path = Field(Path("out"), description="Folder where outputs and reports are written.")
     state_url: str = Field(
         "",
-        description="SQLAlchemy URL of the state database; empty means SQLite in the out folder.",
+        description="SQLAlchemy URL of the state database; empty means SQLite in the state folder.",
+    )
+    state_dir: Path = Field(
+        Path("state"),
+        description="Private folder of the default SQLite state database (never inside out/).",
     )
     partners_csv: Path | None = Field(
         None,
@@ -115,10 +119,20 @@ class Settings(BaseSettings):
         return value
 
     def resolved_state_url(self) -> str:
-        """The state database URL, defaulting to SQLite beside the outputs."""
+        """The state database URL, defaulting to SQLite in the private state folder.
+
+        The state holds partner addresses and unsubscribe tokens: it never lives in the out
+        folder, which is served to the public.
+        """
         if self.state_url:
             return self.state_url
-        return f"sqlite:///{(self.out_dir / 'state.db').resolve()}"
+        folder = self.state_dir.resolve()
+        if folder.is_relative_to(self.out_dir.resolve()):
+            raise SettingsError(
+                f"VEERKRACHT_STATE_DIR={str(self.state_dir)!r} is inside the out folder "
+                f"{str(self.out_dir)!r}, which is served to the public; choose a folder outside it"
+            )
+        return f"sqlite:///{folder / 'state.db'}"
 
     def resolved_partners_csv(self) -> Path:
         """The partner list to use; the bundled example when none is set."""

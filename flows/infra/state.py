@@ -28,7 +28,9 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         from pathlib import Path
 
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        # Private: the state holds partner addresses and unsubscribe tokens.
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
