@@ -163,7 +163,8 @@ def slow_yaml(text: str) -> tuple[Any, ...]:
         if "*" in text:
             for event in yaml.parse(text, Loader=yaml.SafeLoader):
                 if isinstance(event, yaml.AliasEvent):
-                    return ("alias", event.start_mark.line + 1)
+                    mark = event.start_mark
+                    return ("alias", mark.line + 1 if mark is not None else 0)
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
@@ -716,10 +717,10 @@ def test_split_front_matter_equals_markdown_it_on_the_whole_text(text: str) -> N
 def test_parsing_a_prefix_equals_parsing_the_whole_text() -> None:
     # The shortcut itself (parse up to the first likely closing line) never changes a result,
     # not even where the function differs from markdown-it's default (the cases above).
-    texts = {
+    texts: dict[str, str] = {
         **_markdown_files(),
         **FRONT_MATTER_EDGES,
-        **{p.id or "": p.values[0] for p in FRONT_MATTER_DIFFERENCES},
+        **{str(p.id or ""): str(p.values[0]) for p in FRONT_MATTER_DIFFERENCES},
         **{repr(t): t for t in _line_soup(3000)},
     }
     same(_differences(texts, split_front_matter, _whole_text_with_the_same_parser), {})
@@ -909,8 +910,8 @@ def _screen_message(ident: str, headline: str, text: str, url: str | None = None
         theme="slapen",
         audiences=("ouders-jonge-kinderen",),
         body="Tekst.",
-        screen={"headline": headline, "text": text},  # type: ignore[arg-type]
-        resources=({"title": "Meer", "url": url},) if url else (),  # type: ignore[arg-type]
+        screen={"headline": headline, "text": text},
+        resources=({"title": "Meer", "url": url},) if url else (),
         valid_from=date(2026, 1, 1),
         valid_until=date(2027, 12, 31),
     )
@@ -1030,7 +1031,8 @@ def test_day_of_a_screen_with_a_long_location_equals_the_json(screens_library: L
 
 @cache
 def _slow_patterns(terms: tuple[str, ...]) -> list[re.Pattern[str]]:
-    lower, exact = [], []
+    lower: list[str] = []
+    exact: list[str] = []
     for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
         body = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term))
         (exact if term.isupper() and len(term) <= 5 else lower).append(body)
@@ -1066,7 +1068,7 @@ def _compare_hits(
     """What hits and search find differently from the slow scan: (message, list) -> both."""
     total = Counter() if total is None else total
     ctx = Context(library, date(2027, 1, 4))
-    differ = {}
+    differ: dict[tuple[Any, ...], tuple[Any, Any]] = {}
     for message in messages:
         texts = _texts(message)
         for name, terms in lists.items():
