@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
 from channels.screens.config import Screen
-from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import _slide
 from channels.shared.qr import qr_svg
 from flows.cli.commands.serve import make_server
 from flows.core.models import THEMES, Message, Resource, ScreenText
 from flows.core.settings import load_settings
+from tests.screen_editions import screen_edition
 
 DAY = date.today()  # the page checks validity against the real clock
 CHROMIUM = "/usr/bin/chromium"
@@ -89,16 +89,12 @@ def workload(screens: int, slides: int, seconds: int) -> list[Edition]:
         start = (n * 7) % MESSAGES
         chosen = tuple(messages[(start + k) % MESSAGES] for k in range(slides))
         editions.append(
-            Edition(
-                channel="screens",
-                target=screen.id,
+            screen_edition(
+                screen,
+                chosen,
                 day=DAY,
                 campaign_id="bench",
                 campaign_title="Sterk begin – samen sterk in 2027",
-                lang="nl",
-                audiences=screen.audiences,
-                messages=chosen,
-                payload=ScreenPayload(screen),
             )
         )
     return editions

@@ -24,16 +24,15 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from channels.base import Context, Edition
+from channels.base import Context
 from channels.screens import CHANNEL
-from channels.screens.payload import ScreenPayload
 from channels.shared.themes import MIN_CONTRAST, contrast
 from flows.cli.commands.serve import make_server
 from flows.core.clock import TIMEZONE
 from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
-from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES, REPO
+from tests.screen_editions import wachtkamer_edition
 from tests.serving import serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -90,22 +89,10 @@ class Site:
         day: date = NOW_DAY,
         hours: dict[str, str] | None = None,
     ) -> None:
-        screen = next(s for s in screens_of(self.library) if s.id == "wachtkamer-test")
-        screen = screen.model_copy(update={"slide_seconds": seconds})
+        update: dict[str, Any] = {"slide_seconds": seconds}
         if hours is not None:
-            screen = screen.model_copy(update={"opening_hours": hours})
-        messages = tuple(m for i in ids if (m := self.library.message(i)) is not None)
-        edition = Edition(
-            channel="screens",
-            target=screen.id,
-            day=day,
-            campaign_id="test-campagne",
-            campaign_title="Testcampagne",
-            lang="nl",
-            audiences=screen.audiences,
-            messages=messages,
-            payload=ScreenPayload(screen),
-        )
+            update["opening_hours"] = hours
+        edition = wachtkamer_edition(self.library, ids, day=day, **update)
         ctx = Context(load_settings(out_dir=self.out), self.out)
         CHANNEL.deliver(CHANNEL.render(edition, ctx), ctx)
 

@@ -25,6 +25,7 @@ from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES
+from tests.screen_editions import wachtkamer_edition
 
 CONTENT = FIXTURES / "screens" / "content"
 DAY = date(2027, 1, 12)
@@ -40,19 +41,7 @@ def library() -> Library:
 
 def edition(library: Library, ids: list[str]) -> Edition[ScreenPayload]:
     """A screen edition built by hand (what plan would make), for `wachtkamer-test`."""
-    screen = next(s for s in screens_of(library) if s.id == "wachtkamer-test")
-    messages = tuple(m for i in ids if (m := library.message(i)) is not None)
-    return Edition(
-        channel="screens",
-        target=screen.id,
-        day=DAY,
-        campaign_id="test-campagne",
-        campaign_title="Testcampagne",
-        lang="nl",
-        audiences=screen.audiences,
-        messages=messages,
-        payload=ScreenPayload(screen, generated_at=STAMP),
-    )
+    return wachtkamer_edition(library, ids, day=DAY, generated_at=STAMP)
 
 
 def plan_day_screens(
