@@ -254,3 +254,19 @@ def test_opening_hours_accept_how_people_write_times(tmp_path: Path) -> None:
     found = sorted((f.line, f.message) for f in screens_loaded(load_library(tmp_path)).findings)
     assert len(found) == 1 and found[0][0] == 5  # both days are in one field
     assert "open at 17:00 and close at 08:30; write the opening time first" in found[0][1]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("valid_from: 2026-11-01", "valid_from: !!timestamp nope"),
+        ("valid_from: 2026-11-01", 'valid_from: !!int ""'),
+    ],
+)
+def test_a_tag_that_does_not_fit_its_value_is_a_finding_not_a_crash(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    write(tmp_path, "messages/slapen/vast-ritme.nl.md", GOOD.replace(old, new))
+    library = load_library(tmp_path)
+    assert library.messages == ()
+    assert [f.code for f in library.findings] == ["S104"]

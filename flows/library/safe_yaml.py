@@ -90,10 +90,12 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
 
 def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
     """A date, number or boolean; a value that only looks like one (2027-13-01) is a YAML error
-    at its line, not a crash: PyYAML raises a bare ValueError for it."""
+    at its line, not a crash: PyYAML raises a bare ValueError for it, and for an explicit tag
+    that does not fit its value (`!!timestamp nope`, `!!bool nope`, `!!int ""`) even an
+    AttributeError, KeyError or IndexError."""
     try:
         return loader.construct_object(node)
-    except (ValueError, OverflowError) as exc:
+    except (ValueError, OverflowError, AttributeError, KeyError, IndexError) as exc:
         kind = "date" if node.tag.endswith(":timestamp") else "value"
         raise yaml.MarkedYAMLError(
             problem=f"'{node.value}' is not a valid {kind} ({exc})", problem_mark=node.start_mark
