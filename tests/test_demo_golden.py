@@ -29,8 +29,6 @@ from tests.conftest import CONTENT
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden" / "demo"
 REGENERATE = os.environ.get("VEERKRACHT_REGENERATE_GOLDEN") == "1"
-# The state database is not an output (and leaves out/ with the production issue's work).
-NOT_OUTPUT = {"state.db", "state.db-wal", "state.db-shm"}
 CLOCK = [
     (re.compile(rb"^Date: .*$", re.MULTILINE), b"Date: <now>"),
     (re.compile(rb"^DTSTAMP:\d{8}T\d{6}Z", re.MULTILINE), b"DTSTAMP:<now>"),
@@ -55,15 +53,20 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): comparable(p.read_bytes())
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name not in NOT_OUTPUT
+        if p.is_file()
     }
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "out"
     publish_demo(CONTENT, out, _plain)
-    produced = tree(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_out(demo_dir: Path) -> dict[str, bytes]:
+    produced = tree(demo_dir)
     if REGENERATE:
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, data in produced.items():
@@ -92,3 +95,19 @@ def test_every_channel_is_in_every_output_of_the_demo(demo_out: dict[str, bytes]
         assert ch.label.nl in plan_html, f"{name} missing from plan.html"
         assert f"SUMMARY:{ch.label.nl}:" in plan_ics, f"{name} missing from plan.ics"
         assert f"| {name} |" in reports, f"{name} missing from the publish reports"
+
+
+def test_public_outputs_are_world_readable_and_messages_private(demo_dir: Path) -> None:
+    """A web server that runs as another user must be able to read what is published (the first
+    version wrote feeds, reports and the archive 0600); an e-mail in the outbox names its
+    recipient and stays private; the state database is not in out/ at all."""
+    modes = {
+        p.relative_to(demo_dir).as_posix(): p.stat().st_mode & 0o777
+        for p in demo_dir.rglob("*")
+        if p.is_file()
+    }
+    assert not [rel for rel in modes if rel.startswith("state")]
+    private = {rel: m for rel, m in modes.items() if rel.startswith("outbox/")}
+    public = {rel: m for rel, m in modes.items() if not rel.startswith("outbox/")}
+    assert private and set(private.values()) == {0o600}
+    assert public and set(public.values()) == {0o644}, {r: oct(m) for r, m in public.items()}

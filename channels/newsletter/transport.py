@@ -16,7 +16,7 @@ from typing import Protocol
 
 from flows.core.errors import PermanentDeliveryError, SettingsError, TransientDeliveryError
 from flows.core.settings import Settings
-from flows.infra.outputs import write_atomic
+from flows.infra.outputs import PRIVATE, write_atomic
 
 from .tokens import fold
 
@@ -67,7 +67,8 @@ class OutboxTransport:
     def send(self, sender: str, to: str, payload: bytes, before_data: Callable[[], None]) -> None:
         """Write the message file."""
         before_data()
-        write_atomic(self.path_for(to), payload)
+        # Private: a message names its recipient (and carries an unsubscribe token).
+        write_atomic(self.path_for(to), payload, mode=PRIVATE)
 
     def close(self) -> None:
         """Nothing to close."""

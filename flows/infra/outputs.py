@@ -9,7 +9,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> bool:
+PUBLIC = 0o644  # outputs are served: the web server may run as another user
+PRIVATE = 0o600  # a recipient's message, or anything else for this machine's user only
+
+
+def write_atomic(
+    path: Path, data: bytes | str, *, durable: bool = True, mode: int = PUBLIC
+) -> bool:
     """Write via a temporary file and rename; returns False when the content was already there.
 
     `durable=False` skips the fsync (readers still never see half a file); a caller writing
@@ -21,6 +27,7 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> bool
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600; outputs are public unless asked otherwise
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
