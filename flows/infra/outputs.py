@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-
 PUBLIC = 0o644  # outputs are served: the web server may run as another user
 PRIVATE = 0o600  # a recipient's message, or anything else for this machine's user only
 
