@@ -32,19 +32,10 @@ from channels.shared.qr import qr_svg
 from flows.cli.commands.serve import make_server
 from flows.core.models import THEMES, Message, Resource, ScreenText
 from flows.core.settings import load_settings
+from tests.chromium import ARGS, CHROMIUM
 from tests.screen_editions import screen_edition
 
 DAY = date.today()  # the page checks validity against the real clock
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 UNIQUE_URLS = 300  # a region links to a few hundred pages; each QR code is made once
 MESSAGES = 2000
 KB = 1024
@@ -166,7 +157,7 @@ def browser_memory(folder: Path, minutes: float, sample_seconds: float = 5.0) ->
             # Exact JS heap figures and a GC before each sample, so the heap trend is not the
             # noise of when the collector last ran.
             browser = p.chromium.launch(
-                executable_path=CHROMIUM,
+                executable_path=str(CHROMIUM),
                 args=[*ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
             )
             page = browser.new_page(viewport={"width": 1920, "height": 1080})

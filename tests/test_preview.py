@@ -13,11 +13,11 @@ import pytest
 from flows.cli import main
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from flows.core.clock import TIMEZONE
+from tests.chromium import CHROMIUM
 from tests.conftest import FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = FIXTURES / "screens" / "content"
-CHROMIUM = Path("/usr/bin/chromium")
 DRAFT = """---
 id: nieuwe-tip
 lang: nl

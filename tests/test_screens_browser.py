@@ -31,22 +31,13 @@ from flows.cli.commands.serve import make_server
 from flows.core.clock import TIMEZONE
 from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
+from tests.chromium import ARGS, CHROMIUM
 from tests.conftest import FIXTURES, REPO
 from tests.screen_editions import wachtkamer_edition
 from tests.serving import serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 CONTENT = FIXTURES / "screens" / "content"
 OUTPUT = REPO / "tests" / "output"
 NOW = datetime(2027, 1, 12, 10, 0, tzinfo=TIMEZONE)  # Tuesday, screen open 08:00-17:00
