@@ -137,3 +137,33 @@ def test_a_screen_removed_from_screens_yaml_is_named_and_left_alone(tmp_path: Pa
     assert "## Screens no longer in screens.yaml" in report
     assert "- out/screens/verloskunde-test/" in report
     assert "wachtkamer-test" not in report.split("## Screens no longer")[1].split("##")[0]
+
+
+def test_the_publish_log_takes_a_row_another_run_just_made(tmp_path: Path) -> None:
+    """Two runs finishing one edition at once both find no row (on PostgreSQL both updates can
+    see nothing); the second insert then meets the unique key. That is not a failure: the
+    second run updates the row the first one made. Simulated on SQLite by making the first
+    update of the second run find nothing although the row is there."""
+    from sqlalchemy import event
+
+    from flows.infra.state import open_state
+    from flows.publishing.published import previous, record
+
+    engine = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+    args = {"channel": "feeds", "target": "t", "day": "2027-01-04", "digest": "d"}
+    record(engine, edition_key="k", delivered=1, **args)
+    blinded: list[str] = []
+
+    def first_update_finds_nothing(conn, cursor, statement, params, context, many):
+        if statement.startswith("UPDATE published") and not blinded:
+            blinded.append(statement)
+            return statement + " AND 1 = 0", params
+        return statement, params
+
+    event.listen(engine, "before_cursor_execute", first_update_finds_nothing, retval=True)
+    try:
+        record(engine, edition_key="k", delivered=2, **args)
+    finally:
+        event.remove(engine, "before_cursor_execute", first_update_finds_nothing)
+    row = previous(engine, "k")
+    assert blinded and row is not None and row.delivered == 3 and row.runs == 2

@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from flows.infra.state import metadata
 
@@ -54,6 +55,10 @@ unsubscribes = Table(
 )
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
+
+
+class ClaimedElsewhere(Exception):
+    """Another run claimed this recipient of this edition first: this run skips it."""
 
 
 def _now() -> datetime:
@@ -124,11 +129,14 @@ _DELETE = delete(deliveries).where(_ROW)
 class Session:
     """Ledger writes for one edition over one connection.
 
-    The `sent` mark of a message is committed in the same transaction as the `sending` mark of
-    the next one (or at the end), so each message costs one commit and `sent` is still written
-    only after the 250, before anything else is sent. Should this process die between a 250
-    and that commit, the row stays `sending`: reported as unknown, never resent by itself (the
-    safe side). Statements are built once; memory does not grow with the number of recipients.
+    `sending` is the claim: the row is inserted (a unique key per edition and recipient) and
+    committed just before DATA, so of two runs at once only one sends; the other gets
+    ClaimedElsewhere and skips that recipient. The `sent` mark is committed on its own right
+    after the 250, so nothing that can fail (the next claim) shares its transaction: on
+    PostgreSQL a failed statement rolls back its whole transaction, which once took delivered
+    messages' marks with it. Should this process die between a 250 and that commit, the row
+    stays `sending`: reported as unknown, never resent by itself (the safe side). Statements are
+    built once; memory does not grow with the number of recipients.
     """
 
     def __init__(self, conn: Connection, edition_key: str, existing: dict[str, str]) -> None:
@@ -180,15 +188,22 @@ class Session:
         )
 
     def sending(self, address: str, token: str) -> None:
-        """Mark `address` as being sent (commits, together with the previous `sent`)."""
+        """Claim `address` for this run (committed); ClaimedElsewhere when another run has it."""
         self._flush_sent()
-        self._upsert(address, token, SENDING, "")
-        self.conn.commit()
+        try:
+            self._upsert(address, token, SENDING, "")
+            self.conn.commit()
+        except IntegrityError:
+            # The unique key says someone else inserted the row first: theirs to send.
+            self.conn.rollback()
+            raise ClaimedElsewhere(address) from None
 
     def sent(self, address: str) -> None:
-        """The server accepted the message; written with the next commit."""
+        """The server accepted the message: committed at once, in a transaction of its own."""
         self._flush_sent()
         self._sent = fold(address)
+        self._flush_sent()
+        self.conn.commit()
 
     def not_sent(self, address: str) -> None:
         """The message certainly did not go out (refused before the final dot): forget the row."""

@@ -70,6 +70,7 @@ def deliver_edition(
     gone = ledger.unsubscribed(engine)
     existing = ledger.states(engine, edition.key)
     unconfirmed: list[str] = []
+    claimed: list[str] = []  # sent by another run at the same time
     everyone = edition.payload.recipients
     seen = 0
 
@@ -100,11 +101,17 @@ def deliver_edition(
                 unconfirmed,
                 sleep,
                 lambda: _progress(len(everyone) - seen + 1, report, unconfirmed),
+                claimed,
             )
     finally:
         link.close()
     if unconfirmed:
         report.notes.append(unconfirmed_note(unconfirmed))
+    if claimed:
+        report.notes.append(
+            f"{len(claimed)} recipient(s) were being sent to by another run at the same time; "
+            "that run sends them, this one skipped them"
+        )
     if report.delivered and settings.delivery == "smtp" and default_secret(settings):
         report.notes.append(DEFAULT_SECRET_NOTE)
     return report
@@ -159,6 +166,7 @@ def _send_all(
     unconfirmed: list[str],
     sleep: Callable[[float], None],
     progress: Callable[[], str],
+    claimed: list[str],
 ) -> None:
     pacer = Pacer(settings.smtp_rate_per_second)
     attempts = 0
@@ -192,6 +200,11 @@ def _send_all(
             book.sent(address)
             report.delivered += 1
             attempts = 0
+            current = next(todo, None)
+        except ledger.ClaimedElsewhere:
+            # Another run (a second worker, a retry, a catch-up by hand) sends this one.
+            report.skipped += 1
+            claimed.append(address)
             current = next(todo, None)
         except Refused as exc:
             book.failed(address, token, str(exc))

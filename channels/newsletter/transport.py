@@ -155,7 +155,11 @@ class SmtpTransport:
             if code not in (250, 251):
                 self._reset()
                 raise self._reply_error(code, text, "RCPT TO")
-            before_data()
+            try:
+                before_data()
+            except BaseException:
+                self._reset()  # not sent (for example claimed by another run): end the envelope
+                raise
             smtp.putcmd("data")
             code, text = smtp.getreply()
             if code != 354:

@@ -7,9 +7,11 @@ calls `open_state(url)` to get an engine with those tables created.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 metadata = MetaData()
 
@@ -41,6 +43,7 @@ def _engine(url: str) -> Engine:
 # `metadata` when it is imported, and the next open_state creates them. So this module needs
 # no list of table modules (which made it import every feature above it).
 _created: dict[str, frozenset[str]] = {}
+_creating = threading.Lock()  # two threads of one process opening a new database at once
 
 
 def open_state(url: str) -> Engine:
@@ -49,6 +52,19 @@ def open_state(url: str) -> Engine:
     engine = _engine(url)
     tables = frozenset(metadata.tables)
     if _created.get(url) != tables:
-        metadata.create_all(engine)
-        _created[url] = tables
+        with _creating:
+            if _created.get(url) != tables:
+                _create_tables(engine)
+                _created[url] = tables
     return engine
+
+
+def _create_tables(engine: Engine) -> None:
+    """Create what is missing; another process creating the same table at the same moment
+    (two workers starting on a new database) is not an error: look again and go on."""
+    try:
+        metadata.create_all(engine)
+    except DBAPIError as exc:
+        if "already exists" not in str(exc.orig):
+            raise
+        metadata.create_all(engine)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, select
+from sqlalchemy.exc import IntegrityError
 
 from flows.infra.state import metadata
 
@@ -55,30 +56,37 @@ def record(
     digest: str,
     delivered: int,
 ) -> None:
-    """Insert or update the row for an edition after it was delivered."""
+    """Insert or update the row for an edition after it was delivered.
+
+    Two runs finishing the same edition at once both find no row; the second insert then meets
+    the unique key, which only means the other run was first: update the row it made.
+    """
     now = datetime.now(UTC)
-    with engine.begin() as conn:
-        updated = conn.execute(
-            published.update()
-            .where(published.c.edition_key == edition_key)
-            .values(
-                digest=digest,
-                delivered=published.c.delivered + delivered,
-                last_at=now,
-                runs=published.c.runs + 1,
-            )
+    update = (
+        published.update()
+        .where(published.c.edition_key == edition_key)
+        .values(
+            digest=digest,
+            delivered=published.c.delivered + delivered,
+            last_at=now,
+            runs=published.c.runs + 1,
         )
-        if updated.rowcount == 0:
-            conn.execute(
-                published.insert().values(
-                    edition_key=edition_key,
-                    channel=channel,
-                    target=target,
-                    day=day,
-                    digest=digest,
-                    delivered=delivered,
-                    first_at=now,
-                    last_at=now,
-                    runs=1,
-                )
-            )
+    )
+    insert = published.insert().values(
+        edition_key=edition_key,
+        channel=channel,
+        target=target,
+        day=day,
+        digest=digest,
+        delivered=delivered,
+        first_at=now,
+        last_at=now,
+        runs=1,
+    )
+    try:
+        with engine.begin() as conn:
+            if conn.execute(update).rowcount == 0:
+                conn.execute(insert)
+    except IntegrityError:
+        with engine.begin() as conn:
+            conn.execute(update)
