@@ -6,9 +6,8 @@ switched) are pinned against the same table; a variant that is gone is skipped.
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -55,18 +54,6 @@ def far_away_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
-
-
-def _variant(module: str, name: str) -> Callable[[], date]:
-    """A variant in a file being rewritten elsewhere; skipped once it is gone."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        pytest.skip(f"{module} cannot be imported now ({exc})")
-    if not hasattr(mod, name):
-        pytest.skip(f"{module}.{name} is gone (switched to flows.core.clock)")
-    found: Callable[[], date] = getattr(mod, name)
-    return found
 
 
 @pytest.mark.parametrize(("instant", "day"), INSTANTS)

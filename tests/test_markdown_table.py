@@ -6,9 +6,7 @@ still in the publish report (until its caller is switched) is pinned as it is to
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -162,18 +160,6 @@ def test_ingest_report_escapes_feed_titles_errors_and_findings(tmp_path: Path) -
     (row,) = [line for line in report.splitlines() if line.startswith("| rss ")]
     tokens = _MD.parse("| 1 | 2 | 3 | 4 | 5 |\n|---|---:|---:|---:|---|\n" + row + "\n")
     assert sum(t.type == "td_open" for t in tokens) == 5
-
-
-def _variant(module: str, name: str) -> Callable[[str], str]:
-    """A variant in a file being rewritten elsewhere; skipped once it is gone."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        pytest.skip(f"{module} cannot be imported now ({exc})")
-    found = getattr(mod, name, None)
-    if found is None or getattr(found, "__module__", "") == "flows.infra.markdown_table":
-        pytest.skip(f"{module}.{name} is gone or switched to flows.infra.markdown_table")
-    return found
 
 
 # The publish report's own `cell` as it is today: backslash and pipe escaped, LF only, "–" when

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -370,18 +368,6 @@ def test_sources_yaml_asks_the_owner(tmp_path: Any) -> None:
     assert [s.name for s in sources] == ["goed"]
     messages = " ".join(p.message for p in problems if p.code == "I500")
     assert "user name or password" in messages and "invalid site name" in messages
-
-
-def _variant(module: str, name: str) -> Callable[[str], object]:
-    """A variant in a file being rewritten elsewhere; skipped once it is gone."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        pytest.skip(f"{module} cannot be imported now ({exc})")
-    found = getattr(mod, name, None)
-    if found is None or getattr(found, "__module__", "") == "flows.core.urls":
-        pytest.skip(f"{module}.{name} is gone or switched to flows.core.urls")
-    return found
 
 
 @pytest.mark.parametrize(("url", "reason", "newsletter", "plaintext"), TABLE)
