@@ -62,6 +62,7 @@ def test_an_unreachable_server_fails_each_edition_clearly(
     monkeypatch.setenv("VEERKRACHT_DELIVERY", "smtp")
     monkeypatch.setenv("VEERKRACHT_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("VEERKRACHT_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("VEERKRACHT_SMTP_TO_EXAMPLE", "true")  # the example list, on purpose
     code = main(
         ["newsletter", "send", "--date", DAY, "--content", str(CONTENT), "--out", str(tmp_path)]
     )

@@ -41,3 +41,40 @@ def test_publish_flow_sends_each_partner_one_newsletter_once(tmp_path: Path) -> 
     )
     assert sorted((out / "outbox").rglob("*.eml")) == files
     assert second["nothing_new"] is True
+
+
+def test_smtp_to_the_bundled_example_list_is_refused_unless_asked(tmp_path: Path) -> None:
+    """With VEERKRACHT_PARTNERS_CSV unset and SMTP delivery, the first version e-mailed the
+    example addresses. Now the newsletter editions fail with advice, nothing reaches the
+    server, and the other channels still publish; with the test flag the mail goes out."""
+    from datetime import date
+
+    from flows.core.settings import load_settings
+    from flows.publishing.publish import publish_plain
+    from tests.test_newsletter_support import Sink, smtp_server
+
+    sink = Sink()
+    with smtp_server(sink) as port:
+        base = {
+            "content_dir": CONTENT,
+            "delivery": "smtp",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_security": "none",
+        }
+        refused = publish_plain(
+            load_settings(out_dir=tmp_path / "a", **base), date(2027, 1, 5), any_day=True
+        )
+        failed = [o for o in refused.outcomes if o.status == "failed"]
+        assert failed and {o.edition.channel for o in failed} == {"newsletter"}
+        assert all("bundled example" in o.error for o in failed)
+        assert any(
+            o.status == "published" for o in refused.outcomes if o.edition.channel != "newsletter"
+        )
+        assert sink.received == []
+        allowed = publish_plain(
+            load_settings(out_dir=tmp_path / "b", smtp_to_example=True, **base),
+            date(2027, 1, 5),
+            any_day=True,
+        )
+    assert not allowed.failed and len(sink.received) > 0

@@ -74,7 +74,7 @@ class NewsletterChannel(
     ) -> list[Edition[NewsletterPayload]]:
         """One edition per campaign, partner kind, audience set and language due on `day`."""
         return plan_newsletters(
-            library, inputs.partners, self.with_newsletter(campaigns), day, held
+            library, inputs.partners, self.with_newsletter(campaigns), day, held, inputs.example
         )
 
     def render(self, edition: Edition[NewsletterPayload], ctx: Context) -> RenderedNewsletter:

@@ -23,6 +23,7 @@ class NewsletterPayload:
     staff: str | None = None
     fallback: tuple[tuple[str, str], ...] = ()
     recipients: tuple[tuple[str, str], ...] = ()
+    example: bool = False  # the recipients come from the bundled example partner list
 
 
 @dataclass(frozen=True)

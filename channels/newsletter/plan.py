@@ -113,8 +113,10 @@ def plan_newsletters(
     with_newsletter: Sequence[tuple[Campaign, NewsletterSettings]],
     day: date,
     held: Held = frozenset(),
+    example: bool = False,
 ) -> list[Edition[NewsletterPayload]]:
-    """Every newsletter edition due on `day` for these partners (pure)."""
+    """Every newsletter edition due on `day` for these partners (pure); `example` marks a list
+    that is the bundled example, which delivery refuses to e-mail."""
     grouped = groups(partners)
     editions: list[Edition[NewsletterPayload]] = []
     for campaign, cadence in with_newsletter:
@@ -148,6 +150,7 @@ def plan_newsletters(
                         staff=staff.id if staff else None,
                         fallback=tuple(fallback),
                         recipients=tuple((p.email, p.organisation) for p in members),
+                        example=example,
                     ),
                 )
             )

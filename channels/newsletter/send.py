@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from channels.base import Context, DeliveryReport
 from channels.shared.files import write_changed
-from flows.core.errors import TransientDeliveryError
+from flows.core.errors import PermanentDeliveryError, TransientDeliveryError
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 
@@ -63,6 +63,13 @@ def deliver_edition(
     """
     edition = rendered.edition
     settings = ctx.settings
+    if edition.payload.example and settings.delivery == "smtp" and not settings.smtp_to_example:
+        # The bundled example addresses are not ours to e-mail (issue 12: real mail went there).
+        raise PermanentDeliveryError(
+            f"edition {edition.key}: the partner list is the bundled example, and delivery is "
+            "SMTP: nothing was sent. Set VEERKRACHT_PARTNERS_CSV to the real partner list, or "
+            "VEERKRACHT_SMTP_TO_EXAMPLE=true when the SMTP server is a test server"
+        )
     template = rendered.meta.mime
     report = DeliveryReport(edition.key, edition.channel, edition.target)
     write_archive(rendered, ctx)

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     smtp_retry_backoff_seconds: float = Field(
         5.0, description="Wait before the first reconnect; doubles each time."
     )
+    smtp_to_example: bool = Field(
+        False, description="Allow SMTP to the bundled example partner list (a test server only)."
+    )
 
     @field_validator("public_base_url")
     @classmethod
