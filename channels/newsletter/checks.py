@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from channels.newsletter.plan import CHANNEL_NAME
 from channels.newsletter.settings import NewsletterSettings
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
 from flows.core.models import Campaign
 from flows.planning.rotation import cadence_findings
-
-CHANNEL_NAME = "newsletter"
 
 
 def newsletter_findings(

@@ -143,21 +143,6 @@ class Session:
         self.conn = conn
         self.key = edition_key
         self.had_row = frozenset(existing)  # rows from earlier runs: update, not insert
-        self._sent: str | None = None
-
-    def _flush_sent(self) -> None:
-        if self._sent is not None:
-            self.conn.execute(
-                _SET,
-                {
-                    "b_key": self.key,
-                    "b_rcpt": self._sent,
-                    "b_state": SENT,
-                    "b_detail": "",
-                    "b_at": _now(),
-                },
-            )
-            self._sent = None
 
     def _upsert(self, address: str, token: str, state: str, detail: str) -> None:
         recipient = fold(address)
@@ -189,7 +174,6 @@ class Session:
 
     def sending(self, address: str, token: str) -> None:
         """Claim `address` for this run (committed); ClaimedElsewhere when another run has it."""
-        self._flush_sent()
         try:
             self._upsert(address, token, SENDING, "")
             self.conn.commit()
@@ -200,32 +184,28 @@ class Session:
 
     def sent(self, address: str) -> None:
         """The server accepted the message: committed at once, in a transaction of its own."""
-        self._flush_sent()
-        self._sent = fold(address)
-        self._flush_sent()
+        params = {"b_key": self.key, "b_rcpt": fold(address), "b_state": SENT, "b_detail": ""}
+        self.conn.execute(_SET, {**params, "b_at": _now()})
         self.conn.commit()
 
     def not_sent(self, address: str) -> None:
         """The message certainly did not go out (refused before the final dot): forget the row."""
-        self._flush_sent()
         self.conn.execute(_DELETE, {"b_key": self.key, "b_rcpt": fold(address)})
         self.conn.commit()
 
     def failed(self, address: str, token: str, detail: str) -> None:
         """A permanent failure for this recipient (5xx): recorded, never retried."""
-        self._flush_sent()
         self._upsert(address, token, FAILED, detail)
         self.conn.commit()
 
     def close(self) -> None:
-        """Write what is pending."""
-        self._flush_sent()
+        """End the session (every mark is already committed; this ends an open read)."""
         self.conn.commit()
 
 
 @contextmanager
 def session(engine: Engine, edition_key: str, existing: dict[str, str]) -> Iterator[Session]:
-    """A ledger session for one edition; the pending `sent` mark is written on the way out."""
+    """A ledger session for one edition over one connection."""
     with engine.connect() as conn:
         s = Session(conn, edition_key, existing)
         try:
