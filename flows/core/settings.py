@@ -59,6 +59,21 @@ class Settings(BaseSettings):
 
     # Publishing
     catchup_days: int = Field(14, description="How many days back `publish --date` may go.")
+    region: str = Field(
+        "",
+        pattern=r"^([a-z][a-z0-9-]{0,39})?$",
+        description="Region this run publishes for (a regions.yaml id); empty for one region.",
+    )
+    regions_file: Path = Field(
+        Path("regions.yaml"),
+        description="The regions of a multi-region installation (used when the file exists).",
+    )
+    lease_seconds: float = Field(
+        600.0,
+        ge=5,
+        le=86400,
+        description="How long a run's claim on a day lasts without a heartbeat (crash takeover).",
+    )
     home: Path | None = Field(
         None,
         description="Checkout the Prefect worker runs flows from (prefect.yaml's pull step).",
@@ -97,7 +112,12 @@ class Settings(BaseSettings):
     smtp_password_block: str = Field(
         "", description="Name of a Prefect Secret block holding the SMTP password."
     )
-    smtp_rate_per_second: float = Field(0.0, description="Messages per second; 0 = no limit.")
+    smtp_rate_per_second: float = Field(
+        0.0, ge=0, description="Messages per second over all connections; 0 = no limit."
+    )
+    smtp_connections: int = Field(
+        4, ge=1, le=32, description="SMTP connections sending one edition at once."
+    )
     smtp_retries: int = Field(
         2, description="Reconnects after a 4xx or dropped connection before giving up for now."
     )
@@ -107,6 +127,8 @@ class Settings(BaseSettings):
     smtp_to_example: bool = Field(
         False, description="Allow SMTP to the bundled example partner list (a test server only)."
     )
+
+    # Public endpoint (unsubscribe, later short links): section owned by the ASGI endpoint.
 
     @field_validator("public_base_url")
     @classmethod
