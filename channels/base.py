@@ -19,7 +19,8 @@ What a channel declares (type parameters in brackets):
 
 Optional: `shown_in_plan` (which messages the plan lists), `report_notes` (lines for the
 publish report), `preview` (one message as this channel shows it), `register_cli` (its own
-`veerkracht <name> ...` subcommands, built with the `CommandKit` the command line lends it).
+`veerkracht <name> ...` subcommands, built with the `CommandKit` the command line lends it),
+`public_routes` (Starlette routes for the public endpoint, `veerkracht public`).
 State tables are SQLAlchemy tables on `flows.infra.state.metadata`, defined in the channel's
 own modules.
 """
@@ -43,6 +44,8 @@ from flows.core.settings import Settings
 from flows.library.loader import Library, validation_findings
 
 if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
     from flows.checks.context import Context as CheckContext
 
 S = TypeVar("S", bound=BaseModel)  # the campaign settings model
@@ -71,11 +74,15 @@ class Edition(Generic[P]):
     messages: tuple[Message, ...]
     payload: P = field(hash=False, compare=False)
     attribution: str = ""
+    region: str = ""  # set by the planner for a multi-region installation
 
     @property
     def key(self) -> str:
-        """Stable identifier, safe as a folder name."""
-        return f"{self.day.isoformat()}-{self.channel}-{self.target}"
+        """Stable identifier, safe as a folder name; prefixed with the region when there is one
+        (the regions share one state database: their ledger rows must never meet). A region id
+        starts with a letter, a day with a digit, so the two forms cannot collide."""
+        base = f"{self.day.isoformat()}-{self.channel}-{self.target}"
+        return f"{self.region}-{base}" if self.region else base
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ class DeliveryReport:
     delivered: int = 0
     skipped: int = 0
     failed: int = 0
+    unknown: int = 0  # sent, but the server never confirmed: a person must decide
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -263,3 +271,9 @@ class Channel(ABC, Generic[S, I, P, M]):
 
     def register_cli(self, sub: Any, kit: CommandKit) -> None:
         """Add this channel's own subcommands to the `veerkracht` parser (none by default)."""
+
+    def public_routes(self, settings: Settings) -> Sequence[BaseRoute]:
+        """Starlette routes this channel serves on the public endpoint (`veerkracht public`,
+        `flows.publishing.public_app`), for example the newsletter's `/afmelden`; none by
+        default. The endpoint limits what reaches them (body size and time, headers)."""
+        return ()

@@ -10,28 +10,39 @@ writer at a time.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun
+from prefect.concurrency.sync import concurrency
+from prefect.deployments import run_deployment
 from pydantic import SecretStr
 
 from channels.base import Edition
 from flows.core.clock import today
-from flows.core.errors import DeliveryError, is_transient
-from flows.core.settings import Settings, load_settings, run_folders
+from flows.core.errors import DeliveryError, SettingsError, is_transient
+from flows.core.settings import Settings, load_settings
 from flows.infra.retries import retry_when
+from flows.publishing import regions
+from flows.publishing.leases import Lease, heartbeat
 from flows.publishing.publish import (
+    AlreadyInProgress,
+    UnknownOutcome,
     check_day,
+    day_lease,
     failed_outcome,
     finish,
     prepare,
     publish_edition,
     summary_line,
 )
+from flows.publishing.regions import find_region, load_regions
 from flows.publishing.results import Outcome, Prepared, PublishResult
 
 RETRY_DELAYS: list[float] = [
@@ -41,8 +52,18 @@ RETRY_DELAYS: list[float] = [
 ]  # seconds: an SMTP server that said 4xx usually recovers soon
 
 
-def _settings(content_dir: str, out_dir: str) -> Settings:
-    return load_settings(content_dir=Path(content_dir), out_dir=Path(out_dir))
+def _variable(name: str) -> object:
+    from prefect.variables import Variable
+
+    return Variable.get(name, default=None)
+
+
+def run_settings(
+    content_dir: str | None = None, out_dir: str | None = None, region: str | None = None
+) -> Settings:
+    """The run's settings (see `flows.publishing.regions.run_settings`), with the region's
+    Prefect Variable read here: only entrypoints talk to Prefect."""
+    return regions.run_settings(content_dir, out_dir, region, read_variable=_variable)
 
 
 def with_secrets(settings: Settings) -> Settings:
@@ -63,10 +84,8 @@ retry_transient = retry_when(is_transient)
 
 
 @task(name="load-check-plan", cache_policy=NO_CACHE, persist_result=False)
-def load_check_plan(content_dir: str, out_dir: str, day: date, any_day: bool) -> Prepared:
+def load_check_plan(settings: Settings, day: date) -> Prepared:
     """Load the content and partners, check, decide what is held, and plan the day."""
-    settings = _settings(content_dir, out_dir)
-    check_day(day, settings, any_day=any_day)
     return prepare(settings, day)
 
 
@@ -79,9 +98,9 @@ def load_check_plan(content_dir: str, out_dir: str, day: date, any_day: bool) ->
     cache_policy=NO_CACHE,
     persist_result=False,
 )
-def deliver_edition(edition: Edition[Any], content_dir: str, out_dir: str) -> Outcome:
+def deliver_edition(edition: Edition[Any], settings: Settings) -> Outcome:
     """Render and deliver one edition (clients are built inside the channel, never passed in)."""
-    return publish_edition(edition, with_secrets(_settings(content_dir, out_dir)))
+    return publish_edition(edition, with_secrets(settings))
 
 
 @flow(name="publish-due")
@@ -90,28 +109,37 @@ def publish_due(
     content_dir: str | None = None,
     out_dir: str | None = None,
     any_day: bool = False,
+    region: str | None = None,
 ) -> dict[str, Any]:
-    """Publish everything due on `day` (default: today in Europe/Amsterdam).
+    """Publish everything due on `day` (default: today in Europe/Amsterdam) for one region.
 
-    `any_day` skips the catch-up window check (for the demo and tests). Folders left empty come
-    from the settings (see `run_folders`). Returns a summary; the run fails when an edition could
-    not be delivered (after the report is written).
+    `any_day` skips the catch-up window check (for the demo and tests). Empty parameters mean
+    "take the setting" (see `run_settings`). A day that another live run is publishing ends this
+    run COMPLETED with "already in progress". The run FAILS when an edition could not be
+    delivered or a message has an unknown outcome (after the report is written), so the state
+    in the UI and the exit code tell the truth.
     """
-    content_dir, out_dir = run_folders(content_dir, out_dir)
     logger = get_run_logger()
+    settings = run_settings(content_dir, out_dir, region)
     when = date.fromisoformat(day) if day else today()
-    settings = _settings(content_dir, out_dir)
-    prepared = load_check_plan(content_dir, out_dir, when, any_day)
-    result = PublishResult(prepared)
-    for edition in prepared.editions:
-        state = deliver_edition(edition, content_dir, out_dir, return_state=True)
-        if state.is_completed():
-            result.outcomes.append(state.result())
-        else:
-            error = state.result(raise_on_failure=False)
-            exc = error if isinstance(error, BaseException) else DeliveryError(str(state.message))
-            result.outcomes.append(failed_outcome(edition, exc))
-    finish(result, settings)
+    check_day(when, settings, any_day=any_day)
+    try:
+        lease = day_lease(settings, when)
+    except AlreadyInProgress as exc:
+        logger.info("%s", exc)
+        return {
+            "day": when.isoformat(),
+            "region": settings.region,
+            "in_progress": True,
+            "editions": 0,
+            "nothing_new": True,
+            "held": 0,
+            "unknown": 0,
+            "summary": str(exc),
+            "report": "",
+        }
+    with region_guard(settings.region), heartbeat(lease):
+        result = _publish(settings, when, lease)
     line = summary_line(result)
     create_markdown_artifact(key="publish-report", markdown=result.report_text, description=line)
     logger.info("%s; report in %s", line, result.report_path)
@@ -119,11 +147,116 @@ def publish_due(
         raise DeliveryError(
             f"{len(result.failed)} edition(s) not delivered; see {result.report_path}"
         )
+    if result.unknown:
+        raise UnknownOutcome(
+            f"{result.unknown} message(s) have an unknown outcome (sent, never confirmed); they "
+            f"are not sent again until a person decides: see {result.report_path}"
+        )
     return {
         "day": when.isoformat(),
+        "region": settings.region,
+        "in_progress": False,
         "editions": len(result.outcomes),
         "nothing_new": result.nothing_new,
-        "held": len(prepared.held),
+        "held": len(result.prepared.held),
+        "unknown": 0,
         "summary": line,
         "report": str(result.report_path),
     }
+
+
+def _publish(settings: Settings, when: date, lease: Lease) -> PublishResult:
+    prepared = load_check_plan(settings, when)
+    result = PublishResult(prepared, took_over=lease.took_over)
+    for edition in prepared.editions:
+        state = deliver_edition(edition, settings, return_state=True)
+        if state.is_completed():
+            result.outcomes.append(state.result())
+        else:
+            error = state.result(raise_on_failure=False)
+            exc = error if isinstance(error, BaseException) else DeliveryError(str(state.message))
+            result.outcomes.append(failed_outcome(edition, exc))
+    finish(result, settings)
+    return result
+
+
+@contextmanager
+def region_guard(region: str) -> Iterator[None]:
+    """Prefect's own guard beside the lease: one run per region at a time on the server.
+
+    A global concurrency limit `veerkracht-publish-<region>` (limit 1, created on first use); a
+    second run for the region waits for the first (like the deployment's ENQUEUE), then finds
+    "nothing new". The one-region deployment uses the deployment's concurrency_limit instead.
+    """
+    if not region:
+        yield
+        return
+    name = f"veerkracht-publish-{region}"
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+    with concurrency(name, occupy=1):
+        yield
+
+
+def _wait_for_all(runs: dict[str, FlowRun], poll: float = 2.0) -> dict[str, str]:
+    """Each run's final state name, once every run has finished (at most six hours)."""
+    from prefect.client.orchestration import get_client
+
+    pending = dict(runs)
+    states: dict[str, str] = {}
+    deadline = time.monotonic() + 6 * 3600
+    with get_client(sync_client=True) as client:
+        while pending and time.monotonic() < deadline:
+            for rid, run in list(pending.items()):
+                state = client.read_flow_run(run.id).state
+                if state is not None and state.is_final():
+                    states[rid] = state.name or state.type.value
+                    del pending[rid]
+            if pending:
+                time.sleep(poll)
+    states.update(dict.fromkeys(pending, "still running after 6 hours"))
+    return states
+
+
+@flow(name="publish-regions")
+def publish_regions(
+    day: str | None = None,
+    deployment: str = "publish-due/publish-region",
+    regions: list[str] | None = None,
+) -> dict[str, str]:
+    """Fan the day out over the regions in regions.yaml: one `publish-due` run per region on the
+    work pool (so N workers publish N regions at once); fails when a region's run did not end
+    COMPLETED, naming it."""
+    logger = get_run_logger()
+    base = load_settings()
+    known = load_regions(base.regions_file)
+    if not known:
+        raise SettingsError(
+            f"{base.regions_file} does not exist: publish-regions needs the regions file "
+            "(or use the publish-daily deployment for one region)"
+        )
+    chosen = [find_region(known, r, base.regions_file) for r in regions] if regions else known
+    when = day or today().isoformat()
+    runs: dict[str, FlowRun] = {}
+    for r in chosen:
+        # timeout=0: start every region's run now, then wait for all of them together.
+        started = run_deployment(
+            deployment,
+            parameters={"day": when, "region": r.id},
+            timeout=0,
+            flow_run_name=f"publish-{r.id}-{when}",
+        )
+        runs[r.id] = cast(FlowRun, started)
+    states = _wait_for_all(runs)
+    for rid, name in states.items():
+        logger.info("region %s: %s", rid, name)
+    bad = {rid: name for rid, name in states.items() if name != "Completed"}
+    if bad:
+        raise DeliveryError(
+            "region(s) not completed: " + ", ".join(f"{k} ({v})" for k, v in sorted(bad.items()))
+        )
+    return states

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -19,10 +20,14 @@ def plan_day(
     day: date,
     held: Held = frozenset(),
     campaigns: Sequence[Campaign] | None = None,
+    region: str = "",
 ) -> list[Edition[Any]]:
-    """Every edition due on `day`, from every channel, in a stable order."""
+    """Every edition due on `day`, from every channel, in a stable order; each carries the
+    region (so its key does) when the installation has several."""
     chosen = library.campaigns if campaigns is None else campaigns
     editions: list[Edition[Any]] = []
     for name, ch in channels().items():
         editions.extend(ch.plan(library, inputs[name].value, chosen, day, held))
+    if region:
+        editions = [dataclasses.replace(e, region=region) for e in editions]
     return sorted(editions, key=lambda e: (e.channel, e.target, e.campaign_id))

@@ -28,7 +28,7 @@ from flows.core.settings import Settings
 from flows.infra.outputs import write_report
 from flows.infra.state import open_state
 from flows.library.loader import Library, load_library
-from flows.publishing import registry
+from flows.publishing import leases, registry
 from flows.publishing.checking import check_all
 from flows.publishing.day_plan import plan_day
 from flows.publishing.inputs import input_findings, load_inputs
@@ -42,6 +42,33 @@ LINKS_OFFLINE = "links not verified (offline, or no link check has run yet)"
 
 class DayOutOfRange(SettingsError):
     """The day asked for is outside the window publishing allows."""
+
+
+class AlreadyInProgress(VeerkrachtError):
+    """Another live run publishes this region's day: not an error, nothing to do here."""
+
+    def __init__(self, day: date, region: str, holder: leases.Holder) -> None:
+        where = f" for region {region}" if region else ""
+        super().__init__(
+            f"{day}{where}: already in progress in another run ({holder.describe()}); this run "
+            "did nothing. That run sends everything due; if it crashed, the next run takes over "
+            "once its lease expires (VEERKRACHT_LEASE_SECONDS)"
+        )
+        self.holder = holder
+
+
+class UnknownOutcome(DeliveryError):
+    """Messages were handed over but never confirmed: the run must not look fine."""
+
+
+def day_lease(settings: Settings, day: date) -> leases.Lease:
+    """Claim the region's day for this run (see `flows.publishing.leases`); a context manager."""
+    engine = open_state(settings.resolved_state_url())
+    scope = leases.scope_for(settings.region, day.isoformat())
+    try:
+        return leases.acquire(engine, scope, settings.lease_seconds)
+    except leases.InProgress as exc:
+        raise AlreadyInProgress(day, settings.region, exc.holder) from None
 
 
 def check_day(
@@ -96,7 +123,7 @@ def prepare(settings: Settings, day: date) -> Prepared:
     by_links, links_note = links_hold(library, settings)
     for key, reason in by_links.items():
         held.setdefault(key, reason)
-    editions = plan_day(library, inputs, day, frozenset(held))
+    editions = plan_day(library, inputs, day, frozenset(held), region=settings.region)
     ctx = Context(settings, settings.out_dir)
     notes = {name: ch.report_notes(inputs[name], ctx) for name, ch in channels().items()}
     return Prepared(
@@ -163,14 +190,15 @@ def failed_outcome(edition: Edition[Any], exc: BaseException) -> Outcome:
 def publish_plain(settings: Settings, day: date, *, any_day: bool = False) -> PublishResult:
     """Publish a day without Prefect (tests, and a fallback); same steps as the flow."""
     check_day(day, settings, any_day=any_day)
-    prepared = prepare(settings, day)
-    result = PublishResult(prepared)
-    for edition in prepared.editions:
-        try:
-            result.outcomes.append(publish_edition(edition, settings))
-        except DeliveryError as exc:
-            result.outcomes.append(failed_outcome(edition, exc))
-    finish(result, settings)
+    with leases.heartbeat(day_lease(settings, day)) as lease:
+        prepared = prepare(settings, day)
+        result = PublishResult(prepared, took_over=lease.took_over)
+        for edition in prepared.editions:
+            try:
+                result.outcomes.append(publish_edition(edition, settings))
+            except DeliveryError as exc:
+                result.outcomes.append(failed_outcome(edition, exc))
+        finish(result, settings)
     return result
 
 

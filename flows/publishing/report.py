@@ -45,6 +45,11 @@ def render_report(result: PublishResult) -> str:
         f"campaigns; checks: {errors} errors, {warnings} warnings"
     )
     lines.append(f"- Links: {p.links_note}")
+    if result.took_over is not None:
+        lines.append(
+            f"- Took this day over from a run that stopped ({cell(result.took_over.describe())}): "
+            "what it had sent is not sent again; what it was sending has an unknown outcome"
+        )
     lines += [f"- {line}" for notes in p.channel_notes.values() for line in notes.summary]
     if not result.outcomes:
         lines += ["", "Nothing is due on this day."]
@@ -88,6 +93,19 @@ def render_report(result: PublishResult) -> str:
     for notes in p.channel_notes.values():
         if notes.section:
             lines += ["", *notes.section]
+    if result.unknown:
+        lines += [
+            "",
+            "## Unknown outcome",
+            "",
+            (
+                f"{result.unknown} message(s) were handed to the mail server, which never "
+                "confirmed them (see the notes above). They are not sent again by themselves, and "
+                "this run counts as failed until a person decides: ask the mail server's operator "
+                "whether they arrived; if not, run `veerkracht newsletter send "
+                "--resend-unconfirmed`."
+            ),
+        ]
     failed = result.failed
     if failed:
         lines += ["", "## Not delivered", ""]

@@ -11,6 +11,7 @@ from channels.base import DeliveryReport, Edition, ReportNotes
 from flows.core.findings import Finding
 from flows.library.loader import Library
 from flows.publishing.inputs import Inputs
+from flows.publishing.leases import Holder
 
 Held = dict[tuple[str, str], str]
 
@@ -49,6 +50,12 @@ class PublishResult:
     outcomes: list[Outcome] = field(default_factory=list)
     report_path: Path | None = None
     report_text: str = ""
+    took_over: Holder | None = None  # the crashed run whose day this run took over
+
+    @property
+    def unknown(self) -> int:
+        """Messages whose outcome is unknown (sent, never confirmed): a person must decide."""
+        return sum(o.report.unknown for o in self.outcomes if o.report is not None)
 
     @property
     def failed(self) -> list[Outcome]:

@@ -9,9 +9,10 @@ from datetime import date
 from typing import Any
 
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
+from flows.cli.orphans import start_watchdog
 from flows.core.clock import today
-from flows.core.settings import load_settings
 from flows.publishing.publish import check_day
+from flows.publishing.regions import run_settings
 
 
 def register(sub: Any) -> None:
@@ -25,6 +26,12 @@ def register(sub: Any) -> None:
         metavar="DATE",
         help="day to publish (YYYY-MM-DD); default today in Europe/Amsterdam; "
         "at most VEERKRACHT_CATCHUP_DAYS back, never in the future",
+    )
+    p.add_argument(
+        "--region",
+        default=None,
+        metavar="ID",
+        help="region to publish (an id in VEERKRACHT_REGIONS_FILE); default VEERKRACHT_REGION",
     )
     add_common(p)
     p.set_defaults(run=run)
@@ -40,7 +47,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    settings = run_settings(
+        str(args.content) if args.content else None,
+        str(args.out) if args.out else None,
+        args.region,
+    )
     check_day(day, settings)  # refuse before starting Prefect; raises SettingsError -> exit 2
     if not settings.content_dir.is_dir():
         print(
@@ -50,11 +61,19 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # The embedded server must not try to send telemetry (the region's servers may be offline).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not os.environ.get("PREFECT_API_URL"):
+        start_watchdog()  # the embedded server must not outlive a killed run
     from flows.publish_flow import publish_due  # imports Prefect: only when publishing
 
+    # A failed edition or an unknown outcome raises (a DeliveryError: exit 1, with the count).
     summary = publish_due(
-        day=day.isoformat(), content_dir=str(settings.content_dir), out_dir=str(settings.out_dir)
+        day=day.isoformat(),
+        content_dir=str(settings.content_dir),
+        out_dir=str(settings.out_dir),
+        region=settings.region or None,
     )
     print(summary["summary"])
+    if summary["in_progress"]:
+        return EXIT_OK  # another run publishes this day: nothing wrong, nothing to do here
     print(f"report: {summary['report']}")
     return EXIT_ERRORS if summary["held"] else EXIT_OK
