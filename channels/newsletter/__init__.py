@@ -32,6 +32,8 @@ from flows.infra.outputs import write_atomic
 from flows.library.loader import Library
 
 if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
     from flows.checks.context import Context as CheckContext
 
 PREVIEW_TITLE = "Voorbeeld"  # the subject of a previewed block
@@ -138,10 +140,16 @@ class NewsletterChannel(
         return written
 
     def register_cli(self, sub: Any, kit: CommandKit) -> None:
-        """`veerkracht newsletter preview|test|send|unsubscribe-server`."""
+        """`veerkracht newsletter preview|test|send`."""
         from channels.newsletter.cli import register
 
         register(sub, kit)
+
+    def public_routes(self, settings: Settings) -> Sequence[BaseRoute]:
+        """`/afmelden`: the unsubscribe page and its one-click POST."""
+        from channels.newsletter.unsubscribe import routes
+
+        return routes(settings)
 
 
 CHANNEL = NewsletterChannel()

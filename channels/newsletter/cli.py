@@ -1,9 +1,10 @@
-"""`veerkracht newsletter preview|test|send|unsubscribe-server`: the partner newsletter by hand.
+"""`veerkracht newsletter preview|test|send`: the partner newsletter by hand.
 
 `publish` sends the newsletter with everything else; these commands are for looking first
-(preview), trying one address (test), sending or resending by hand (send), and running the
-unsubscribe endpoint (unsubscribe-server). The channel adds them itself (`register_cli`), with
-what the command line lends it (`CommandKit`), so flows/cli knows nothing of newsletters.
+(preview), trying one address (test), and sending or resending by hand (send). The channel adds
+them itself (`register_cli`), with what the command line lends it (`CommandKit`), so flows/cli
+knows nothing of newsletters. The unsubscribe page is served by `veerkracht public` (the
+channel's `public_routes`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from channels.base import CommandKit, Context
-from flows.core.errors import DeliveryError, SettingsError
+from flows.core.errors import DeliveryError
 from flows.core.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -47,11 +48,6 @@ def register(sub: Any, kit: CommandKit) -> None:
         )
         add_common(q)
         q.set_defaults(run=lambda args: run(args, kit))
-    srv = actions.add_parser("unsubscribe-server", help="run the unsubscribe endpoint")
-    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    srv.add_argument("--port", type=int, default=8025, help="port (default 8025)")
-    add_common(srv)
-    srv.set_defaults(run=lambda args: run_server(args, kit))
 
     def usage(_args: argparse.Namespace) -> int:
         p.print_help()
@@ -117,25 +113,3 @@ def run(args: argparse.Namespace, kit: CommandKit) -> int:
             if report.failed or any("unknown outcome" in n for n in report.notes):
                 status = kit.EXIT_ERRORS
     return status
-
-
-def run_server(args: argparse.Namespace, kit: CommandKit) -> int:
-    """Serve the unsubscribe endpoint until interrupted."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    from channels.newsletter.send import DEFAULT_SECRET_NOTE, default_secret
-    from channels.newsletter.unsubscribe import make_app
-
-    settings = load_settings(content_dir=args.content, out_dir=args.out)
-    if not settings.unsubscribe_secret.get_secret_value().strip():
-        raise SettingsError("VEERKRACHT_UNSUBSCRIBE_SECRET is empty; set it first")
-    if default_secret(settings):
-        print(f"warning: {DEFAULT_SECRET_NOTE}", file=sys.stderr)
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *a: Any) -> None:
-            """No access log with tokens in it."""
-
-    server = make_server(args.host, args.port, make_app(settings), handler_class=Quiet)
-    print(f"unsubscribe endpoint on http://{args.host}:{server.server_port}/afmelden")
-    return kit.serve(server)

@@ -1,27 +1,34 @@
-"""Unsubscribing: a tiny WSGI app behind `<public_base_url>/afmelden?t=TOKEN`.
+"""Unsubscribing: the newsletter's public route `<public_base_url>/afmelden?t=TOKEN`.
 
 GET only shows a Dutch confirmation page with a button: mail scanners and link previews open
 links by themselves, so a GET must never unsubscribe anyone. POST with a valid token records
 the unsubscribe, both from that button and from a mail client's RFC 8058 one-click request
 (body `List-Unsubscribe=One-Click`).
+
+The route is a Starlette route the channel offers (`NewsletterChannel.public_routes`); the
+public endpoint (`flows.publishing.public_app`, `veerkracht public`) serves it under uvicorn
+and limits what reaches it (body size and read time, headers, connections).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
-from typing import Any
+import sys
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from flows.core.errors import SettingsError
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 
 from . import ledger
 from .tokens import token_matches
 
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-MAX_BODY = 4096
+PATH = "/afmelden"
 
 _PAGE = """<!DOCTYPE html>
 <html lang="nl">
@@ -35,14 +42,15 @@ border-radius:4px;cursor:pointer}}</style></head>
 """
 
 
-def _page(title: str, body: str) -> bytes:
+def page(title: str, body: str) -> bytes:
+    """A Dutch page in the endpoint's plain style (`body` is trusted HTML)."""
     return _PAGE.format(title=html.escape(title), body=body).encode("utf-8")
 
 
 def confirm_page(token: str, organisation: str) -> bytes:
     """The GET page: explains, and offers a button that POSTs. Records nothing."""
     t = html.escape(token, quote=True)
-    return _page(
+    return page(
         "Afmelden voor de nieuwsbrief",
         f"<p>Wilt u de nieuwsbrief van {html.escape(organisation)} niet meer ontvangen? "
         "Klik dan op de knop. U kunt zich later altijd weer aanmelden via uw contactpersoon "
@@ -52,68 +60,62 @@ def confirm_page(token: str, organisation: str) -> bytes:
     )
 
 
-def make_app(settings: Settings) -> WSGIApp:
-    """The unsubscribe WSGI app for these settings (state database and secret)."""
+def _reply(status: int, body: bytes) -> Response:
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    """The unsubscribe route for these settings (state database and secret).
+
+    Refuses to start without a secret; warns (on stderr) while it is the example value.
+    """
+    from .send import DEFAULT_SECRET_NOTE, default_secret
+
     secret = settings.unsubscribe_secret.get_secret_value()
+    if not secret.strip():
+        raise SettingsError("VEERKRACHT_UNSUBSCRIBE_SECRET is empty; set it first")
+    if default_secret(settings):
+        print(f"warning: {DEFAULT_SECRET_NOTE}", file=sys.stderr)
 
-    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        path = str(environ.get("PATH_INFO", ""))
-        query = parse_qs(str(environ.get("QUERY_STRING", "")))
-        token = (query.get("t") or [""])[0]
+    def record(token: str, via: str) -> bool:
+        """Look the token up and record the unsubscribe (blocking: run in a thread)."""
+        engine = open_state(settings.resolved_state_url())
+        address = ledger.address_for_token(engine, token) if token else None
+        if address is None or not token_matches(secret, address, token):
+            return False
+        ledger.record_unsubscribe(engine, address, via)
+        return True
 
-        def reply(
-            status: str, body: bytes, extra: list[tuple[str, str]] | None = None
-        ) -> list[bytes]:
-            headers = [
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Length", str(len(body))),
-                ("Cache-Control", "no-store"),
-                ("X-Content-Type-Options", "nosniff"),
-                *(extra or []),
-            ]
-            start_response(status, headers)
-            return [body]
-
-        if not path.rstrip("/").endswith("/afmelden"):
-            return reply(
-                "404 Not Found", _page("Niet gevonden", "<p>Deze pagina bestaat niet.</p>")
-            )
-        if method in ("GET", "HEAD"):
-            return reply("200 OK", confirm_page(token, settings.organisation))
-        if method != "POST":
-            return reply(
-                "405 Method Not Allowed", _page("Niet toegestaan", ""), [("Allow", "GET, POST")]
-            )
-        try:
-            length = min(int(environ.get("CONTENT_LENGTH") or 0), MAX_BODY)
-        except ValueError:
-            length = 0
-        raw = environ["wsgi.input"].read(length) if length else b""
-        form = parse_qs(raw.decode("utf-8", "replace"))
+    async def afmelden(request: Request) -> Response:
+        token = request.query_params.get("t", "")
+        if request.method in ("GET", "HEAD"):
+            return _reply(200, confirm_page(token, settings.organisation))
+        # The endpoint has already refused a body over its limit or too slow to arrive.
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
         token = token or (form.get("t") or [""])[0]
         one_click = form.get("List-Unsubscribe") == ["One-Click"]
         confirmed = form.get("bevestig") == ["ja"]
         if not (one_click or confirmed):
-            return reply("400 Bad Request", confirm_page(token, settings.organisation))
-        engine = open_state(settings.resolved_state_url())
-        address = ledger.address_for_token(engine, token) if token else None
-        if address is None or not token_matches(secret, address, token):
-            return reply(
-                "400 Bad Request",
-                _page(
+            return _reply(400, confirm_page(token, settings.organisation))
+        if not await run_in_threadpool(record, token, "one-click" if one_click else "form"):
+            return _reply(
+                400,
+                page(
                     "Deze afmeldlink werkt niet",
                     "<p>Deze link is niet (meer) geldig. Neem contact op met "
                     f"{html.escape(settings.contact_email)} om u af te melden.</p>",
                 ),
             )
-        ledger.record_unsubscribe(engine, address, "one-click" if one_click else "form")
-        return reply(
-            "200 OK",
-            _page(
+        return _reply(
+            200,
+            page(
                 "U bent afgemeld",
                 "<p>U ontvangt deze nieuwsbrief niet meer. Bedankt voor het samenwerken.</p>",
             ),
         )
 
-    return app
+    methods = ["GET", "HEAD", "POST"]
+    return [
+        Route(PATH, afmelden, methods=methods, name="afmelden"),
+        Route(PATH + "/", afmelden, methods=methods, name="afmelden-slash"),
+    ]

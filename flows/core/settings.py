@@ -129,6 +129,18 @@ class Settings(BaseSettings):
     )
 
     # Public endpoint (unsubscribe, later short links): section owned by the ASGI endpoint.
+    public_header_timeout: float = Field(
+        10.0, gt=0, le=300, description="Seconds a client may take to send a request's headers."
+    )
+    public_body_timeout: float = Field(
+        10.0, gt=0, le=300, description="Seconds a client may take to send a request's body."
+    )
+    public_keep_alive: int = Field(
+        5, ge=1, le=300, description="Seconds an idle connection is kept open between requests."
+    )
+    public_max_connections: int = Field(
+        200, ge=1, le=10000, description="Connections served at once; more are answered 503."
+    )
 
     @field_validator("public_base_url")
     @classmethod

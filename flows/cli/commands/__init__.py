@@ -16,5 +16,6 @@ COMMAND_MODULES: list[str] = [
     "flows.cli.commands.demo",
     "flows.cli.commands.links",
     "flows.cli.commands.serve",
+    "flows.cli.commands.public",
     "flows.cli.commands.ingest",
 ]
