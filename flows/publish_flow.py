@@ -227,6 +227,7 @@ def publish_regions(
     day: str | None = None,
     deployment: str = "publish-due/publish-region",
     regions: list[str] | None = None,
+    any_day: bool = False,
 ) -> dict[str, str]:
     """Fan the day out over the regions in regions.yaml: one `publish-due` run per region on the
     work pool (so N workers publish N regions at once); fails when a region's run did not end
@@ -246,7 +247,7 @@ def publish_regions(
         # timeout=0: start every region's run now, then wait for all of them together.
         started = run_deployment(
             deployment,
-            parameters={"day": when, "region": r.id},
+            parameters={"day": when, "region": r.id, "any_day": any_day},
             timeout=0,
             flow_run_name=f"publish-{r.id}-{when}",
         )

@@ -108,9 +108,13 @@ def test_prefect_yaml_has_the_required_shape() -> None:
     assert names["publish-daily"]["schedules"][0]["cron"] == "0 6 * * *"
     for deployment in config["deployments"]:
         assert deployment["work_pool"]["name"] == "veerkracht"
-        for schedule in deployment["schedules"]:
+        for schedule in deployment.get("schedules", []):
             assert schedule["timezone"] == "Europe/Amsterdam" and schedule["slug"]
     assert config["pull"][0]["prefect.deployments.steps.set_working_directory"]
+    for name in ("publish-daily", "publish-all-regions"):  # argued in prefect.yaml and README
+        assert names[name]["concurrency_limit"] == {"limit": 1, "collision_strategy": "ENQUEUE"}
+    assert names["publish-all-regions"]["schedules"][0]["active"] is False  # opt in
+    assert "schedules" not in names["publish-region"]  # started by the parent only
 
 
 @pytest.mark.timeout(300)
@@ -155,3 +159,99 @@ def test_deploy_run_and_worker(server: dict[str, str], tmp_path: Path) -> None:
     daily = by_name["publish-daily"]["schedules"][0]["schedule"]
     assert (daily["cron"], daily["timezone"]) == ("0 6 * * *", "Europe/Amsterdam")
     assert "check-content" in by_name
+
+
+REGIONS = """\
+regions:
+  - id: noord
+    content_dir: {content}
+    out_dir: {out}/noord
+  - id: zuid
+    content_dir: {content}
+    out_dir: {out}/zuid
+    settings:
+      organisation: JGZ Zuid
+"""
+
+
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [PREFECT, "worker", "start", "--pool", "veerkracht"],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.timeout(420)
+def test_two_workers_publish_two_regions(server: dict[str, str], tmp_path: Path) -> None:
+    from channels.newsletter import ledger
+    from flows.infra.state import open_state
+
+    out = tmp_path / "out"
+    regions = tmp_path / "regions.yaml"
+    regions.write_text(REGIONS.format(content=REPO / "content", out=out), encoding="utf-8")
+    state = f"sqlite:///{tmp_path / 'state' / 'state.db'}"
+    env = {
+        **server,
+        "VEERKRACHT_REGIONS_FILE": str(regions),
+        "VEERKRACHT_STATE_URL": state,
+    }
+    pools = httpx.post(f"{env['PREFECT_API_URL']}/work_pools/filter", json={}, timeout=10).json()
+    if "veerkracht" not in {p["name"] for p in pools}:
+        prefect(env, "work-pool", "create", "veerkracht", "--type", "process")
+    prefect(env, "--no-prompt", "deploy", "--all", timeout=180)
+    workers = [_worker(env, tmp_path / f"worker-{i}.log") for i in (1, 2)]
+    try:
+        output = prefect(
+            env,
+            "deployment",
+            "run",
+            "publish-regions/publish-all-regions",
+            "--param",
+            "day=2027-01-05",
+            "--param",
+            "any_day=true",
+        )
+        match = re.search(r"UUID:\s*([0-9a-f-]{36})", output)
+        assert match, output
+        api = env["PREFECT_API_URL"]
+        deadline = time.monotonic() + 300
+        run: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            run = httpx.get(f"{api}/flow_runs/{match.group(1)}", timeout=10).json()
+            if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:  # type: ignore[index]
+                break
+            time.sleep(1)
+        logs = "".join(p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("worker-*.log"))
+        assert run["state"]["type"] == "COMPLETED", json.dumps(run)[-1500:] + logs  # type: ignore[index]
+        children = httpx.post(
+            f"{api}/flow_runs/filter",
+            json={"flow_runs": {"parent_flow_run_id": {"any_": [match.group(1)]}}},
+            timeout=10,
+        ).json()
+        names = sorted(c["name"] for c in children)
+        assert names == ["publish-noord-2027-01-05", "publish-zuid-2027-01-05"], names
+        assert all(c["state"]["type"] == "COMPLETED" for c in children)
+    finally:
+        for w in workers:
+            os.killpg(w.pid, signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(w.pid, signal.SIGKILL)
+                w.wait()
+    engine = open_state(state)
+    for rid in ("noord", "zuid"):
+        assert (out / rid / "reports" / "publish-2027-01-05.md").is_file()
+        letters = sorted((out / rid / "outbox").iterdir())
+        assert letters and all(d.name.startswith(f"{rid}-2027-01-05-newsletter-") for d in letters)
+        for folder in letters:
+            rows = ledger.states(engine, folder.name)
+            assert len(rows) == len(list(folder.glob("*.eml"))) > 0
+            assert set(rows.values()) == {ledger.SENT}
+    limits = httpx.post(f"{api}/v2/concurrency_limits/filter", json={}, timeout=10).json()
+    assert {"veerkracht-publish-noord", "veerkracht-publish-zuid"} <= {x["name"] for x in limits}
