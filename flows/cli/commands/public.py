@@ -16,8 +16,8 @@ from typing import Any
 
 from flows.cli.common import EXIT_OK, EXIT_USAGE, add_common
 from flows.core.settings import load_settings
-from flows.publishing.public_app import HOST, bind, build_app, make_server, route_paths
 
+HOST = "127.0.0.1"  # flows.publishing.public_app.HOST; that module is imported only to run
 PORT = 8080
 
 
@@ -38,6 +38,9 @@ def _stop(signum: int, frame: object) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the public endpoint until Ctrl+C or SIGTERM."""
+    # Here, not at the top: uvicorn and the channels are not needed to build the parser.
+    from flows.publishing.public_app import bind, build_app, make_server, route_paths
+
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     app = build_app(settings)  # a missing secret is a SettingsError: exit 2 with advice
     try:
