@@ -16,6 +16,9 @@ REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# A real PostgreSQL for the state tests: pg_cluster, pg_url, state_url (tests/postgres.py).
+pytest_plugins = ["tests.postgres"]
+
 # Keep Prefect's home (database, result storage) out of ~/.prefect so runs never leak between
 # sessions; set before anything imports prefect.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="veerkracht-prefect-home-")

@@ -1,8 +1,15 @@
-"""The state database: link-check cache, delivery ledger, feed ingest state, publish log.
+"""The state database: link-check cache, delivery ledger, feed ingest state, publish log, leases.
 
-SQLAlchemy Core over SQLite by default (a PostgreSQL URL in production). Each feature defines
-its tables in its own module on the shared `metadata` (a channel in its own package), and
-calls `open_state(url)` to get an engine with those tables created.
+SQLAlchemy Core over SQLite by default (one machine), PostgreSQL (`postgresql+psycopg://...`,
+the `postgres` extra) when several machines share the state. Each feature defines its tables in
+its own module on the shared `metadata` (a channel in its own package); the schema itself comes
+from the Alembic migrations in `flows/infra/migrations/` (`flows.infra.migrate`). A feature
+calls `open_state(url)` to get an engine whose schema is at the migrations' head:
+
+- SQLite brings itself to head on first use, an old database (made by `create_all`, before
+  migrations) included: it is adopted with its rows;
+- PostgreSQL is migrated by the operator (`veerkracht state upgrade`); until then open_state
+  raises SettingsError naming that command, so no worker changes a shared schema by surprise.
 """
 
 from __future__ import annotations
@@ -10,10 +17,14 @@ from __future__ import annotations
 import threading
 from functools import cache
 
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError
+
+from flows.core.errors import SettingsError
 
 metadata = MetaData()
+
+POSTGRES_EXTRA = "pip install '.[postgres]'"  # or: pip install 'veerkracht[postgres]'
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -25,46 +36,81 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def engine_url(url: str) -> str:
+    """The URL SQLAlchemy gets: `postgresql://` and `postgres://` mean psycopg 3 (the driver of
+    the `postgres` extra; SQLAlchemy would look for psycopg2). SettingsError for anything that
+    is not a SQLite or PostgreSQL URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"VEERKRACHT_STATE_URL={masked(url)!r} is not a database URL; use "
+            "sqlite:////path/state.db or postgresql+psycopg://user@host:5432/veerkracht"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError(
+            f"VEERKRACHT_STATE_URL={masked(url)!r}: the state database is SQLite or PostgreSQL "
+            "(sqlite:///... or postgresql+psycopg://...)"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def masked(url: str) -> str:
+    """The URL with its password (if any) shown as ***, for messages and `state current`."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<not a URL>"
+
+
 @cache
 def _engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
+    real = engine_url(url)
+    if real.startswith("sqlite:///"):
         from pathlib import Path
 
-        folder = Path(url.removeprefix("sqlite:///")).parent
+        folder = Path(real.removeprefix("sqlite:///")).parent
         # Private: the state holds partner addresses and unsubscribe tokens.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    try:
+        engine = create_engine(real)
+    except ImportError as exc:
+        raise SettingsError(
+            f"VEERKRACHT_STATE_URL={masked(url)!r} is a PostgreSQL database, but its driver is "
+            f"not installed ({exc}); install it with {POSTGRES_EXTRA}"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
-# Per URL, the tables already created: a module that defines tables registers them on
-# `metadata` when it is imported, and the next open_state creates them. So this module needs
-# no list of table modules (which made it import every feature above it).
-_created: dict[str, frozenset[str]] = {}
-_creating = threading.Lock()  # two threads of one process opening a new database at once
+def engine_for(url: str) -> Engine:
+    """The engine for this URL (one per URL per process), schema not checked: for migrations."""
+    return _engine(url)
+
+
+# URLs whose schema was found at head in this process: open_state is called per edition, and
+# after the first time it costs a set lookup. The lock makes two threads of one process opening
+# a new database at once check (and, on SQLite, migrate) once; two processes are kept apart by
+# the database itself (flows.infra.migrate).
+_ready: set[str] = set()
+_opening = threading.Lock()
 
 
 def open_state(url: str) -> Engine:
-    """An engine for the state database (one per URL per process) with every table created
-    that the modules imported so far define."""
+    """An engine for the state database (one per URL per process), its schema at head.
+
+    SQLite is migrated here when it is behind (a new file, or one made before migrations);
+    PostgreSQL is not: SettingsError says to run `veerkracht state upgrade`.
+    """
     engine = _engine(url)
-    tables = frozenset(metadata.tables)
-    if _created.get(url) != tables:
-        with _creating:
-            if _created.get(url) != tables:
-                _create_tables(engine)
-                _created[url] = tables
+    if url not in _ready:
+        with _opening:
+            if url not in _ready:
+                from flows.infra import migrate  # Alembic is imported only when needed
+
+                migrate.ensure_head(url)
+                _ready.add(url)
     return engine
-
-
-def _create_tables(engine: Engine) -> None:
-    """Create what is missing; another process creating the same table at the same moment
-    (two workers starting on a new database) is not an error: look again and go on."""
-    try:
-        metadata.create_all(engine)
-    except DBAPIError as exc:
-        if "already exists" not in str(exc.orig):
-            raise
-        metadata.create_all(engine)

@@ -18,4 +18,5 @@ COMMAND_MODULES: list[str] = [
     "flows.cli.commands.serve",
     "flows.cli.commands.public",
     "flows.cli.commands.ingest",
+    "flows.cli.commands.state",
 ]
