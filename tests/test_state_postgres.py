@@ -24,6 +24,7 @@ from channels.newsletter.send import deliver_edition
 from flows.cli.app import main
 from flows.core.errors import SettingsError, TransientDeliveryError
 from flows.infra import migrate
+from flows.infra.migrations import HEAD
 from flows.infra.state import engine_for, engine_url, metadata, open_state
 from flows.publishing import published
 from tests.conftest import REPO
@@ -62,6 +63,10 @@ def _wait_for(sql: str, url: str, wanted: int) -> None:
             conn.rollback()  # a new snapshot of pg_stat_activity / pg_locks
             assert time.monotonic() < deadline, f"never saw {wanted} for {sql}"
             time.sleep(0.02)
+
+
+def test_head_known_without_alembic_is_the_newest_migration() -> None:
+    assert migrate.head() == HEAD
 
 
 def test_every_table_module_is_found() -> None:

@@ -17,10 +17,11 @@ from __future__ import annotations
 import threading
 from functools import cache
 
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from flows.core.errors import SettingsError
+from flows.infra.migrations import HEAD
 
 metadata = MetaData()
 
@@ -109,8 +110,19 @@ def open_state(url: str) -> Engine:
     if url not in _ready:
         with _opening:
             if url not in _ready:
-                from flows.infra import migrate  # Alembic is imported only when needed
+                if not _at_head(engine):
+                    from flows.infra import migrate  # Alembic is imported only when needed
 
-                migrate.ensure_head(url)
+                    migrate.ensure_head(url)
                 _ready.add(url)
     return engine
+
+
+def _at_head(engine: Engine) -> bool:
+    """True when the database says it is at HEAD; False when it is not, has no alembic_version
+    table, or cannot be reached (flows.infra.migrate then says what is wrong)."""
+    try:
+        with engine.connect() as conn:
+            return HEAD in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    except DBAPIError:
+        return False
