@@ -58,6 +58,14 @@ def _version(path: str) -> tuple[int, ...]:
     return tuple(int(p) for p in part.split(".") if p.isdigit())
 
 
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def _ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
@@ -72,11 +80,16 @@ def _free_port() -> int:
 def pg_cluster() -> Iterator[Cluster]:
     """One PostgreSQL cluster (initdb, pg_ctl start) for the whole session."""
     bindir = _bindir()
+    message = ""
     if bindir is None or not (bindir / "pg_ctl").exists():
         message = "PostgreSQL binaries (initdb, pg_ctl) not found; see .ci/system-packages"
+    elif os.geteuid() == 0 and not _has_user("postgres"):
+        message = "running as root without a `postgres` user to run initdb as"
+    if message:
         if _ci():
             pytest.fail(message + " (CI is set: no skipping)")
         pytest.skip(message)
+    assert bindir is not None
     as_user: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="veerkracht-pg-"))
     if os.geteuid() == 0:  # initdb refuses root: run the server as Debian's postgres user
