@@ -28,7 +28,6 @@ own modules.
 from __future__ import annotations
 
 import argparse
-import socketserver
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -180,8 +179,9 @@ class CommandKit(Protocol):
         """Load content and inputs and decide what is held, as publishing does."""
         ...
 
-    def serve(self, server: socketserver.BaseServer) -> int:
-        """Serve until Ctrl+C or SIGTERM; the exit code."""
+    def settings(self, args: argparse.Namespace) -> Settings:
+        """The settings of a command with --content, --out and --region, as `publish` reads
+        them (a region's from regions.yaml)."""
         ...
 
 

@@ -10,13 +10,14 @@ channel's `public_routes`).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from channels.base import CommandKit, Context
 from flows.core.errors import DeliveryError
-from flows.core.settings import Settings, load_settings
+from flows.core.settings import Settings
 
 if TYPE_CHECKING:
     from channels.newsletter.render import NewsletterEdition
@@ -38,13 +39,23 @@ def register(sub: Any, kit: CommandKit) -> None:
         action="store_true",
         help="also resend messages whose outcome is unknown (see the report)",
     )
-    for q in (pre, test, send):
+    confirm = actions.add_parser(
+        "confirm",
+        help="a person checked with the mail server: mark unknown-outcome messages as arrived",
+    )
+    who = confirm.add_mutually_exclusive_group(required=True)
+    who.add_argument("--arrived", nargs="+", metavar="ADDRESS", help="these arrived")
+    who.add_argument("--all-arrived", action="store_true", help="every unknown one arrived")
+    for q in (pre, test, send, confirm):
         q.add_argument(
             "--date",
             type=iso_date,
             default=None,
             metavar="DATE",
             help="the day to plan for (YYYY-MM-DD; default today)",
+        )
+        q.add_argument(
+            "--region", default=None, metavar="ID", help="region (an id in regions.yaml)"
         )
         add_common(q)
         q.set_defaults(run=lambda args: run(args, kit))
@@ -67,6 +78,8 @@ def _due(settings: Settings, day: date, kit: CommandKit) -> tuple[list[Newslette
         print(f"held back (check error): {key[0]} ({key[1]})", file=sys.stderr)
     library = prepared.library
     editions = CHANNEL.plan(library, partners.value, library.campaigns, day, prepared.held)
+    if settings.region:  # the keys publish uses, so the ledger is the same one
+        editions = [dataclasses.replace(e, region=settings.region) for e in editions]
     return editions, Context(settings, settings.out_dir)
 
 
@@ -75,12 +88,14 @@ def run(args: argparse.Namespace, kit: CommandKit) -> int:
     from channels.newsletter import CHANNEL
     from channels.newsletter.send import deliver_edition, send_test, write_archive
 
-    settings = load_settings(content_dir=args.content, out_dir=args.out)
+    settings = kit.settings(args)
     day = args.date or kit.today()
     editions, ctx = _due(settings, day, kit)
     if not editions:
         print(f"no newsletter is due on {day.isoformat()}")
         return kit.EXIT_OK
+    if args.action == "confirm":
+        return _confirm(args, settings, editions, kit)
     status = kit.EXIT_OK
     for edition in editions:
         try:
@@ -113,3 +128,29 @@ def run(args: argparse.Namespace, kit: CommandKit) -> int:
             if report.failed or any("unknown outcome" in n for n in report.notes):
                 status = kit.EXIT_ERRORS
     return status
+
+
+def _confirm(
+    args: argparse.Namespace,
+    settings: Settings,
+    editions: list[NewsletterEdition],
+    kit: CommandKit,
+) -> int:
+    """Mark messages with an unknown outcome as arrived, on a person's word (never resends)."""
+    from channels.newsletter import ledger
+    from channels.newsletter.tokens import fold
+    from flows.infra.state import open_state
+
+    engine = open_state(settings.resolved_state_url())
+    wanted = None if args.all_arrived else {fold(a.strip()) for a in args.arrived}
+    marked: list[str] = []
+    for edition in editions:
+        done = ledger.confirm_arrived(engine, edition.key, wanted)
+        marked += done
+        for address in done:
+            print(f"{edition.key}: {address}: marked as arrived")
+    missing = sorted((wanted or set()) - {fold(a) for a in marked})
+    for address in missing:
+        print(f"{address}: no message with an unknown outcome on this day", file=sys.stderr)
+    print(f"{len(marked)} message(s) marked as arrived; nothing was sent")
+    return kit.EXIT_ERRORS if missing else kit.EXIT_OK

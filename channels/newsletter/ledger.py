@@ -212,3 +212,26 @@ def session(engine: Engine, edition_key: str, existing: dict[str, str]) -> Itera
             yield s
         finally:
             s.close()
+
+
+def confirm_arrived(engine: Engine, edition_key: str, recipients: set[str] | None) -> list[str]:
+    """Mark `sending` rows (unknown outcome) of an edition as `sent` on a person's word: all of
+    them, or those whose folded address is in `recipients`. Returns the addresses marked."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(deliveries.c.recipient, deliveries.c.address).where(
+                deliveries.c.edition_key == edition_key, deliveries.c.state == SENDING
+            )
+        ).all()
+        chosen = [r for r in rows if recipients is None or r.recipient in recipients]
+        for r in chosen:
+            conn.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.edition_key == edition_key,
+                    deliveries.c.recipient == r.recipient,
+                    deliveries.c.state == SENDING,
+                )
+                .values(state=SENT, detail="confirmed as arrived by a person", updated_at=_now())
+            )
+    return [str(r.address) for r in chosen]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import socketserver
 from datetime import date
 
 from channels.base import PreparedDay
@@ -14,6 +13,7 @@ from flows.core.settings import Settings
 from flows.library.loader import load_library
 from flows.publishing.checking import check_all
 from flows.publishing.inputs import load_inputs
+from flows.publishing.regions import run_settings
 
 
 class Kit:
@@ -42,9 +42,14 @@ class Kit:
         held = frozenset(held_by_checks(library, check_all(library, inputs, day)))
         return PreparedDay(library, inputs, held)
 
-    def serve(self, server: socketserver.BaseServer) -> int:
-        """Serve until interrupted."""
-        return common.serve_until_interrupted(server)
+    def settings(self, args: argparse.Namespace) -> Settings:
+        """Settings for --content, --out and --region (see flows.publishing.regions)."""
+        content, out = getattr(args, "content", None), getattr(args, "out", None)
+        return run_settings(
+            str(content) if content else None,
+            str(out) if out else None,
+            getattr(args, "region", None),
+        )
 
 
 KIT = Kit()

@@ -11,6 +11,7 @@ from typing import Any
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
 from flows.cli.orphans import start_watchdog
 from flows.core.clock import today
+from flows.infra.state import open_state
 from flows.publishing.publish import check_day
 from flows.publishing.regions import run_settings
 
@@ -59,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    # An unreachable or unmigrated state database is a setting to fix (exit 2), said before
+    # Prefect starts rather than from inside a flow run.
+    open_state(settings.resolved_state_url())
     # The embedded server must not try to send telemetry (the region's servers may be offline).
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not os.environ.get("PREFECT_API_URL"):
