@@ -23,6 +23,7 @@ import pytest
 
 from flows.cli.commands.demo import publish_demo
 from flows.core.settings import Settings
+from flows.infra.outputs import VERSIONS
 from flows.publishing.publish import publish_plain, summary_line
 from flows.publishing.registry import channels
 from tests.conftest import CONTENT
@@ -49,12 +50,16 @@ def comparable(data: bytes) -> bytes:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every output file under `root` (relative path -> comparable bytes)."""
-    return {
-        p.relative_to(root).as_posix(): comparable(p.read_bytes())
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    """Every output file under `root` as a web server serves it (relative path -> comparable
+    bytes): a folder that is a link (a screen's) is followed; the `_versions` behind those links
+    are not listed again."""
+    found = {}
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        dirs[:] = [d for d in dirs if d != VERSIONS]
+        for name in names:
+            path = Path(folder, name)
+            found[path.relative_to(root).as_posix()] = comparable(path.read_bytes())
+    return dict(sorted(found.items()))
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from channels.shared.qr import qr_svg, short_address
 from channels.shared.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
 from flows.core.clock import TIMEZONE
 from flows.core.settings import load_settings
+from flows.infra.outputs import temporaries
 from flows.library.loader import Library, load_library
 from tests.channel_inputs import screens_of
 from tests.conftest import FIXTURES
@@ -236,7 +237,7 @@ def test_deliver_swaps_folder_and_second_run_is_nothing_new(
     assert [s["id"] for s in json.loads((folder / "playlist.json").read_bytes())["slides"]] == [
         "samen-eten"
     ]
-    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no leftovers
+    assert temporaries(folder.parent) == []  # no leftovers
 
 
 def test_plan_one_edition_per_screen_with_interleaved_campaigns(library: Library) -> None:

@@ -142,7 +142,9 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         if version == rendered.meta.version:
             changed = False
         else:
-            changed = replace_dir_atomic(folder, rendered.files)
+            # The folder's version is the playlist's: a second writer of the same version
+            # at the same moment (another worker) leaves the first one's folder in place.
+            changed = replace_dir_atomic(folder, rendered.files, version=rendered.meta.version)
         if changed:
             report.delivered = 1
             report.notes.append(

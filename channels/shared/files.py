@@ -1,4 +1,10 @@
-"""Writing a rendered edition's files under out/, counted into its delivery report."""
+"""Writing a rendered edition's files under out/, counted into its delivery report.
+
+Safe when two runs write the same edition at once (two workers on one shared out folder): each
+file is renamed into place whole (`write_atomic`), so the last complete one wins, a reader
+never sees half a file and neither run fails. Files that must change together as one version
+(a screen's page and playlist) belong in one folder written with `replace_dir_atomic` instead.
+"""
 
 from __future__ import annotations
 
