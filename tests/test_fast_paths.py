@@ -53,7 +53,7 @@ from flows.ingest import drafts
 from flows.ingest.entries import Entry
 from flows.library import safe_yaml
 from flows.library.loader import Library, LoadLog, load_library, load_message, split_front_matter
-from flows.library.safe_yaml import AliasNotAllowed, parse_yaml
+from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, parse_yaml
 from tests.channel_inputs import screens_of
 from tests.conftest import CONTENT, FIXTURES, REPO
 from tests.test_newsletter_support import edition as newsletter_edition
@@ -138,6 +138,27 @@ def _node_lines(node: yaml.Node | None, prefix: str = "", out: dict[str, int] | 
     return out
 
 
+def _duplicate(node: yaml.Node | None) -> tuple[int, int] | None:
+    """(first line, second line) of the first key written twice in one mapping, or None."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    return seen[key.value], line
+                seen[key.value] = line
+            found = _duplicate(value)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate(item)
+            if found:
+                return found
+    return None
+
+
 # What yaml.safe_load raises for bad input besides YAMLError (bad dates, deep nesting, tags).
 _SAFE_LOAD_ERRORS = (
     yaml.YAMLError,
@@ -153,7 +174,8 @@ _SAFE_LOAD_ERRORS = (
 
 @cache
 def slow_yaml(text: str) -> tuple[Any, ...]:
-    """("ok", data, lines), ("alias", line) or ("error",) from PyYAML's pure-Python loader.
+    """("ok", data, lines), ("alias", line), ("duplicate", first line, line) or ("error",) from
+    PyYAML's pure-Python loader.
 
     The data is what `yaml.safe_load` returns (its own steps, so the node is kept for the key
     lines; merge keys are flattened into the node by the constructor, in both paths). A text
@@ -173,6 +195,9 @@ def slow_yaml(text: str) -> tuple[Any, ...]:
             loader.dispose()
     except _SAFE_LOAD_ERRORS:
         return ("error",)
+    twice = _duplicate(node)
+    if twice is not None:  # safe_load keeps the last silently; content YAML refuses it
+        return ("duplicate", *twice)
     return ("ok", _canon(data), _node_lines(node))
 
 
@@ -182,6 +207,8 @@ def fast_yaml(text: str) -> tuple[Any, ...]:
         parsed = parse_yaml(text)
     except AliasNotAllowed as exc:
         return ("alias", exc.line)
+    except DuplicateKey as exc:
+        return ("duplicate", exc.first, exc.line)
     except yaml.YAMLError:
         return ("error",)
     return ("ok", _canon(parsed.data), parsed.lines)

@@ -74,6 +74,8 @@ TABLE: Final[tuple[Code, ...]] = (
     Code("S104", ERROR, "YAML syntax error", CHECKS),
     Code("S105", ERROR, "YAML anchor or alias (& or *)", CHECKS),
     Code("S106", ERROR, "not `field: value` lines (or no list where one belongs)", CHECKS),
+    Code("S107", ERROR, "the same YAML field twice in one place (both lines named)", CHECKS),
+    Code("S108", ERROR, "a control character, Unicode line separator or bidi control", CHECKS),
     Code("S110", ERROR, "a required field is missing", CHECKS),
     Code("S111", ERROR, "unknown field", CHECKS),
     Code("S112", ERROR, "invalid value (wrong type, not a list, not a valid id)", CHECKS),

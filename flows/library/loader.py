@@ -22,9 +22,11 @@ from pydantic import BaseModel, ValidationError
 from flows.core.errors import ContentError
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import AUDIENCES, THEMES, Campaign, Message, Style
-from flows.library.safe_yaml import AliasNotAllowed, Parsed, error_line, parse_yaml
+from flows.core.text import describe, locate
+from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, Parsed, error_line, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024  # a message is a few hundred words; anything this big is a mistake
+MAX_UNSAFE_FINDINGS = 10  # per file: the first lines are enough to find the rest
 
 # Only the front matter is wanted here: the "zero" preset without inline parsing makes the
 # rest of the file one cheap paragraph scan (the checks parse the body once, fully).
@@ -172,7 +174,37 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                 "the file is empty; write the message or delete the file",
             )
         ]
-    return text.removeprefix("\ufeff"), []
+    text = text.removeprefix("\ufeff")
+    unsafe = unsafe_findings(text, rel)
+    if unsafe:
+        return None, unsafe
+    return text, []
+
+
+def unsafe_findings(text: str, rel: str, first_line: int = 1) -> list[Finding]:
+    """S108 at each line with a control character, a Unicode line separator or a bidi control
+    (flows.core.text): one finding per line, at the column of the first one."""
+    out: list[Finding] = []
+    last = 0
+    for found in locate(text, first_line):
+        if found.line == last:
+            continue
+        last = found.line
+        if len(out) == MAX_UNSAFE_FINDINGS:
+            break
+        out.append(
+            finding(
+                rel,
+                found.line,
+                "S108",
+                Severity.ERROR,
+                f"the invisible character {describe(found.char)} breaks the line or turns the "
+                "text around where it is shown (a subject, a file name, a link); delete it "
+                "(retype the words around it)",
+                column=found.column,
+            )
+        )
+    return out
 
 
 def validation_findings(
@@ -308,6 +340,17 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
 def _parse(text: str, offset: int, rel: str, library: LoadLog) -> Parsed | None:
     try:
         return parse_yaml(text, offset)
+    except DuplicateKey as exc:
+        library.findings.append(
+            finding(
+                rel,
+                exc.line,
+                "S107",
+                Severity.ERROR,
+                f"the field '{exc.key}' is written twice, on line {exc.first} and on line "
+                f"{exc.line}; only one can count, so delete the one that is wrong",
+            )
+        )
     except AliasNotAllowed as exc:
         library.findings.append(
             finding(

@@ -1,4 +1,5 @@
-"""YAML for content files: safe types only, no aliases, and line numbers for every key."""
+"""YAML for content files: safe types only, no aliases, no key twice, and line numbers for
+every key."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ class AliasNotAllowed(yaml.YAMLError):
     def __init__(self, line: int) -> None:
         super().__init__(f"YAML alias at line {line}")
         self.line = line
+
+
+class DuplicateKey(yaml.YAMLError):
+    """A key written twice in one mapping: YAML would silently keep the last one."""
+
+    def __init__(self, key: str, first: int, line: int) -> None:
+        super().__init__(f"the field '{key}' is on line {first} and again on line {line}")
+        self.key, self.first, self.line = key, first, line
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -34,9 +43,15 @@ class Parsed:
 
 def _collect_lines(node: yaml.Node, prefix: str, offset: int, lines: dict[str, int]) -> None:
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key, value in node.value:
+            line = key.start_mark.line + 1 + offset
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise DuplicateKey(key.value, seen[key.value], line)
+                seen[key.value] = line
             name = f"{prefix}{key.value}" if isinstance(key, yaml.ScalarNode) else prefix
-            lines[name] = key.start_mark.line + 1 + offset
+            lines[name] = line
             _collect_lines(value, f"{name}.", offset, lines)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
@@ -103,7 +118,8 @@ def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
-    """Parse one YAML document safely; raises yaml.YAMLError (incl. AliasNotAllowed)."""
+    """Parse one YAML document safely; raises yaml.YAMLError (incl. AliasNotAllowed and
+    DuplicateKey, which name the lines)."""
     if _CLoader is not None:
         _refuse_aliases(text)
         loader = _CLoader(text)
@@ -136,5 +152,7 @@ def error_line(exc: yaml.YAMLError, line_offset: int = 0) -> int:
     """The 1-based line a YAML error points at, or the offset line when unknown."""
     if isinstance(exc, AliasNotAllowed):
         return exc.line + line_offset
+    if isinstance(exc, DuplicateKey):
+        return exc.line  # already counted with the offset
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return (mark.line + 1 + line_offset) if mark is not None else max(line_offset, 1)
