@@ -131,11 +131,13 @@ def test_a_screen_removed_from_screens_yaml_is_named_and_left_alone(tmp_path: Pa
 
     result = publish_plain(s, date(2027, 1, 13), any_day=True)
     notes = result.prepared.channel_notes["screens"].section
-    assert [line for line in notes if line.startswith("- ")] == ["- out/screens/verloskunde-test/"]
+    assert [line for line in notes if line.startswith("- ")] == [
+        "- out/screens/verloskunde-test (and out/screens/_versions/verloskunde-test/)"
+    ]
     assert (out / "screens" / "verloskunde-test" / "playlist.json").read_bytes() == kept
     report = (out / "reports" / "publish-2027-01-13.md").read_text(encoding="utf-8")
     assert "## Screens no longer in screens.yaml" in report
-    assert "- out/screens/verloskunde-test/" in report
+    assert "- out/screens/verloskunde-test (and out/screens/_versions/verloskunde-test/)" in report
     assert "wachtkamer-test" not in report.split("## Screens no longer")[1].split("##")[0]
 
 

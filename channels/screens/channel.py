@@ -165,11 +165,12 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
             "",
             (
                 "These folders were published before. Their pages keep showing their last "
-                "playlist (each slide until its valid_until). Delete a folder when the screen "
-                "is gone, or add the screen to screens.yaml again."
+                "playlist (each slide until its valid_until). When the screen is gone, delete "
+                "its link out/screens/<id> and its versions out/screens/_versions/<id>/; or "
+                "add the screen to screens.yaml again."
             ),
             "",
-            *(f"- out/screens/{name}/" for name in gone),
+            *(f"- out/screens/{name} (and out/screens/_versions/{name}/)" for name in gone),
         )
         return ReportNotes(section=section)
 

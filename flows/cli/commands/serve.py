@@ -181,7 +181,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"Serving {root} at http://{HOST}:{port}/")
     real = root.resolve()
     screens = sorted(
-        p.name for p in (real / "screens").glob("*") if p.is_dir() and is_public(real, p)
+        p.name
+        for p in (real / "screens").glob("*")
+        if p.is_dir() and p.name != "_versions" and is_public(real, p)
     )
     for name in screens:
         print(f"  screen {name}: http://{HOST}:{port}/screens/{name}/")
