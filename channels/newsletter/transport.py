@@ -1,7 +1,8 @@
 """Delivery backends: `outbox` (.eml files) and `smtp` (one connection for many messages).
 
 Both send one message at a time and call `before_data()` at the last moment the message has
-certainly not been handed over, so the ledger can mark it `sending` there.
+certainly not been handed over, so the ledger can mark it `sending` there. One transport is one
+connection, used by one thread; `pool.py` runs several SMTP transports side by side.
 """
 
 from __future__ import annotations
