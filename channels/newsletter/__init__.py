@@ -19,7 +19,7 @@ from channels.base import (
     ReportNotes,
 )
 from channels.newsletter.checks import newsletter_findings
-from channels.newsletter.partners import PartnerList, load_partner_list
+from channels.newsletter.partners import PartnerList, PartnerListUnusable, load_partner_list
 from channels.newsletter.payload import NewsletterMeta, NewsletterPayload
 from channels.newsletter.plan import CHANNEL_NAME, plan_newsletters
 from channels.newsletter.render import RenderedNewsletter, render_edition
@@ -28,6 +28,7 @@ from channels.newsletter.settings import NewsletterSettings
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
+from flows.infra.markdown_table import cell
 from flows.infra.outputs import write_atomic
 from flows.library.loader import Library
 
@@ -76,11 +77,23 @@ class NewsletterChannel(
     ) -> list[Edition[NewsletterPayload]]:
         """One edition per campaign, partner kind, audience set and language due on `day`."""
         return plan_newsletters(
-            library, inputs.partners, self.with_newsletter(campaigns), day, held, inputs.example
+            library,
+            inputs.partners,
+            self.with_newsletter(campaigns),
+            day,
+            held,
+            inputs.example,
+            inputs.unusable,
         )
 
     def render(self, edition: Edition[NewsletterPayload], ctx: Context) -> RenderedNewsletter:
-        """Render once: archive copy, HTML and text, and the per-recipient MIME template."""
+        """Render once: archive copy, HTML and text, and the per-recipient MIME template.
+
+        An edition planned for an unusable partner list raises PartnerListUnusable (permanent,
+        never retried): the newsletter fails for this run, the other channels are not touched.
+        """
+        if edition.payload.unusable:
+            raise PartnerListUnusable(edition.payload.unusable)
         return render_edition(edition, ctx.settings)
 
     def deliver(self, rendered: RenderedNewsletter, ctx: Context) -> DeliveryReport:
@@ -102,12 +115,26 @@ class NewsletterChannel(
         )
         if not loaded.findings:
             return ReportNotes(summary)
+        if loaded.value.unusable:
+            section: tuple[str, ...] = (
+                "## Partner list problems",
+                "",
+                (
+                    "**Nobody got the newsletter**: the partner list cannot be used. Screens "
+                    "and feeds went out as usual. Fix what is named here and publish again."
+                ),
+                "",
+                *(f"- {cell(f.format())}" for f in loaded.findings),
+            )
+            return ReportNotes(
+                (*summary, "Newsletter: not sent, the partner list is unusable"), section
+            )
         section = (
             "## Partner list problems",
             "",
             "These rows were skipped; the other partners still got their newsletter.",
             "",
-            *(f"- {f.format()}" for f in loaded.findings),
+            *(f"- {cell(f.format())}" for f in loaded.findings),
         )
         return ReportNotes(summary, section)
 

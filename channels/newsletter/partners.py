@@ -1,7 +1,13 @@
 """The partner list (CSV): who receives the newsletter. Bad rows are reported and skipped.
 
 Codes: N600 file unreadable, N601 header, N602 address, N603 duplicate address, N604 a bad
-value in a column, N605 a line break in the organisation name.
+value in a column, N605 a line break, control character, line separator or bidi control in the
+organisation name, N606 a row the CSV reader cannot read (an unclosed quote), N607 no usable row.
+
+The reader never raises on what is in the file: each record is cut out by its quotes (at most
+`MAX_RECORD_LINES` lines) and read on its own, so one malformed row is a finding with its line
+and the rows after it are still read. A list with no usable row makes the newsletter fail for
+that run (`PartnerList.unusable`), loudly, while the other channels still publish.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from pydantic import ValidationError
 
 from channels.base import Loaded
 from channels.newsletter.settings import Partner
+from flows.core import text as unsafe_text
+from flows.core.errors import PermanentDeliveryError
 from flows.core.findings import Finding, Severity, finding
 from flows.core.settings import Settings
 from flows.library.loader import relative
@@ -28,6 +36,9 @@ _EMAIL = re.compile(
     r"^[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _TRUE = {"1", "true", "yes", "ja", "j", "y", "x"}
+MAX_BYTES = 10 * 1024 * 1024  # a partner list of 10 MB has over 50,000 rows: not ours
+MAX_RECORD_LINES = 3  # a quoted cell may hold a line break (then N605); more is a lost quote
+_FATAL = ("N600", "N601")  # the whole list refused; else N607 says no row was usable
 
 
 def valid_email(address: str) -> bool:
@@ -42,27 +53,32 @@ def valid_email(address: str) -> bool:
     )
 
 
-def _control(text: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+def _refuse(rel: str, line: int, code: str, message: str) -> tuple[list[Partner], list[Finding]]:
+    return [], [finding(rel, line, code, Severity.ERROR, message)]
 
 
-def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
-    """Read the partner CSV; every bad row becomes a finding with its line and is skipped."""
-    rel = str(path)
+def _decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
+    """The file as text, or why it cannot be a partner list (N600)."""
+    why = ""
+    head = raw[:64]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
+        why = 'the partner list is saved as UTF-16 ("Unicode text"); export it as CSV UTF-8'
+    elif b"\x00" in raw.split(b"\n", 1)[0] or raw.count(b"\x00") * 100 > len(raw):
+        why = (
+            "the partner list is not a text file (it contains binary data); export the list "
+            "from your spreadsheet again as CSV UTF-8"
+        )
+    elif not raw.strip():
+        why = (
+            "the partner list is empty; put the column names on the first line and one "
+            "partner per line below it"
+        )
+    if why:
+        return None, [finding(rel, 0, "N600", Severity.ERROR, why)]
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        return [], [
-            finding(
-                rel,
-                0,
-                "N600",
-                Severity.ERROR,
-                "partner list not found; set VEERKRACHT_PARTNERS_CSV to its path",
-            )
-        ]
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        return [], [
+        return None, [
             finding(
                 rel,
                 0,
@@ -71,29 +87,133 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
                 "the partner list is not UTF-8; export it as CSV UTF-8",
             )
         ]
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """True for ASCII text saved as UTF-16: every other byte NUL, the others not."""
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (odd.count(0) == len(odd) and 0 not in even) or (
+        even.count(0) == len(even) and 0 not in odd
+    )
+
+
+def _records(text: str) -> list[tuple[int, int, str]]:
+    """(first line, last line, text) of each CSV record, cut by its quotes: a record goes on to
+    the next line while it has an odd number of quotes, for at most MAX_RECORD_LINES lines.
+    A record still open after that is returned alone (its own line), for the reader to refuse."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(lines):
+        end = i
+        quotes = lines[i].count('"')
+        while quotes % 2 and end + 1 < len(lines) and end - i + 1 < MAX_RECORD_LINES:
+            end += 1
+            quotes += lines[end].count('"')
+        if quotes % 2:  # a quote that is never closed: this line alone, refused below
+            end = i
+        out.append((i + 1, end + 1, "\n".join(lines[i : end + 1])))
+        i = end + 1
+    return out
+
+
+def _cells(record: str, delimiter: str) -> list[str] | str:
+    """The cells of one record, or why the CSV reader cannot read it."""
+    if "\x00" in record:
+        return "the line contains a NUL byte (binary data); type the row again"
+    if record.count('"') % 2:
+        return (
+            'a quote (") is opened but not closed on this line; close it, or remove the '
+            "quotes around the cell"
+        )
+    try:
+        rows = list(csv.reader(io.StringIO(record), delimiter=delimiter))
+    except csv.Error as exc:
+        return f"the line cannot be read as CSV ({exc}); export the list again as CSV UTF-8"
+    if len(rows) != 1:
+        return "the line breaks into several rows (a stray carriage return); write it on one line"
+    return rows[0]
+
+
+def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
+    """Read the partner CSV; every bad row becomes a finding with its line and is skipped.
+
+    Never raises on the file's content. No usable row at all is N607 (besides the findings
+    that say why): the newsletter cannot go out.
+    """
+    rel = str(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return _refuse(
+                rel,
+                0,
+                "N600",
+                f"the partner list is over {MAX_BYTES // (1024 * 1024)} MB; "
+                "this is not a partner list, check VEERKRACHT_PARTNERS_CSV",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return _refuse(
+            rel, 0, "N600", "partner list not found; set VEERKRACHT_PARTNERS_CSV to its path"
+        )
+    except OSError as exc:
+        return _refuse(
+            rel,
+            0,
+            "N600",
+            f"cannot read the partner list ({exc.strerror or exc}); check "
+            "VEERKRACHT_PARTNERS_CSV and the file's permissions",
+        )
+    text, problems = _decode(raw, rel)
+    if text is None:
+        return [], problems
+    records = _records(text)
     # Excel set to Dutch saves "CSV" with semicolons (the comma is the decimal sign there).
-    first_line = text.split("\n", 1)[0]
+    first_line = records[0][2] if records else ""
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    head = _cells(first_line, delimiter)
+    header = [h.strip().lower() for h in head] if isinstance(head, list) else []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [
+        return _refuse(
+            rel,
+            1,
+            "N601",
+            f"the first line must name the columns; missing: {', '.join(missing)}",
+        )
+    partners, findings = _rows(records[1:], header, delimiter, rel)
+    if not partners:
+        findings.append(
             finding(
                 rel,
-                1,
-                "N601",
+                0,
+                "N607",
                 Severity.ERROR,
-                f"the first line must name the columns; missing: {', '.join(missing)}",
+                "no row of the partner list can be used, so nobody gets the newsletter; fix "
+                "the rows named here (or add partners below the first line) and publish again",
             )
-        ]
-    reader.fieldnames = header
+        )
+    return partners, findings
+
+
+def _rows(
+    records: list[tuple[int, int, str]], header: list[str], delimiter: str, rel: str
+) -> tuple[list[Partner], list[Finding]]:
     partners: list[Partner] = []
     findings: list[Finding] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if k}
+    for first, line, record in records:
+        if not record.strip():
+            continue
+        cells = _cells(record, delimiter)
+        if isinstance(cells, str):
+            findings.append(finding(rel, first, "N606", Severity.ERROR, f"{cells}; row skipped"))
+            continue
+        values = {k: v.strip() for k, v in zip(header, cells, strict=False) if k}
         email = values.get("email", "")
         if not valid_email(email):
             why = (
@@ -105,16 +225,10 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
                 finding(rel, line, "N602", Severity.ERROR, f"{email!r} {why}; row skipped")
             )
             continue
-        if _control(values.get("organisation", "")):
+        organisation = values.get("organisation", "")
+        if _control(organisation) or unsafe_text.has_unsafe(organisation):
             findings.append(
-                finding(
-                    rel,
-                    line,
-                    "N605",
-                    Severity.ERROR,
-                    "the organisation name has a line break or control "
-                    "character; write it on one line; row skipped",
-                )
+                finding(rel, line, "N605", Severity.ERROR, _organisation_problem(organisation))
             )
             continue
         folded = email.casefold()
@@ -131,7 +245,7 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
             )
             continue
         data = {
-            "organisation": values.get("organisation", ""),
+            "organisation": organisation,
             "kind": values.get("kind", "").lower(),
             "email": email,
             "audiences": tuple(
@@ -144,35 +258,60 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
         try:
             partners.append(Partner(**data))
         except ValidationError as exc:
-            reported: set[str] = set()
-            for err in exc.errors():
-                col = str(err["loc"][0]) if err["loc"] else "row"
-                if col in reported:  # one finding per column is enough to fix it
-                    continue
-                reported.add(col)
-                findings.append(
-                    finding(
-                        rel,
-                        line,
-                        "N604",
-                        Severity.ERROR,
-                        f"column '{col}' has a bad value ({err.get('input')!r}): "
-                        f"{str(err['msg']).removeprefix('Value error, ')}; "
-                        "row skipped",
-                    )
-                )
+            findings.extend(_value_findings(exc, rel, line))
             continue
         seen[folded] = line
     return partners, findings
 
 
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def _organisation_problem(organisation: str) -> str:
+    if _control(organisation):
+        return (
+            "the organisation name has a line break or control "
+            "character; write it on one line; row skipped"
+        )
+    return f"{unsafe_text.problem(organisation, 'the organisation name')}; row skipped"
+
+
+def _value_findings(exc: ValidationError, rel: str, line: int) -> list[Finding]:
+    out: list[Finding] = []
+    reported: set[str] = set()
+    for err in exc.errors():
+        col = str(err["loc"][0]) if err["loc"] else "row"
+        if col in reported:  # one finding per column is enough to fix it
+            continue
+        reported.add(col)
+        out.append(
+            finding(
+                rel,
+                line,
+                "N604",
+                Severity.ERROR,
+                f"column '{col}' has a bad value ({err.get('input')!r}): "
+                f"{str(err['msg']).removeprefix('Value error, ')}; "
+                "row skipped",
+            )
+        )
+    return out
+
+
+class PartnerListUnusable(PermanentDeliveryError):
+    """The partner list has no usable row: the newsletter cannot go out this run."""
+
+
 @dataclass(frozen=True)
 class PartnerList:
-    """The partner list in use: its rows, where it came from, and whether it is the example."""
+    """The partner list in use: its rows, where it came from, whether it is the example, and
+    why it cannot be used at all (empty when it can)."""
 
     partners: tuple[Partner, ...]
     path: Path
     example: bool
+    unusable: str = ""
 
 
 def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
@@ -189,10 +328,19 @@ def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
         note = "geen partnerlijst; zet VEERKRACHT_PARTNERS_CSV om nieuwsbrieven te versturen"
         return Loaded(PartnerList((), path, example), note=note)
     partners, findings = load_partners(path)
+    unusable = ""
+    if not partners:
+        why = next((f for f in findings if f.code in _FATAL), None) or findings[-1]
+        unusable = (
+            f"the partner list {why.path} cannot be used ({why.code}: {why.message}); "
+            "nobody got the newsletter. Fix the list (VEERKRACHT_PARTNERS_CSV) and publish "
+            "again: what was sent today is not sent twice"
+        )
     note = (
         f"voorbeeldlijst {relative(path, settings.content_dir)}; zet VEERKRACHT_PARTNERS_CSV "
         "voor de echte partnerlijst"
         if example
         else ""
     )
-    return Loaded(PartnerList(tuple(partners), path, example), tuple(findings), 1, note)
+    value = PartnerList(tuple(partners), path, example, unusable)
+    return Loaded(value, tuple(findings), 1, note)

@@ -24,6 +24,9 @@ class NewsletterPayload:
     fallback: tuple[tuple[str, str], ...] = ()
     recipients: tuple[tuple[str, str], ...] = ()
     example: bool = False  # the recipients come from the bundled example partner list
+    # Why the partner list cannot be used: the edition stands for the newsletter that cannot go
+    # out, and rendering it fails the channel for the run (PartnerListUnusable).
+    unusable: str = ""
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,25 @@ def _staff(
     return None, False
 
 
+UNUSABLE_TARGET = "partnerlijst"
+
+
+def _cannot_go_out(
+    campaign: Campaign, day: date, number: int, why: str
+) -> Edition[NewsletterPayload]:
+    return Edition(
+        channel=CHANNEL_NAME,
+        target=f"{campaign.id}.{UNUSABLE_TARGET}",
+        day=day,
+        campaign_id=campaign.id,
+        campaign_title=campaign.title,
+        lang="nl",
+        audiences=(),
+        messages=(),
+        payload=NewsletterPayload(kind="", edition_number=number, unusable=why),
+    )
+
+
 def plan_newsletters(
     library: Library,
     partners: Sequence[Partner],
@@ -114,14 +133,20 @@ def plan_newsletters(
     day: date,
     held: Held = frozenset(),
     example: bool = False,
+    unusable: str = "",
 ) -> list[Edition[NewsletterPayload]]:
     """Every newsletter edition due on `day` for these partners (pure); `example` marks a list
-    that is the bundled example, which delivery refuses to e-mail."""
+    that is the bundled example, which delivery refuses to e-mail. With an `unusable` partner
+    list each due campaign gets one edition that stands for the newsletter that cannot go out
+    (target `<campaign>.partnerlijst`, no messages): rendering it fails, so the run says so."""
     grouped = groups(partners)
     editions: list[Edition[NewsletterPayload]] = []
     for campaign, cadence in with_newsletter:
         number = edition_number(campaign, cadence.cadence, day)
         if number is None:
+            continue
+        if unusable:
+            editions.append(_cannot_go_out(campaign, day, number, unusable))
             continue
         for key, members in grouped.items():
             items, fallback = _items(library, campaign, key, day, number, held, cadence.items)

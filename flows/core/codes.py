@@ -122,12 +122,19 @@ TABLE: Final[tuple[Code, ...]] = (
     Code("L405", ERROR, "not a full web address", LINKS),
     Code("L406", INFO, "offline: no site could be reached, links not verified", LINKS),
     # N: partner list (channels/newsletter/partners.py).
-    Code("N600", ERROR, "partner list not found or not UTF-8", PARTNERS),
+    Code("N600", ERROR, "partner list not found, empty, binary, UTF-16 or not UTF-8", PARTNERS),
     Code("N601", ERROR, "the first line does not name the required columns", PARTNERS),
     Code("N602", ERROR, "not a single valid (ASCII) e-mail address", PARTNERS),
     Code("N603", ERROR, "the same address twice (compared without case)", PARTNERS),
     Code("N604", ERROR, "a bad value in a column", PARTNERS),
-    Code("N605", ERROR, "a line break or control character in the organisation name", PARTNERS),
+    Code(
+        "N605",
+        ERROR,
+        "a line break, control character, line separator or bidi control in the organisation",
+        PARTNERS,
+    ),
+    Code("N606", ERROR, "a row the CSV reader cannot read (an unclosed quote)", PARTNERS),
+    Code("N607", ERROR, "no usable row: the newsletter fails for this run", PARTNERS),
     # I: feed ingest (flows/ingest/sources.py, flows/ingest/run.py).
     # I500 is also reported as info for a missing sources.yaml (flows/ingest/sources.py).
     Code("I500", ERROR, "sources.yaml: a source name twice, or a url that is not http(s)", INGEST),
