@@ -34,8 +34,8 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_a_second_run_finds_the_day_in_progress_until_the_first_releases(tmp_path: Path) -> None:
-    engine = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+def test_a_second_run_finds_the_day_in_progress_until_the_first_releases(state_url: str) -> None:
+    engine = open_state(state_url)
     scope = leases.scope_for("", "2027-01-11")
     first = leases.acquire(engine, scope, 60)
     with pytest.raises(leases.InProgress) as caught:
@@ -49,8 +49,8 @@ def test_a_second_run_finds_the_day_in_progress_until_the_first_releases(tmp_pat
     assert other_region.scope != second.scope  # regions never wait for one another
 
 
-def test_an_expired_lease_is_taken_over_and_the_old_owner_notices(tmp_path: Path) -> None:
-    engine = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+def test_an_expired_lease_is_taken_over_and_the_old_owner_notices(state_url: str) -> None:
+    engine = open_state(state_url)
     scope = leases.scope_for("", "2027-01-11")
     stale = leases.acquire(engine, scope, 60, owner="elsewhere.example:4242:abc")
     with engine.begin() as conn:  # its heartbeat stopped long ago
@@ -64,10 +64,10 @@ def test_an_expired_lease_is_taken_over_and_the_old_owner_notices(tmp_path: Path
     assert leases.holder(engine, scope) is not None
 
 
-def test_a_lease_of_a_dead_process_on_this_machine_is_taken_over_at_once(tmp_path: Path) -> None:
+def test_a_lease_of_a_dead_process_on_this_machine_is_taken_over_at_once(state_url: str) -> None:
     import socket
 
-    engine = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+    engine = open_state(state_url)
     scope = leases.scope_for("", "2027-01-11")
     dead = f"{socket.gethostname()}:{_dead_pid()}:abc"
     leases.acquire(engine, scope, 3600, owner=dead)  # an hour left, but its process is gone
@@ -79,8 +79,8 @@ def test_a_lease_of_a_dead_process_on_this_machine_is_taken_over_at_once(tmp_pat
         leases.acquire(engine, leases.scope_for("x", "2027-01-11"), 60)
 
 
-def test_of_many_runs_taking_over_one_stale_lease_exactly_one_wins(tmp_path: Path) -> None:
-    engine = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+def test_of_many_runs_taking_over_one_stale_lease_exactly_one_wins(state_url: str) -> None:
+    engine = open_state(state_url)
     scope = leases.scope_for("", "2027-01-11")
     leases.acquire(engine, scope, 5, owner="elsewhere.example:1:old")
     with engine.begin() as conn:
@@ -107,8 +107,8 @@ def test_of_many_runs_taking_over_one_stale_lease_exactly_one_wins(tmp_path: Pat
     assert all(b.holder.owner == won[0].owner for b in busy)
 
 
-def test_the_heartbeat_keeps_a_short_lease_alive_while_the_run_works(tmp_path: Path) -> None:
-    engine = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+def test_the_heartbeat_keeps_a_short_lease_alive_while_the_run_works(state_url: str) -> None:
+    engine = open_state(state_url)
     scope = leases.scope_for("", "2027-01-11")
     with leases.held(engine, scope, 1.5) as lease:
         time.sleep(2.5)  # longer than the lease: only the heartbeat keeps it
@@ -125,7 +125,7 @@ def _settings(out: Path, **extra: object) -> Settings:
 
 
 def test_two_publish_runs_at_once_one_publishes_the_other_reports_in_progress(
-    tmp_path: Path,
+    tmp_path: Path, state_url: str
 ) -> None:
     s = _settings(tmp_path / "out")
     results: list[object] = []
