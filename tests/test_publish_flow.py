@@ -166,3 +166,67 @@ def test_a_run_without_folders_takes_them_from_the_settings(
     assert summary["editions"] >= 2
     assert (out / "reports" / "publish-2027-01-04.md").is_file()
     assert summary["report"] == str(out / "reports" / "publish-2027-01-04.md")
+
+
+def test_an_unknown_outcome_fails_the_run_and_another_live_run_means_in_progress(
+    prefect_harness: None, flaky: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run state tells the truth: a message with an unknown outcome is not COMPLETED; a
+    day another live run holds is COMPLETED with "already in progress" and does nothing."""
+    from flows.core.settings import load_settings
+    from flows.infra.state import open_state
+    from flows.publish_flow import publish_due
+    from flows.publishing import leases
+
+    def unsure(rendered: Rendered[None, None], ctx: Context) -> DeliveryReport:
+        return DeliveryReport(rendered.edition.key, "flaky", "only", delivered=3, unknown=1)
+
+    monkeypatch.setattr(CHANNEL, "deliver", unsure)
+    state = publish_due(
+        day="2027-01-05",
+        content_dir=str(CONTENT),
+        out_dir=str(tmp_path),
+        any_day=True,
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert "1 message(s) have an unknown outcome" in str(state.message)
+    report = (tmp_path / "reports" / "publish-2027-01-05.md").read_text(encoding="utf-8")
+    assert "## Unknown outcome" in report
+
+    engine = open_state(load_settings().resolved_state_url())
+    other = leases.acquire(engine, leases.scope_for("", "2027-01-06"), 60, owner="w2.example:7:x")
+    state = publish_due(
+        day="2027-01-06",
+        content_dir=str(CONTENT),
+        out_dir=str(tmp_path),
+        any_day=True,
+        return_state=True,
+    )
+    assert state.is_completed()
+    summary = state.result()
+    assert summary["in_progress"] is True and "w2.example pid 7" in summary["summary"]
+    assert not (tmp_path / "reports" / "publish-2027-01-06.md").exists()  # did nothing
+    other.release()
+
+
+def test_a_region_takes_its_settings_from_its_prefect_variable(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.variables import Variable
+
+    from flows.publish_flow import run_settings
+
+    regions = tmp_path / "regions.yaml"
+    regions.write_text(
+        "regions:\n  - id: oost\n"
+        f"    content_dir: {CONTENT}\n    out_dir: {tmp_path / 'oost'}\n"
+        "    settings:\n      organisation: JGZ Oost (file)\n    variable: veerkracht-oost\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("VEERKRACHT_REGIONS_FILE", str(regions))
+    assert run_settings(region="oost").organisation == "JGZ Oost (file)"  # no variable yet
+    Variable.set("veerkracht-oost", {"organisation": "JGZ Oost (variable)"}, overwrite=True)
+    settings = run_settings(region="oost")
+    assert settings.organisation == "JGZ Oost (variable)" and settings.region == "oost"
+    assert settings.out_dir == tmp_path / "oost"
