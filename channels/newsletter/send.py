@@ -96,6 +96,7 @@ def deliver_edition(
         sleep=sleep,
         progress=lambda pending: _progress(len(everyone) - seen + pending, report, unconfirmed),
     ).run()
+    report.unknown = len(unconfirmed)  # a person must decide: the run must not look fine
     if unconfirmed:
         report.notes.append(unconfirmed_note(unconfirmed))
     if claimed:

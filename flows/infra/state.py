@@ -76,7 +76,9 @@ def _engine(url: str) -> Engine:
         # Private: the state holds partner addresses and unsubscribe tokens.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        engine = create_engine(real)
+        # Each SMTP connection of a delivery holds a database connection of its own (up to 32,
+        # VEERKRACHT_SMTP_CONNECTIONS), beside the lease heartbeat and the flow: room for all.
+        engine = create_engine(real, pool_size=5, max_overflow=40, pool_pre_ping=True)
     except ImportError as exc:
         raise SettingsError(
             f"VEERKRACHT_STATE_URL={masked(url)!r} is a PostgreSQL database, but its driver is "
