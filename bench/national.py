@@ -32,10 +32,12 @@ import contextlib
 import copy
 import cProfile
 import csv
+import glob
 import io
 import multiprocessing
 import os
 import pstats
+import pwd
 import re
 import secrets
 import shutil
@@ -343,6 +345,100 @@ class MemorySampler(threading.Thread):
         self.join(10)
 
 
+# --- PostgreSQL (--postgres) ----------------------------------------------------------------
+
+
+@dataclass
+class Postgres:
+    """A throw-away PostgreSQL cluster on 127.0.0.1 (Debian's initdb and pg_ctl; as the
+    `postgres` user when this runs as root, since initdb refuses root)."""
+
+    port: int = 0
+    folder: Path = Path()
+    as_user: list[str] = field(default_factory=list)
+    bindir: Path = Path()
+    started: bool = False
+
+    def start(self) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        initdb = Path(found[-1]) if found else Path(shutil.which("initdb") or "")
+        if not initdb.is_file():
+            raise RuntimeError("--postgres needs PostgreSQL's initdb and pg_ctl (apt install)")
+        self.bindir = initdb.parent
+        self.folder = Path(tempfile.mkdtemp(prefix="veerkracht-national-pg-"))
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        data = self.folder / "data"
+        subprocess.run(
+            [
+                *self.as_user,
+                str(initdb),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        self.port = free_port()
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
+            "-c synchronous_commit=off -c max_connections=400"
+        )
+        self.started = True
+        log = str(self.folder / "server.log")
+        pg_ctl = str(self.bindir / "pg_ctl")
+        subprocess.run(
+            [
+                *self.as_user,
+                pg_ctl,
+                "-D",
+                str(data),
+                "-w",
+                "-t",
+                "120",
+                "-l",
+                log,
+                "-o",
+                options,
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def create(self, name: str, driver: str) -> str:
+        """A new database `name`; returns its SQLAlchemy URL with `driver`."""
+        import psycopg
+
+        dsn = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")  # our own names
+        return f"postgresql+{driver}://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.started:
+            pg_ctl = str(self.bindir / "pg_ctl")
+            data = str(self.folder / "data")
+            subprocess.run(
+                [*self.as_user, pg_ctl, "-D", data, "-m", "fast", "stop"],
+                check=False,
+                capture_output=True,
+            )
+            self.started = False
+        if self.folder != Path():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 # --- the Prefect server ----------------------------------------------------------------------
 
 
@@ -362,10 +458,13 @@ def prefect_env(home: Path, port: int) -> dict[str, str]:
     return env
 
 
-def start_server(procs: Processes, home: Path) -> dict[str, str]:
-    """A real Prefect server on a free loopback port; returns the environment to talk to it."""
+def start_server(procs: Processes, home: Path, database: str = "") -> dict[str, str]:
+    """A real Prefect server on a free loopback port (its own SQLite database in `home`, or
+    `database`); returns the environment to talk to it."""
     port = free_port()
     env = prefect_env(home, port)
+    if database:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database
     server = procs.start(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env,
@@ -416,6 +515,7 @@ class Run:
     created: float
     start: float
     end: float
+    message: str = ""
 
 
 @dataclass
@@ -440,6 +540,7 @@ def _runs(items: Sequence[dict[str, Any]]) -> list[Run]:
             _time(r.get("created")),
             _time(r.get("start_time")),
             _time(r.get("end_time")),
+            str((r.get("state") or {}).get("message") or ""),
         )
         for r in items
     ]
@@ -524,8 +625,7 @@ def run_day(
     children = _filter(
         api, "flow_runs", {"flow_runs": {"parent_flow_run_id": {"any_": [parent["id"]]}}}
     )
-    run_ids = [c["id"] for c in children]
-    tasks = _filter(api, "task_runs", {"flow_runs": {"id": {"any_": run_ids}}}) if run_ids else []
+    tasks = settled_tasks(api, [c["id"] for c in children])
     engine = open_state(state_url)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -552,6 +652,24 @@ def run_day(
         )
         day.notes.append(f"the day ended {day.parent.state}; worker logs (tail):\n{logs}")
     return day
+
+
+def settled_tasks(api: str, run_ids: Sequence[str], most: float = 120) -> list[dict[str, Any]]:
+    """The task runs of these flow runs once the server has caught up: it writes task-run
+    states from events, after the runs themselves finished, so wait until every task run is
+    final and the count holds still for 5 s (at most `most` seconds)."""
+    if not run_ids:
+        return []
+    body = {"flow_runs": {"id": {"any_": list(run_ids)}}}
+    deadline, last, still = time.monotonic() + most, -1, 0
+    while True:
+        tasks = _filter(api, "task_runs", body)
+        final = all((t.get("state") or {}).get("type") in FINAL for t in tasks)
+        still = still + 1 if len(tasks) == last else 0
+        last = len(tasks)
+        if (final and still >= 5) or time.monotonic() > deadline:
+            return tasks
+        time.sleep(1)
 
 
 def engine_rows(engine: Engine) -> int:
@@ -586,9 +704,12 @@ def union_seconds(spans: Sequence[tuple[float, float]]) -> float:
 
 def stage(task: Run) -> str:
     """`load-check-plan`, or `deliver-edition <channel>` (from the task run's name)."""
+    for known in ("load-check-plan", "deliver-edition"):  # the default name: task name-<key>
+        if task.name.startswith(known):
+            return known if known == "load-check-plan" else f"{known} (name not rendered)"
     if task.name.startswith("deliver-"):
         return f"deliver-edition {task.name.split('-')[1]}"
-    return task.name.rsplit("-", 1)[0] if task.name[-1:].isdigit() else task.name
+    return task.name
 
 
 @dataclass
@@ -606,6 +727,9 @@ def report_day(day: Day) -> Figures:
     print(f"\n== {day.workers} worker(s): the day ended {p.state}")
     for note in day.notes:
         print(note)
+    for r in day.regions:
+        if r.state != "COMPLETED":
+            print(f"  {r.name}: {r.state}: {r.message[:300]}")
     day_wall = p.end - p.start
     print(
         f"wall time: {day.wall:.1f} s from `prefect deployment run` to the parent's end "
@@ -799,6 +923,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 regions, 100 partners, 8 screens")
     parser.add_argument("--profile", action="store_true", help="profile one region, no Prefect")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="the Prefect server's database and the state on a temporary PostgreSQL cluster",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.regions, args.partners, args.screens = 3, 100, 8
@@ -811,6 +940,7 @@ def main(argv: list[str] | None = None) -> int:
     shared_url = os.environ.get("VEERKRACHT_STATE_URL", "")
     root = Path(tempfile.mkdtemp(prefix="veerkracht-national-"))
     procs = Processes()
+    pg = Postgres()
     ok = False
     try:
         t0 = time.monotonic()
@@ -829,14 +959,28 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         home = root / "prefect-home"
         home.mkdir()
-        server_env = start_server(procs, home)
+        prefect_db = ""
+        if args.postgres:
+            pg.start()
+            prefect_db = pg.create("prefect", "asyncpg")
+        server_env = start_server(procs, home, prefect_db)
         prefect(server_env, "work-pool", "create", "veerkracht", "--type", "process")
         prefect(server_env, "--no-prompt", "deploy", "--all")
-        print(f"Prefect server started, pool created, deployed in {time.monotonic() - t0:.1f} s")
+        where = "PostgreSQL" if args.postgres else "SQLite"
+        print(
+            f"Prefect server ({where}) started, pool created, deployed in "
+            f"{time.monotonic() - t0:.1f} s; state database: "
+            + ("VEERKRACHT_STATE_URL" if shared_url else f"{where}, a fresh one per run")
+        )
         days: list[Day] = []
         figures: list[Figures] = []
         for workers in (1, 2):
             url = shared_url or f"sqlite:///{root / f'state-{workers}w.db'}"
+            if args.postgres and not shared_url:
+                from flows.infra.migrate import upgrade
+
+                url = pg.create(f"state_{workers}w", "psycopg")
+                upgrade(url)  # what `veerkracht state upgrade` does before workers start
             if engine is not None:
                 empty_state(engine)
             days.append(run_day(procs, server_env, root, ids, workers, url, delay))
@@ -875,6 +1019,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: stopping everything this bench started", file=sys.stderr)
     finally:
         procs.stop_all()
+        pg.stop()
         if args.keep:
             print(f"kept {root}")
         else:
