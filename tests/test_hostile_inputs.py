@@ -122,3 +122,38 @@ def test_one_malformed_row_does_not_stop_the_others(tmp_path: Path) -> None:
     assert [p.email for p in loaded.value.partners] == ["goed@example.org"]
     assert [(f.line, f.code) for f in loaded.findings] == [(2, "N606")]
     assert loaded.value.unusable == ""
+
+
+# --- settings: one clear error at start-up naming the variable ------------------------------
+
+BAD_SETTINGS = {
+    "public_base_url": ("https://veerkracht.example.org/x\r\nBcc: a@evil.example", "PUBLIC_BASE"),
+    "organisation": ("JGZ \u202eRegio", "U+202E"),
+    "contact_email": ("a@example.org, b@evil.example", "one plain e-mail address"),
+    "smtp_port": (70000, "65535"),
+    "catchup_days": (-1, "greater than or equal to 0"),
+    "smtp_host": ("mail.example.org\u2028", "U+2028"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_SETTINGS)
+def test_a_bad_setting_is_refused_naming_the_variable(name: str) -> None:
+    from flows.core.errors import SettingsError
+
+    value, words = BAD_SETTINGS[name]
+    with pytest.raises(SettingsError) as caught:
+        load_settings(**{name: value})
+    text = str(caught.value)
+    assert f"VEERKRACHT_{name.upper()}=" in text and words in text, text
+
+
+# --- MIME headers: refused with a reason, never a bare ValueError (exit 3) -----------------
+
+
+@pytest.mark.parametrize("value", ["a\u2028b", "a\x85b", "a\x0bb", "a\u202eb", "a\u2066b"])
+def test_a_header_with_a_separator_or_bidi_control_is_refused(value: str) -> None:
+    from channels.newsletter.mime import HeaderInjection, check_header
+
+    with pytest.raises(HeaderInjection, match="subject"):
+        check_header("the subject", value)
+    assert check_header("the subject", "Slapen: één rustig ritme") == "Slapen: één rustig ritme"

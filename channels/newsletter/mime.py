@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from flows.core.clock import TIMEZONE
 from flows.core.errors import PermanentDeliveryError, SettingsError
 from flows.core.settings import Settings
+from flows.core.text import has_unsafe
+from flows.core.text import problem as unsafe_problem
 from flows.core.urls import url_problem
 
 from .tokens import make_token, message_id
@@ -45,9 +47,15 @@ class HeaderInjection(PermanentDeliveryError):
 
 
 def check_header(name: str, value: str) -> str:
-    """Return `value` unchanged, or raise HeaderInjection if it could add or split headers."""
+    """Return `value` unchanged, or raise HeaderInjection if it could add or split headers, or
+    holds a character that turns the text around (the rule of flows.core.text: control
+    characters, U+2028/U+2029, NEL, bidi controls; Python's email refuses some of them with a
+    bare ValueError, which would be a crash)."""
     if any(c in value for c in _BAD):
         raise HeaderInjection(f"{name} contains a line break ({value!r}); remove it and rerun")
+    if has_unsafe(value) or "\t" in value:
+        why = unsafe_problem(value, name) or f"{name} contains a tab"
+        raise HeaderInjection(f"{why} ({value!r}), then rerun")
     if "=?" in value:
         for word in _ENCODED_WORD.findall(value):
             try:

@@ -16,6 +16,7 @@ from pydantic_settings import SettingsError as PydanticSettingsError
 
 from flows.core import clock
 from flows.core.errors import SettingsError
+from flows.core.text import has_unsafe, problem
 from flows.core.urls import url_problem
 
 TIMEZONE = clock.TIMEZONE  # the old name, until every caller imports it from flows.core.clock
@@ -58,7 +59,9 @@ class Settings(BaseSettings):
     )
 
     # Publishing
-    catchup_days: int = Field(14, description="How many days back `publish --date` may go.")
+    catchup_days: int = Field(
+        14, ge=0, le=366, description="How many days back `publish --date` may go."
+    )
     region: str = Field(
         "",
         pattern=r"^([a-z][a-z0-9-]{0,39})?$",
@@ -82,28 +85,32 @@ class Settings(BaseSettings):
     # Link checking
     link_concurrency: int = Field(32, ge=1, description="Requests in flight at once, all hosts.")
     link_per_host: int = Field(4, ge=1, description="Requests in flight at once to one host.")
-    link_connect_timeout: float = Field(5.0, description="Seconds to wait for a connection.")
-    link_timeout: float = Field(15.0, description="Seconds a whole request may take.")
-    link_retry_after_cap: float = Field(
-        30.0, description="Longest Retry-After we wait for (s); a longer one is not retried."
+    link_connect_timeout: float = Field(
+        5.0, gt=0, le=300, description="Seconds to wait for a connection."
     )
-    link_ttl_ok_hours: float = Field(24.0, description="Hours an ok verdict is cached.")
-    link_ttl_other_hours: float = Field(1.0, description="Hours any other verdict is cached.")
+    link_timeout: float = Field(15.0, gt=0, le=600, description="Seconds a whole request may take.")
+    link_retry_after_cap: float = Field(
+        30.0, ge=0, description="Longest Retry-After we wait for (s); a longer one is not retried."
+    )
+    link_ttl_ok_hours: float = Field(24.0, ge=0, description="Hours an ok verdict is cached.")
+    link_ttl_other_hours: float = Field(1.0, ge=0, description="Hours any other verdict is cached.")
     net_allow: list[str] = Field(
         default_factory=list,
         description="Hosts or networks (CIDR) that may be reached although private or loopback.",
     )
 
     # Feed ingest
-    ingest_max_bytes: int = Field(5 * 1024 * 1024, description="Largest feed we read (bytes).")
+    ingest_max_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest feed we read (bytes)."
+    )
     ingest_failures_before_attention: int = Field(
-        3, description="Failed runs in a row before a source needs attention."
+        3, ge=1, description="Failed runs in a row before a source needs attention."
     )
 
     # Newsletter delivery
     delivery: Literal["outbox", "smtp"] = Field("outbox", description="Newsletter backend.")
     smtp_host: str = Field("localhost", description="SMTP server.")
-    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
     smtp_security: Literal["starttls", "tls", "none"] = Field("starttls", description="SMTP TLS.")
     smtp_user: str = Field("", description="SMTP user name; empty means no login.")
     smtp_password: SecretStr = Field(
@@ -119,10 +126,13 @@ class Settings(BaseSettings):
         4, ge=1, le=32, description="SMTP connections sending one edition at once."
     )
     smtp_retries: int = Field(
-        2, description="Reconnects after a 4xx or dropped connection before giving up for now."
+        2,
+        ge=0,
+        le=20,
+        description="Reconnects after a 4xx or dropped connection before giving up for now.",
     )
     smtp_retry_backoff_seconds: float = Field(
-        5.0, description="Wait before the first reconnect; doubles each time."
+        5.0, ge=0, le=3600, description="Wait before the first reconnect; doubles each time."
     )
     smtp_to_example: bool = Field(
         False, description="Allow SMTP to the bundled example partner list (a test server only)."
@@ -141,6 +151,38 @@ class Settings(BaseSettings):
     public_max_connections: int = Field(
         200, ge=1, le=10000, description="Connections served at once; more are answered 503."
     )
+
+    @field_validator(
+        "organisation",
+        "contact_email",
+        "smtp_host",
+        "smtp_user",
+        "smtp_password_block",
+        "state_url",
+    )
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # These end up in mail headers, log lines and URLs: the rule of flows.core.text.
+        if has_unsafe(value) or "\t" in value:
+            raise ValueError(problem(value, "the value") or "the value contains a tab")
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        local, at, domain = value.partition("@")
+        if not value.isascii() or not at or not local or "." not in domain or " " in value:
+            raise ValueError("must be one plain e-mail address, like communicatie@example.org")
+        if any(c in value for c in '<>,;:"()[]\\'):
+            raise ValueError('must be one plain e-mail address, without <>,;:"()[]\\')
+        return value
+
+    @field_validator("content_dir", "out_dir", "state_dir", "partners_csv", "regions_file")
+    @classmethod
+    def _path(cls, value: Path | None) -> Path | None:
+        if value is not None and (has_unsafe(str(value)) or "\t" in str(value)):
+            raise ValueError(problem(str(value), "the path") or "the path contains a tab")
+        return value
 
     @field_validator("public_base_url")
     @classmethod
