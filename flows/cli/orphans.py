@@ -89,6 +89,8 @@ def watch(parent: int, interval: float = 0.5, grace: float = 5.0) -> int:
     noted: dict[int, str] = {}
     while _alive(parent, first[1]):
         for pid in _descendants(parent):
+            if pid == os.getpid():
+                continue  # this watchdog is a child of the command too
             stat = _stat(pid)
             if stat is not None:
                 noted.setdefault(pid, stat[1])
