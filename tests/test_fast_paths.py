@@ -49,6 +49,7 @@ from flows.checks.context import Context, Terms, front_texts
 from flows.checks.prose import WORD_RE, parse_body
 from flows.core.models import Message, Source
 from flows.core.settings import TIMEZONE
+from flows.core.text import has_unsafe
 from flows.ingest import drafts
 from flows.ingest.entries import Entry
 from flows.library import safe_yaml
@@ -705,7 +706,10 @@ FRONT_MATTER_DIFFERENCES = [
 
 @cache
 def _markdown_files() -> dict[str, str]:
-    return {_rel(path): _read(path) for path in MARKDOWN_FILES}
+    # A file with a line separator or a bidi control never reaches the front-matter split: the
+    # loader refuses it first (S108), so the two splits need not agree on it.
+    texts = {_rel(path): _read(path) for path in MARKDOWN_FILES}
+    return {name: text for name, text in texts.items() if not has_unsafe(text)}
 
 
 @cache
@@ -782,7 +786,7 @@ RECIPIENTS = [
     ("d@example.org", "Ann's (crèche) <test>"),
     ("e@example.org", ""),
     ("f@example.org", "A\\B"),
-    ("g@example.org", "Opvang\tTab"),
+    # A tab in a name is refused: at the partner list (N605) and again in the header.
     ("h@example.org", "a;b:c@d, e"),
     ("i@example.org", "x" * 120),
     ("j@example.org", "Kinderopvang ’t Kofschip — Zuidoost, locatie Één"),

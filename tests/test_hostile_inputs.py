@@ -150,7 +150,7 @@ def test_a_bad_setting_is_refused_naming_the_variable(name: str) -> None:
 # --- MIME headers: refused with a reason, never a bare ValueError (exit 3) -----------------
 
 
-@pytest.mark.parametrize("value", ["a\u2028b", "a\x85b", "a\x0bb", "a\u202eb", "a\u2066b"])
+@pytest.mark.parametrize("value", ["a\u2028b", "a\x85b", "a\x0bb", "a\u202eb", "a\u2066b", "a\tb"])
 def test_a_header_with_a_separator_or_bidi_control_is_refused(value: str) -> None:
     from channels.newsletter.mime import HeaderInjection, check_header
 
