@@ -71,6 +71,7 @@ from flows.infra.state import metadata, open_state
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 DAY = date(2027, 1, 5)  # Tuesday: the bundled campaign's first newsletter day
 DEPLOYMENT = "publish-regions/publish-all-regions"
+BATCHES = 4  # regions per process share: see publish_regions' `batches` (set by --batches)
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 TARGET_DAY_SECONDS = 180.0
 TARGET_OVERHEAD = 0.20
@@ -604,6 +605,8 @@ def run_day(
                 f"day={DAY.isoformat()}",
                 "--param",
                 "any_day=true",
+                "--param",
+                f"batches={BATCHES}",
             )
             match = re.search(r"UUID:\s*([0-9a-f-]{36})", output)
             if not match:
@@ -928,7 +931,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the Prefect server's database and the state on a temporary PostgreSQL cluster",
     )
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=4,
+        help="publish-all-regions' batches (0: one flow-run process per region)",
+    )
     args = parser.parse_args(argv)
+    global BATCHES
+    BATCHES = args.batches
     if args.quick:
         args.regions, args.partners, args.screens = 3, 100, 8
     delay = args.delay_ms / 1000

@@ -228,10 +228,17 @@ def publish_regions(
     deployment: str = "publish-due/publish-region",
     regions: list[str] | None = None,
     any_day: bool = False,
+    batches: int = 0,
+    batch_deployment: str = "publish-batch/publish-region-batch",
 ) -> dict[str, str]:
     """Fan the day out over the regions in regions.yaml: one `publish-due` run per region on the
-    work pool (so N workers publish N regions at once); fails when a region's run did not end
-    COMPLETED, naming it."""
+    work pool (so N workers publish N regions at once); fails when a run did not end COMPLETED,
+    naming it.
+
+    `batches` > 0 starts that many `publish-batch` runs instead, each publishing its share of the
+    regions one after the other in its own process: a flow-run process costs seconds to start
+    (Python, Prefect, our code), which with many small regions on few cores is most of the day.
+    """
     logger = get_run_logger()
     base = load_settings()
     known = load_regions(base.regions_file)
@@ -243,18 +250,49 @@ def publish_regions(
     chosen = [find_region(known, r, base.regions_file) for r in regions] if regions else known
     when = day or today().isoformat()
     runs: dict[str, FlowRun] = {}
-    for r in chosen:
-        # timeout=0: start every region's run now, then wait for all of them together.
-        started = run_deployment(
-            deployment,
-            parameters={"day": when, "region": r.id, "any_day": any_day},
-            timeout=0,
-            flow_run_name=f"publish-{r.id}-{when}",
-        )
-        runs[r.id] = cast(FlowRun, started)
+    if batches > 0:
+        groups = [chosen[i :: min(batches, len(chosen))] for i in range(min(batches, len(chosen)))]
+        for i, group in enumerate(groups, start=1):
+            ids = [r.id for r in group]
+            started = run_deployment(
+                batch_deployment,
+                parameters={"day": when, "regions": ids, "any_day": any_day},
+                timeout=0,
+                flow_run_name=f"publish-batch-{i}-{when}",
+            )
+            runs[f"batch {i} ({', '.join(ids)})"] = cast(FlowRun, started)
+    else:
+        for r in chosen:
+            # timeout=0: start every region's run now, then wait for all of them together.
+            started = run_deployment(
+                deployment,
+                parameters={"day": when, "region": r.id, "any_day": any_day},
+                timeout=0,
+                flow_run_name=f"publish-{r.id}-{when}",
+            )
+            runs[r.id] = cast(FlowRun, started)
     states = _wait_for_all(runs)
     for rid, name in states.items():
         logger.info("region %s: %s", rid, name)
+    bad = {rid: name for rid, name in states.items() if name != "Completed"}
+    if bad:
+        raise DeliveryError(
+            "region(s) not completed: " + ", ".join(f"{k} ({v})" for k, v in sorted(bad.items()))
+        )
+    return states
+
+
+@flow(name="publish-batch")
+def publish_batch(day: str, regions: list[str], any_day: bool = False) -> dict[str, str]:
+    """Publish several regions' day one after the other in this process, each as its own
+    `publish-due` subflow run (its own lease, guard, report and state); fails naming the regions
+    whose run did not complete, after every region had its go."""
+    logger = get_run_logger()
+    states: dict[str, str] = {}
+    for rid in regions:
+        state = publish_due(day=day, region=rid, any_day=any_day, return_state=True)
+        states[rid] = state.name or state.type.value
+        logger.info("region %s: %s", rid, states[rid])
     bad = {rid: name for rid, name in states.items() if name != "Completed"}
     if bad:
         raise DeliveryError(
