@@ -208,3 +208,110 @@ def test_bad_cadence_in_a_campaign_file_is_reported_by_the_checks(tmp_path: Path
     lib = load_library(tmp_path)
     codes = [(f.code, f.line, f.path) for f in check_library(lib, START) if f.code.startswith("P")]
     assert codes == [("P701", 9, f"{tmp_path.name}/campaigns/c.yaml")]
+
+
+def test_theme_guaranteed_puts_a_theme_message_in_every_edition_and_stays_fair() -> None:
+    """Two items from twelve messages of four themes: without the guarantee some editions miss
+    the week's theme; with it none does, one rotation slot at most gives way, and the messages
+    that step in take turns."""
+    lib, camp = standard(12), campaign()
+    missing_without = 0
+    stepped_in: list[str] = []
+    for k in range(36):
+        day = START + timedelta(days=k)
+        week = camp.week_of(day)
+        assert week is not None
+        args: dict[str, Any] = {
+            "audiences": ["ouders-jonge-kinderen"],
+            "lang": "nl",
+            "day": day,
+            "count": 2,
+            "edition_number": k,
+        }
+        plain = [m.id for m in select(lib, camp, **args)]
+        guaranteed = select(lib, camp, theme_guaranteed=True, **args)
+        ids = [m.id for m in guaranteed]
+        assert guaranteed[0].theme == week.theme, (k, ids)
+        assert len(set(ids)) == 2
+        if any(lib.message(mid).theme == week.theme for mid in plain):  # type: ignore[union-attr]
+            assert set(ids) == set(plain)  # the rotation had the theme: nothing changes
+        else:
+            missing_without += 1
+            (extra,) = set(ids) - set(plain)  # one slot gave way, the other is the rotation's
+            assert len(set(plain) & set(ids)) == 1
+            stepped_in.append(extra)
+    assert missing_without > 0  # the case the guarantee is for
+    assert len(set(stepped_in)) > 1  # not always the same theme message
+
+
+def test_theme_guaranteed_without_a_theme_message_is_the_plain_rotation() -> None:
+    lib = library([message(f"m{i}", "eten") for i in range(5)])
+    camp = campaign(weeks=[{"theme": "slapen"}])
+    args: dict[str, Any] = {"audiences": ["ouders-jonge-kinderen"], "lang": "nl", "count": 2}
+    for k in range(5):
+        plain = select(lib, camp, day=START, edition_number=k, **args)
+        assert select(lib, camp, day=START, edition_number=k, theme_guaranteed=True, **args) == (
+            plain
+        )
+
+
+def _themed(
+    lib: Library,
+    camp: Campaign,
+    audiences: list[str],
+    langs: tuple[str, ...],
+    day: date,
+    theme: str,
+) -> list[str]:
+    """The eligible messages of `theme` for `audiences` in any of `langs`."""
+    return [
+        m.id
+        for lang in langs
+        for m in eligible(lib, camp, audiences=audiences, lang=lang, day=day)
+        if m.theme == theme
+    ]
+
+
+def test_every_bundled_newsletter_edition_carries_its_weeks_theme_when_it_can() -> None:
+    """Issue 13: 12 of 24 editions of the bundled campaign held no message of the week's theme.
+    Now every edition has one in its blocks for parents whenever a message of that theme is
+    eligible for its parent audiences (in its language or Dutch), and its staff block is of the
+    theme whenever a staff message of it is eligible."""
+    from channels.newsletter.plan import STAFF_OF
+    from flows.core.models import PUBLIC_AUDIENCES
+    from flows.core.settings import load_settings
+    from flows.library.loader import load_library
+    from flows.publishing.day_plan import plan_day
+    from flows.publishing.inputs import load_inputs
+    from tests.conftest import CONTENT
+
+    settings = load_settings(content_dir=CONTENT)
+    lib = load_library(settings.content_dir)
+    inputs = load_inputs(settings, lib)
+    (camp,) = lib.campaigns
+    editions, parents_checked, staff_checked = 0, 0, 0
+    day = camp.period.start
+    while day <= camp.period.end:
+        week = camp.week_of(day)
+        for edition in plan_day(lib, inputs, day, frozenset()):
+            if edition.channel != "newsletter":
+                continue
+            assert week is not None and week.theme is not None
+            editions += 1
+            staff_id = edition.payload.staff
+            blocks = [m for m in edition.messages if m.id != staff_id]
+            langs = tuple(dict.fromkeys((edition.lang, "nl")))
+
+            parents = [a for a in edition.audiences if a in PUBLIC_AUDIENCES]
+            if _themed(lib, camp, parents, langs, day, week.theme):
+                parents_checked += 1
+                assert any(m.theme == week.theme for m in blocks), (day, edition.target)
+            staff = STAFF_OF[edition.payload.kind]
+            if staff in edition.audiences and _themed(lib, camp, [staff], langs, day, week.theme):
+                staff_checked += 1
+                assert staff_id is not None and lib.message(staff_id, "nl") is not None
+                chosen = next(m for m in edition.messages if m.id == staff_id)
+                assert chosen.theme == week.theme, (day, edition.target)
+        day += timedelta(days=1)
+    assert editions == 24
+    assert parents_checked >= 20 and staff_checked >= 2

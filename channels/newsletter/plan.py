@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -61,19 +61,41 @@ def _items(
         "target": target,
         "held": held,
         "edition_number": number,
+        "theme_guaranteed": True,  # the week's theme is in the week's newsletter
     }
     items = select(library, campaign, lang=lang, **args)  # type: ignore[arg-type]
     fallback: list[tuple[str, str]] = []
-    if lang != "nl" and len(items) < count:
-        # Too few messages in the partner's language: fill up with Dutch ones, marked as such.
+    if lang != "nl":
+        dutch = select(library, campaign, lang="nl", **args)  # type: ignore[arg-type]
         have = {m.id for m in items}
-        for m in select(library, campaign, lang="nl", **args):  # type: ignore[arg-type]
-            if len(items) >= count:
-                break
-            if m.id not in have:
-                items.append(m)
-                fallback.append(m.key)
+        if len(items) < count:
+            # Too few messages in the partner's language: fill up with Dutch ones, marked as
+            # such (the Dutch selection leads with the week's theme).
+            for m in dutch:
+                if len(items) >= count:
+                    break
+                if m.id not in have:
+                    items.append(m)
+                    fallback.append(m.key)
+        focus = _focus(campaign, day)
+        if items and not any(focus(m) for m in items):
+            # No translated message of the week's theme: the Dutch one takes the last place.
+            themed = next((m for m in dutch if focus(m) and m.id not in have), None)
+            if themed is not None:
+                dropped = items.pop()
+                if dropped.key in fallback:
+                    fallback.remove(dropped.key)
+                items.append(themed)
+                fallback.append(themed.key)
     return items, fallback
+
+
+def _focus(campaign: Campaign, day: date) -> Callable[[Message], bool]:
+    """Whether a message is of the week's theme (or one of the week's own message ids)."""
+    week = campaign.week_of(day)
+    if week is None:
+        return lambda m: False
+    return lambda m: m.id in week.messages or (week.theme is not None and m.theme == week.theme)
 
 
 def _staff(
@@ -100,6 +122,7 @@ def _staff(
             target=target_name(campaign, key) + ".staff",
             held=held,
             edition_number=number,
+            theme_guaranteed=True,
         )
         for m in picks:
             if m.id not in taken:

@@ -10,6 +10,11 @@ and no history has to be replayed: a call costs O(eligible), and a selection tha
 share (screens with the same audiences) is made once per day. Within an edition the week's theme
 comes first, and the first item is never one the previous edition held, so a message is never
 shown twice in a row, also not across the boundary of two editions or of a looped playlist.
+
+With `theme_guaranteed` (the newsletter: one edition a fortnight must carry its week's theme) an
+edition whose rotation window holds no message of the week's theme or ids gets one anyway: the
+window's last position gives way to a focus message, itself rotated by edition number among the
+focus messages; the other positions are the rotation's, so it stays fair over the rest.
 """
 
 from __future__ import annotations
@@ -200,12 +205,15 @@ def select(
     target: str = "",
     held: Held = frozenset(),
     edition_number: int = 0,
+    theme_guaranteed: bool = False,
 ) -> list[Message]:
     """The messages for edition `edition_number` of one target: a fair rotation, theme first.
 
     At most `count` messages and never one twice (so a looped playlist has each at most once).
     `target` is accepted so channels can say whom they plan for; the rotation does not depend on
-    it, so two targets with the same audiences get the same messages on the same day.
+    it, so two targets with the same audiences get the same messages on the same day. With
+    `theme_guaranteed` the selection holds a message of the week's focus whenever one is
+    eligible (see the module docstring).
     """
     del target  # same audiences, same rotation: partners of one kind get the same edition
     wanted = frozenset(audiences)
@@ -214,7 +222,7 @@ def select(
     _filter(cache, campaign)  # pins the campaign object, so its id() below stays unique
     store = _day(cache, day)
     # 1,000 screens share a handful of audience sets: each distinct selection is made once.
-    key = ("select", id(campaign), lang, wanted, held_keys, count, edition_number)
+    key = ("select", id(campaign), lang, wanted, held_keys, count, edition_number, theme_guaranteed)
     hit = store.get(key)
     if hit is None:
         hit = tuple(
@@ -224,6 +232,7 @@ def select(
                 day,
                 count,
                 edition_number,
+                theme_guaranteed,
             )
         )
         store[key] = hit
@@ -231,7 +240,12 @@ def select(
 
 
 def _rotate(
-    pool: Sequence[Message], campaign: Campaign, day: date, count: int, edition_number: int
+    pool: Sequence[Message],
+    campaign: Campaign,
+    day: date,
+    count: int,
+    edition_number: int,
+    theme_guaranteed: bool = False,
 ) -> list[Message]:
     """The rotation itself (see the module docstring), on an eligible pool sorted by id."""
     n = len(pool)
@@ -246,6 +260,11 @@ def _rotate(
     def focus(m: Message) -> bool:
         return m.id in week_ids or (theme is not None and m.theme == theme)
 
+    if theme_guaranteed and not any(focus(pool[p]) for p in positions):
+        candidates = [p for p in range(n) if focus(pool[p])]
+        if candidates:
+            positions[-1] = candidates[k % len(candidates)]
+
     ordered = [p for p in positions if focus(pool[p])] + [
         p for p in positions if not focus(pool[p])
     ]
@@ -253,7 +272,16 @@ def _rotate(
         # The previous edition held positions start-c .. start-1; never lead with one of those.
         previous = {(start - c + i) % n for i in range(c)} if k > 0 else set()
         if ordered[0] in previous:
-            fresh = next((i for i, p in enumerate(ordered) if p not in previous), None)
+            # A guaranteed theme keeps the lead: another focus message may take it, no other.
+            keep_focus = theme_guaranteed and focus(pool[ordered[0]])
+            fresh = next(
+                (
+                    i
+                    for i, p in enumerate(ordered)
+                    if p not in previous and (not keep_focus or focus(pool[p]))
+                ),
+                None,
+            )
             if fresh is not None:
                 ordered.insert(0, ordered.pop(fresh))
     elif n > 1:
