@@ -36,9 +36,9 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert code == 1
     assert [(d["line"], d["column"], d["code"], d["severity"]) for d in data] == [
-        (17, 1, "S121", "error"),
-        (19, 8, "S121", "error"),
         (20, 1, "S121", "error"),
+        (22, 8, "S121", "error"),
+        (23, 1, "S121", "error"),
     ]
     assert all(set(d) == {"path", "line", "column", "code", "severity", "message"} for d in data)
     assert data[0]["path"].endswith("messages/slapen/html.nl.md")

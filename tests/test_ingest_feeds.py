@@ -129,7 +129,7 @@ def test_fixture_feed(fixture: Path, server: tuple[str, Served], tmp_path: Path)
     for draft in source.drafts:
         message = load_message(draft.path, library)
         assert message is not None, [f.format() for f in library.findings]
-        assert message.status == "draft"
+        assert message.status == "concept"
         assert message.id == draft.message_id
         assert len(message.screen.headline) <= 60 and len(message.screen.text) <= 180
         assert b"\x00" not in draft.path.read_bytes()

@@ -58,14 +58,14 @@ def test_collect_finds_uses_with_lines_and_malformed_addresses(
     good = collected.uses[base + "/ok/goed"]  # the #kopje use counts as the same URL
     assert [(u.path, u.line) for u in good] == [
         ("content/messages/slapen/avond.nl.md", 12),
-        ("content/messages/slapen/avond.nl.md", 20),
+        ("content/messages/slapen/avond.nl.md", 23),
         ("content/messages/slapen/ochtend.nl.md", 12),
     ]
-    assert [(u.line, u.column) for u in collected.uses[base + "/notfound/weg"]] == [(17, 49)]
-    assert [u.line for u in collected.uses[base + "/moved/1/slaap"]] == [18]
+    assert [(u.line, u.column) for u in collected.uses[base + "/notfound/weg"]] == [(20, 49)]
+    assert [u.line for u in collected.uses[base + "/moved/1/slaap"]] == [21]
     assert len(collected.uses) == 4  # mailto: is not a web link and is left alone
     bad = sorted((f.line, f.code) for f in collected.findings)
-    assert bad == [(14, "L405"), (22, "L405"), (22, "L405")]
+    assert bad == [(14, "L405"), (25, "L405"), (25, "L405")]
     assert any("start it with https://" in f.message for f in collected.findings)
 
 
@@ -101,8 +101,8 @@ def test_run_verdicts_cache_and_hold(setup: tuple[Path, Settings], servers: Serv
     assert a.stats.requests["/ok/goed"] == 1  # three uses, one request
     assert report.requests_sent == 5 and not report.offline
     codes = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in report.findings)
-    assert ("avond.nl.md", 17, "L401") in codes and ("ochtend.nl.md", 14, "L401") in codes
-    assert ("avond.nl.md", 18, "L402") in codes
+    assert ("avond.nl.md", 20, "L401") in codes and ("ochtend.nl.md", 14, "L401") in codes
+    assert ("avond.nl.md", 21, "L402") in codes
     moved = next(f for f in report.findings if f.code == "L402")
     assert a.base + "/ok/slaap" in moved.message
 
@@ -122,7 +122,7 @@ def test_run_verdicts_cache_and_hold(setup: tuple[Path, Settings], servers: Serv
     assert a.stats.total + b.stats.total == asked  # the hold reads the cache, never the network
     assert set(held) == {("avond", "nl"), ("ochtend", "nl")}
     assert a.base + "/notfound/weg" in held[("avond", "nl")]
-    assert "avond.nl.md:17" in held[("avond", "nl")]
+    assert "avond.nl.md:20" in held[("avond", "nl")]
     assert b.base + "/gone/ochtend" in held[("ochtend", "nl")]
 
     (content / "style.yaml").write_text("link_policy: warn\n")
@@ -208,7 +208,7 @@ def test_cli_text_json_and_exit_codes(
     out = str(settings.out_dir)
     assert main(["links", str(content), "--out", out]) == 1
     text = capsys.readouterr().out
-    assert "avond.nl.md:17:49: L401 link" in text and "(404)" in text
+    assert "avond.nl.md:20:49: L401 link" in text and "(404)" in text
     assert "4 links:" in text
 
     assert main(["links", str(content), "--out", out, "--format", "json", "--no-cache"]) == 1
@@ -218,7 +218,7 @@ def test_cli_text_json_and_exit_codes(
     assert moved["verdict"] == "redirected" and moved["status"] == 200
     assert moved["final_url"] == servers.servers[0].base + "/ok/slaap"
     assert moved["redirects"] == [{"url": moved["url"], "status": 301}]
-    assert moved["used_in"] == [{"path": "content/messages/slapen/avond.nl.md", "line": 18}]
+    assert moved["used_in"] == [{"path": "content/messages/slapen/avond.nl.md", "line": 21}]
     assert {"url", "verdict", "status", "final_url", "redirects", "used_in"} <= set(moved)
 
     # Only working links: exit 0.

@@ -95,7 +95,7 @@ def test_inbox_draft_gets_its_own_findings_and_notes(
     assert all(line.startswith("content/inbox/bron/nieuwe-tip.nl.md:") for line in lines)
     assert "content/inbox/bron/nieuwe-tip.nl.md:13:" in printed  # the "je moet" line
     assert "note: this message has errors" in printed
-    assert "note: status: draft" in printed
+    assert "note: status: concept" in printed
     # Still rendered, so the team can see what they are fixing.
     mail = content.parent / "out" / "preview" / "nieuwe-tip.nl" / "nieuwsbrief.html"
     assert "Samen buiten zijn" in mail.read_text()

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 AUDIENCES: dict[str, str] = {
     "ouders-jonge-kinderen": "ouders van kinderen van 0 tot 4 jaar",
@@ -58,6 +58,16 @@ Theme = Literal[
     "partners",
 ]
 Lang = Literal["nl", "en"]
+# Where a message is in its review: only `gepubliceerd` is published.
+Status = Literal["concept", "klaar-voor-review", "gepubliceerd"]
+STATUSES: tuple[Status, ...] = ("concept", "klaar-voor-review", "gepubliceerd")
+PUBLISHED: Status = "gepubliceerd"
+# English values are accepted and read as their Dutch value.
+STATUS_SYNONYMS: dict[str, Status] = {
+    "draft": "concept",
+    "ready-for-review": "klaar-voor-review",
+    "published": "gepubliceerd",
+}
 
 
 class Strict(BaseModel):
@@ -90,12 +100,24 @@ class Message(Strict):
     valid_from: date
     valid_until: date | None = None
     review_by: date | None = None
-    status: Literal["published", "draft"] = "published"
+    # A message file must say its status (the loader reports S110 when it does not); the
+    # default is for messages built in code. `gepubliceerd` also needs reviewed_by and
+    # reviewed_on (flows/checks/schema.py, S119).
+    status: Status = PUBLISHED
+    reviewed_by: str | None = None
+    reviewed_on: date | None = None
     # Where it came from: set by the loader, not written by the comms team.
     path: Path = Path()
     line: int = 1
     body_line: int = 1
     field_lines: dict[str, int] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _dutch_status(cls, value: object) -> object:
+        if isinstance(value, str):
+            return STATUS_SYNONYMS.get(value, value)
+        return value
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Message:
@@ -114,7 +136,7 @@ class Message(Strict):
 
     def is_live(self, day: date) -> bool:
         """Published and within its validity window on `day`."""
-        if self.status != "published" or day < self.valid_from:
+        if self.status != PUBLISHED or day < self.valid_from:
             return False
         return self.valid_until is None or day <= self.valid_until
 

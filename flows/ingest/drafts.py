@@ -1,9 +1,9 @@
 """Write one draft message per new feed entry under `content/inbox/<source>/`.
 
-A draft is a normal message file with `status: draft`, so the comms team reviews it in the same
+A draft is a normal message file with `status: concept`, so the comms team reviews it in the same
 editor and with the same checks. It is validated against `Message` before it is written; the
 loader never reads `inbox/`, so nothing here reaches a channel until a person moves it into
-`messages/` and sets `status: published`.
+`messages/` and has it reviewed (`veerkracht review`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def build_message(source: Source, entry: Entry, today: date) -> Message:
         resources=resources,
         valid_from=entry.day,
         review_by=today + REVIEW_AFTER,
-        status="draft",
+        status="concept",
     )
 
 
@@ -121,8 +121,8 @@ def render(message: Message, source: Source, today: date) -> str:
     front = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
     comment = (
         f"# Draft from feed '{source.name}', fetched {today.isoformat()}. Review and rewrite it\n"
-        "# for our audiences, then set status: published and move it to\n"
-        f"# messages/{message.theme}/.\n"
+        f"# for our audiences, move it to messages/{message.theme}/ and have it reviewed\n"
+        "# (./veerkracht review FILE --by NAME sets status: gepubliceerd).\n"
     )
     return f"---\n{comment}{front}---\n\n{message.body}\n"
 

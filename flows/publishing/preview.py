@@ -17,7 +17,7 @@ from channels.base import Context
 from flows.checks import held_by_checks
 from flows.core.errors import ContentError
 from flows.core.findings import Finding
-from flows.core.models import Message
+from flows.core.models import PUBLISHED, Message
 from flows.core.settings import Settings
 from flows.library.loader import Library, LoadLog, load_message
 from flows.publishing.checking import check_all
@@ -82,8 +82,11 @@ def preview_message(
     result.findings = sorted(f for f in check_all(library, inputs, day) if f.path == rel)
     if message.key in held_by_checks(library, result.findings):
         result.notes.append("this message has errors: it is held back until they are fixed")
-    if message.status == "draft":
-        result.notes.append("status: draft; it is published only after 'status: published'")
+    if message.status != PUBLISHED:
+        result.notes.append(
+            f"status: {message.status}; it is published only after a review "
+            f"(./veerkracht review {rel} --by NAME)"
+        )
     if message.valid_from > day:
         result.notes.append(f"shown from {message.valid_from.isoformat()}, not before")
     if message.valid_until is not None and message.valid_until < day:
