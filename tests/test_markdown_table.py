@@ -194,3 +194,33 @@ def test_publishing_report_cells_are_the_owners(text: str, expected: str) -> Non
     from flows.publishing.report import cell as report_cell
 
     assert report_cell(text) == cell(text, empty="–")
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("https://www.opvoeden.nl/slapen", "[Slapen](https://www.opvoeden.nl/slapen)"),
+        ("http://example.org/a b(c)", "[Slapen](http://example.org/a%20b%28c%29)"),
+        ("../inbox/draft 1.nl.md", "[Slapen](../inbox/draft%201.nl.md)"),
+        ("javascript:alert(1)", "Slapen"),
+        ("JavaScript:alert(1)", "Slapen"),
+        (" javascript:alert(1)", "Slapen"),
+        ("data:text/html,<b>x</b>", "Slapen"),
+        ("file:///etc/passwd", "Slapen"),
+        ("//evil.example/x", "Slapen"),
+        ("java\u200bscript:alert(1)", "Slapen"),
+        ("vbscript:x", "Slapen"),
+        ("", "Slapen"),
+    ],
+)
+def test_a_link_goes_only_to_the_web_or_a_relative_path(target: str, expected: str) -> None:
+    from flows.infra.markdown_table import link
+
+    assert link("Slapen", target) == expected
+
+
+def test_a_link_label_is_escaped_like_a_cell() -> None:
+    from flows.infra.markdown_table import link
+
+    made = link("[klik](javascript:x)", "https://example.org/")
+    assert made == r"[\[klik\](javascript:x)](https://example.org/)"

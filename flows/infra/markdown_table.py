@@ -38,3 +38,27 @@ def cell(text: object, *, empty: str = "") -> str:
     """`text` as one Markdown table cell (or inline text) that shows exactly its words."""
     line = " ".join(_visible(str(text)).split())
     return _SPECIAL.sub(r"\\\1", line) or empty
+
+
+_SAFE_TARGET = "/:.-_~%#?=&+,;@!$'*"
+
+
+def link(label: object, target: str) -> str:
+    """`[label](target)` with the label escaped as a cell, when the target is an http(s) URL or a
+    relative path; any other target (`javascript:`, `data:`, `file:`, `//host`) gives the label
+    alone, so a report or Prefect artifact never links anywhere but the web or its own folder.
+    The target is percent-encoded where Markdown would end it (spaces, brackets, `<`, `>`)."""
+    from urllib.parse import quote, urlsplit
+
+    text = cell(label, empty="link")
+    plain = target.strip()
+    try:
+        scheme = urlsplit(plain).scheme.lower()
+    except ValueError:
+        return text
+    unsafe = any(unicodedata.category(ch) in _INVISIBLE for ch in plain)
+    if unsafe or not plain or plain.startswith("//") or scheme not in ("", "http", "https"):
+        return text
+    if not scheme and ":" in plain.split("/", 1)[0]:
+        return text  # `javascript:x` without a scheme urlsplit knows, `c:\...`
+    return f"[{text}]({quote(plain, safe=_SAFE_TARGET)})"

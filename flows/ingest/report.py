@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flows.core.clock import TIMEZONE
 from flows.core.findings import Severity
-from flows.infra.markdown_table import cell
+from flows.infra.markdown_table import cell, link
 from flows.infra.outputs import write_report
 from flows.ingest.run import IngestResult, SourceResult
 
@@ -63,7 +63,7 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
         for r in with_drafts:
             lines.append(f"### {r.source.name}")
             lines.append("")
-            lines += [f"- [{cell(d.title)}]({_link(d.path, link_from)})" for d in r.drafts]
+            lines += [f"- {link(d.title, _link(d.path, link_from))}" for d in r.drafts]
             lines.append("")
     notes = [f for f in result.all_findings if f.severity is not Severity.ERROR]
     errors = [f for f in result.all_findings if f.severity is Severity.ERROR]
