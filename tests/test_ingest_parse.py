@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -136,3 +137,32 @@ def test_relative_summary_links_resolve_against_the_entry_and_stay_safe() -> Non
     assert "[lees](https://www.ncj.nl/artikel/1)" in md
     assert "javascript" not in md
     assert "](" not in to_markdown("<a href='/artikel/1'>lees</a>")  # no base: text only
+
+
+def test_a_feed_title_with_separators_and_bidi_controls_becomes_a_clean_draft(
+    tmp_path: Any,
+) -> None:
+    """Feed text is cleaned where it enters: the draft loads without S108 (issue 17)."""
+    from flows.core.models import Source
+    from flows.core.text import has_unsafe
+    from flows.ingest.drafts import build_message
+    from flows.ingest.entries import Entry
+
+    source = Source(
+        name="bron",
+        url="https://example.org/feed",
+        theme="slapen",
+        audiences=("ouders-jonge-kinderen",),
+    )
+    entry = Entry(
+        keys=["k1"],
+        title="Slapen\u2028met\u202e een ritme\x85vandaag",
+        link="https://example.org/a",
+        summary_html="<p>Een\u2029alinea\u200f met\x07 tekst</p>",
+        day=date(2027, 1, 4),
+    )
+    message = build_message(source, entry, date(2027, 1, 4))
+    assert message.title == "Slapen met een ritme vandaag"
+    assert not has_unsafe(message.title) and not has_unsafe(message.body)
+    assert not has_unsafe(message.screen.headline) and not has_unsafe(message.screen.text)
+    assert "alinea met tekst" in " ".join(message.body.split())

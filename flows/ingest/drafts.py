@@ -8,6 +8,7 @@ loader never reads `inbox/`, so nothing here reaches a channel until a person mo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from flows.core import text as unsafe_text
 from flows.core.models import Message, Resource, ScreenText, Source, StyleLimits
 from flows.infra.outputs import write_atomic
 from flows.ingest.entries import Entry
@@ -64,8 +66,31 @@ def message_id(source: Source, entry: Entry) -> str:
     return f"{source.name}-{slug}-{tail}"
 
 
+def _clean(text: str, *, one: bool = False) -> str:
+    """Feed text at the edge where it enters (the rule of flows.core.text): bidi controls go,
+    line and paragraph separators become line breaks (a space where one line is wanted), other
+    control characters go. So a draft never carries what the loader would refuse (S108)."""
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch in unsafe_text.BIDI:
+            continue
+        if ch in unsafe_text.SEPARATORS or ch == "\x85":
+            out.append(" " if one else "\n")
+        elif unsafe_text.is_unsafe(ch):
+            continue
+        else:
+            out.append(ch)
+    cleaned = "".join(out)
+    return " ".join(cleaned.split()) if one else cleaned
+
+
 def build_message(source: Source, entry: Entry, today: date) -> Message:
     """The draft as a validated Message (raises ValueError if it would not load)."""
+    entry = dataclasses.replace(
+        entry, title=_clean(entry.title, one=True), summary_html=_clean(entry.summary_html)
+    )
     title = entry.title or f"Bericht van {source.name}"
     summary_text = plain_text(entry.summary_html)
     resources = (Resource(title=shorten(title, 120), url=entry.link),) if entry.link else ()
