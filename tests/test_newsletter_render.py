@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import email
 import re
+from datetime import timedelta
 from email import policy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from channels.newsletter.compose import dutch_date
+from channels.newsletter.compose import RULE, SUBJECT_CHARS, dutch_date, shorten
 from channels.newsletter.mime import qp_line
 from channels.newsletter.render import (
     MAX_HTML_BYTES,
@@ -117,10 +118,119 @@ def test_plain_text_has_every_item_and_numbered_references(tmp_path: Path) -> No
     for m in ed.messages:
         assert m.title.upper() in text and f"Tekst van {m.id}." in text
     assert "meer bij het NCJ [1]" in text
-    refs = dict(re.findall(r"^\[(\d+)\] (\S+)$", text, flags=re.MULTILINE))
-    assert refs["1"] == "https://www.ncj.nl/bericht-1"
-    assert "https://www.ncj.nl/x" in refs.values()
-    assert "<" not in text.split("Alle links")[0]  # no markup in the text part
+    assert "<" not in text.split("Met vriendelijke groet")[0]  # no markup in the text part
+
+
+def _copyable_blocks(text: str) -> list[tuple[str, str]]:
+    """(the line above the block, the block) for each region between two rule lines."""
+    lines = text.split("\n")
+    rules = [i for i, line in enumerate(lines) if line == RULE]
+    assert len(rules) % 2 == 0
+    out = []
+    for start, end in zip(rules[::2], rules[1::2], strict=True):
+        above = next(lines[i] for i in range(start - 1, -1, -1) if not lines[i].startswith("("))
+        out.append((above, "\n".join(lines[start + 1 : end])))
+    return out
+
+
+def test_each_copied_plain_text_block_has_its_own_links_and_no_label(tmp_path: Path) -> None:
+    """Issue 13: a partner who copied "Blok 1" got a dangling [1] (the links were listed at the
+    end of the e-mail) and the label "Blok 1 om over te nemen" along with it."""
+    shared = ("Gedeelde bron", "https://www.ncj.nl/gedeeld")
+    msgs = [
+        message("een", resources=[shared, ("Eigen bron", "https://www.ncj.nl/eigen")]),
+        message("twee", resources=[shared]),
+        message("voor-het-team", audiences=("kinderopvang-team",)),
+    ]
+    text = render_edition(edition(messages=msgs), settings_for(tmp_path)).meta.text
+    blocks = _copyable_blocks(text)
+    assert [above.split(" (")[0] for above, _ in blocks] == [
+        "Blok 1 om over te nemen",
+        "Blok 2 om over te nemen",
+        "Voor uw team:",
+    ]
+    for above, block in blocks:
+        assert "om over te nemen" not in block and "Voor uw team" not in block
+        used = set(re.findall(r"\[(\d+)\](?! http)", block))
+        written = dict(re.findall(r"^\[(\d+)\] (https://\S+)$", block, flags=re.MULTILINE))
+        assert used and used == set(written), (above, used, written)
+    first, second = blocks[0][1], blocks[1][1]
+    assert "[1] https://www.ncj.nl/een" in first and "https://www.ncj.nl/eigen" in first
+    assert "https://www.ncj.nl/gedeeld" in first and "https://www.ncj.nl/gedeeld" in second
+    assert "https://www.ncj.nl/eigen" not in second  # another block's link stays out
+
+
+def test_html_copy_label_and_note_are_outside_the_block(tmp_path: Path) -> None:
+    dutch = message("alleen-nl")
+    msgs = [message("in-english", lang="en"), dutch]
+    html = render_edition(
+        edition(lang="en", messages=msgs, fallback=[dutch.key]), settings_for(tmp_path)
+    ).meta.html
+    boxes = re.findall(r'<td class="block"[^>]*>(.*?)</td>', html, flags=re.DOTALL)
+    assert len(boxes) == 2
+    for box in boxes:
+        assert "to copy" not in box and "Dutch only" not in box
+        assert "<h2" in box
+    assert html.count("Block 1 to copy") == html.count("Block 2 to copy") == 1
+
+
+def test_subject_fits_a_phone_and_the_campaign_is_in_the_preheader(tmp_path: Path) -> None:
+    long_title = "Een hele lange titel van een bericht over slapen, eten en bewegen samen"
+    ed = edition(
+        campaign_title="Sterk begin – samen sterk in 2027",
+        messages=[message("lang", title=long_title), message("kort", title="Kort")],
+    )
+    rendered = render_edition(ed, settings_for(tmp_path))
+    content = rendered.meta.content
+    assert len(content.subject) <= SUBJECT_CHARS and content.subject.endswith("…")
+    assert long_title.startswith(content.subject[:-1])
+    assert "Sterk begin" not in content.subject
+    assert content.preheader.startswith("Sterk begin – samen sterk in 2027, 5 januari 2027")
+    assert "Kort" in content.preheader
+    assert shorten("Kort genoeg", 40) == "Kort genoeg"
+
+
+def test_every_bundled_edition_has_a_subject_that_fits_a_phone(tmp_path: Path) -> None:
+    from flows.core.settings import load_settings
+    from flows.library.loader import load_library
+    from flows.publishing.day_plan import plan_day
+    from flows.publishing.inputs import load_inputs
+    from tests.conftest import CONTENT
+
+    settings = load_settings(content_dir=CONTENT, out_dir=tmp_path)
+    lib = load_library(settings.content_dir)
+    inputs = load_inputs(settings, lib)
+    (camp,) = lib.campaigns
+    seen = 0
+    for offset in range(0, 84, 14):
+        day = camp.period.start + timedelta(days=offset + 1)
+        for ed in plan_day(lib, inputs, day, frozenset()):
+            if ed.channel != "newsletter":
+                continue
+            content = render_edition(ed, settings).meta.content
+            seen += 1
+            assert len(content.subject) <= SUBJECT_CHARS, content.subject
+            assert content.preheader.startswith(camp.title)
+    assert seen == 24
+
+
+def test_english_edition_says_how_many_blocks_are_dutch_and_puts_them_last(
+    tmp_path: Path,
+) -> None:
+    dutch = [message("nl-een"), message("nl-twee")]
+    msgs = [dutch[0], message("in-english", lang="en"), dutch[1]]
+    ed = edition(lang="en", messages=msgs, fallback=[m.key for m in dutch])
+    meta = render_edition(ed, settings_for(tmp_path)).meta
+    assert [i.message.id for i in meta.content.items] == ["in-english", "nl-een", "nl-twee"]
+    said = "2 of the 3 messages for parents are only available in Dutch"
+    assert said in meta.html and said in " ".join(meta.text.split())
+    assert meta.text.index("TITEL VAN IN-ENGLISH") < meta.text.index("TITEL VAN NL-EEN")
+    only_dutch = edition(lang="en", messages=dutch, fallback=[m.key for m in dutch])
+    content = render_edition(only_dutch, settings_for(tmp_path)).meta.content
+    assert content.dutch_only == "The 2 messages for parents are only available in Dutch for now."
+    english = edition(lang="en", messages=[message("in-english", lang="en")])
+    assert render_edition(english, settings_for(tmp_path)).meta.content.dutch_only == ""
+    assert render_edition(edition(), settings_for(tmp_path)).meta.content.dutch_only == ""
 
 
 def test_size_with_ten_long_items_stays_under_gmail_clipping(tmp_path: Path) -> None:

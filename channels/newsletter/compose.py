@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,10 +40,21 @@ WORDS: dict[str, dict[str, str]] = {
             "eigen nieuwsbrief of op uw website, zoals het is of korter."
         ),
         "block": "Blok {n} om over te nemen",
+        "copy_hint": "kopieer alles tussen de twee lijnen",
+        "dutch_only": (
+            "{n} van de {total} berichten voor ouders zijn alleen in het Nederlands "
+            "beschikbaar; ze staan na de vertaalde berichten."
+        ),
         "staff": "Voor uw team",
         "resources": "Meer lezen",
         "all_resources": "Alle links uit deze nieuwsbrief",
         "fallback": "Dit bericht is alleen in het Nederlands beschikbaar.",
+        "dutch_only.one": (
+            "1 van de {total} berichten voor ouders is alleen in het Nederlands beschikbaar; het "
+            "staat na de vertaalde berichten."
+        ),
+        "dutch_only.all": "De {total} berichten voor ouders zijn alleen in het Nederlands.",
+        "dutch_only.all.one": "Het bericht voor ouders is alleen in het Nederlands.",
         "archive": "Lees deze nieuwsbrief in uw browser",
         "unsubscribe": "Afmelden voor deze nieuwsbrief",
         "from": "Met vriendelijke groet, {sender}",
@@ -65,6 +77,17 @@ WORDS: dict[str, dict[str, str]] = {
             "your own newsletter or on your website, as it is or shortened."
         ),
         "block": "Block {n} to copy",
+        "copy_hint": "copy everything between the two lines",
+        "dutch_only": (
+            "{n} of the {total} messages for parents are only available in Dutch; they come "
+            "after the translated ones."
+        ),
+        "dutch_only.one": (
+            "1 of the {total} messages for parents is only available in Dutch; it comes after "
+            "the translated ones."
+        ),
+        "dutch_only.all": ("The {total} messages for parents are only available in Dutch for now."),
+        "dutch_only.all.one": "The message for parents is only available in Dutch for now.",
         "staff": "For your team",
         "resources": "Read more",
         "all_resources": "All links in this newsletter",
@@ -77,11 +100,15 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+SUBJECT_CHARS = 40  # what a phone shows of a subject line
+PREHEADER_CHARS = 110
+
+
 @dataclass(frozen=True)
 class Link:
     title: str
     url: str
-    number: int  # its [n] in the plain text
+    number: int  # its [n] in the plain text of its own block
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,7 @@ class Item:
     text: str
     links: tuple[Link, ...]
     fallback: bool
+    urls: tuple[str, ...] = ()  # the block's own [n] references, in order
 
 
 @dataclass(frozen=True)
@@ -107,13 +135,13 @@ class Content:
     date_text: str
     greeting: str
     intro: str
+    dutch_only: str  # in an edition not in Dutch: how many blocks are only in Dutch ("" if none)
     items: tuple[Item, ...]
     staff: Item | None
     resources: tuple[Link, ...]
     words: dict[str, str]
     sender: str
     archive_url: str
-    urls: tuple[str, ...]  # every link, in [n] order
 
 
 def safe_link(url: str) -> bool:
@@ -131,12 +159,51 @@ def is_staff(message: Message) -> bool:
     return bool(message.audiences) and set(message.audiences) <= STAFF_AUDIENCES
 
 
-def _item(message: Message, lang: str, refs: References, fallback: bool) -> Item:
+def _item(message: Message, lang: str, fallback: bool) -> Item:
+    # Each block numbers its own links, so a partner who copies one block has all it refers to.
+    refs = References()
     text = to_text(message.body, refs)
     links = tuple(
         Link(r.title, r.url, refs.number(r.url)) for r in message.resources if safe_link(r.url)
     )
-    return Item(message, lang, to_html(message.body), text, links, fallback)
+    return Item(message, lang, to_html(message.body), text, links, fallback, tuple(refs.urls))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–·") + "…"
+
+
+def subject_line(items: Sequence[Item], campaign_title: str) -> str:
+    """The subject: the first block's title, short enough for a phone (the campaign name and
+    the date are in the preheader, which phones show under it)."""
+    first = items[0].message.title if items else campaign_title
+    return shorten(first, SUBJECT_CHARS)
+
+
+def preheader_line(items: Sequence[Item], campaign_title: str, date_text: str) -> str:
+    """The preview line: campaign, date, then the other blocks' titles."""
+    parts = [f"{campaign_title}, {date_text}", *(i.message.title for i in items[1:])]
+    return shorten(" · ".join(parts), PREHEADER_CHARS)
+
+
+def _dutch_only(words: dict[str, str], lang: str, items: Sequence[Item]) -> str:
+    if lang == "nl":
+        return ""
+    dutch, total = sum(i.fallback for i in items), len(items)
+    if not dutch:
+        return ""
+    if dutch == total:
+        key = "dutch_only.all.one" if total == 1 else "dutch_only.all"
+    else:
+        key = "dutch_only.one" if dutch == 1 else "dutch_only"
+    return words[key].format(n=dutch, total=total)
 
 
 def compose(edition: Edition[NewsletterPayload], settings: Settings) -> Content:
@@ -146,21 +213,18 @@ def compose(edition: Edition[NewsletterPayload], settings: Settings) -> Content:
     kind = edition.payload.kind or _kind_of(edition.audiences)
     fallback = set(edition.payload.fallback)
     staff_id = edition.payload.staff
-    refs = References()
     items: list[Item] = []
     staff: Item | None = None
     for message in edition.messages:
         is_fallback = message.key in fallback or message.lang != lang
         if staff is None and (message.id == staff_id or (staff_id is None and is_staff(message))):
-            staff = _item(message, lang, refs, is_fallback)
+            staff = _item(message, lang, is_fallback)
         else:
-            items.append(_item(message, lang, refs, is_fallback))
+            items.append(_item(message, lang, is_fallback))
+    items.sort(key=lambda i: i.fallback)  # translated blocks first (a stable sort)
     date_text = dutch_date(edition.day, lang)
-    first = items[0].message.title if items else edition.campaign_title
-    subject = f"{edition.campaign_title}: {first} ({date_text})"
-    preheader = " · ".join(i.message.title for i in items)
-    if len(preheader) > 110:
-        preheader = preheader[:107].rstrip() + "..."
+    subject = subject_line(items, edition.campaign_title)
+    preheader = preheader_line(items, edition.campaign_title, date_text)
     seen: set[str] = set()
     resources: list[Link] = []
     for item in (*items, *([staff] if staff else [])):
@@ -178,13 +242,13 @@ def compose(edition: Edition[NewsletterPayload], settings: Settings) -> Content:
         date_text=date_text,
         greeting=words.get(f"greeting.{kind}", words["greeting.kinderopvang"]),
         intro=words[intro_key].format(n=len(items)),
+        dutch_only=_dutch_only(words, lang, items),
         items=tuple(items),
         staff=staff,
         resources=tuple(resources),
         words=words,
         sender=settings.organisation,
         archive_url=f"{base}/newsletters/{edition.key}/",
-        urls=tuple(refs.urls),
     )
 
 
@@ -196,24 +260,32 @@ def _kind_of(audiences: tuple[str, ...]) -> str:
     )
 
 
+RULE = "-" * WIDTH  # the lines around a block a partner copies
+
+
 def plain_text(content: Content, unsubscribe: str) -> str:
-    """The plain-text alternative: same items, links as numbered references."""
+    """The plain-text alternative: same items, each block between two lines with its own
+    numbered links written out inside it; its label and notes stay above the first line, so
+    what a partner copies is the message and nothing else."""
     w = content.words
-    parts = [content.greeting, textwrap.fill(content.intro, WIDTH, break_long_words=False)]
+    intro = content.intro + (f" {content.dutch_only}" if content.dutch_only else "")
+    parts = [content.greeting, textwrap.fill(intro, WIDTH, break_long_words=False)]
     blocks = [(w["block"].format(n=n), it) for n, it in enumerate(content.items, 1)]
     if content.staff:
         blocks.append((w["staff"], content.staff))
     for label, item in blocks:
-        lines = [f"=== {label} ===", "", item.message.title.upper(), ""]
+        head = f"{label} ({w['copy_hint']}):"
+        lines = [head if label != w["staff"] else f"{label}:"]
         if item.fallback:
-            lines += [f"({w['fallback']})", ""]
-        lines.append(item.text)
+            lines.append(f"({w['fallback']})")
+        lines += [RULE, item.message.title.upper(), "", item.text]
         if item.links:
             lines += ["", f"{w['resources']}:"]
             lines += [f"- {link.title} [{link.number}]" for link in item.links]
+        if item.urls:
+            lines += ["", *(f"[{n}] {url}" for n, url in enumerate(item.urls, 1))]
+        lines.append(RULE)
         parts.append("\n".join(lines))
-    every = "\n".join(f"[{n}] {url}" for n, url in enumerate(content.urls, 1))
-    parts.append(f"{w['all_resources']}:\n{every}" if every else "")
     parts.append(w["from"].format(sender=content.sender))
     parts.append(f"{w['archive']}: {content.archive_url}\n{w['unsubscribe']}: {unsubscribe}")
     return "\n\n".join(p for p in parts if p) + "\n"

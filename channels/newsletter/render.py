@@ -45,6 +45,7 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("link", "page"),
     ("muted", "page"),
     ("muted", "block"),
+    ("muted", "card"),
     ("on_brand", "brand"),
 )
 
