@@ -521,6 +521,7 @@ class Run:
 
 @dataclass
 class Day:
+    batches: int  # batch runs between the parent and the region runs (0: none)
     workers: int
     wall: float  # from `prefect deployment run` until the parent run was final (our clock)
     parent: Run
@@ -628,6 +629,19 @@ def run_day(
     children = _filter(
         api, "flow_runs", {"flow_runs": {"parent_flow_run_id": {"any_": [parent["id"]]}}}
     )
+    # With batches, the parent's children are batch runs and the regions are their subflows.
+    batch_runs = children
+    nested = (
+        _filter(
+            api,
+            "flow_runs",
+            {"flow_runs": {"parent_flow_run_id": {"any_": [c["id"] for c in children]}}},
+        )
+        if children
+        else []
+    )
+    if nested:
+        children = nested
     tasks = settled_tasks(api, [c["id"] for c in children])
     engine = open_state(state_url)
     with engine.connect() as conn:
@@ -639,6 +653,7 @@ def run_day(
             )
         ).all()
     day = Day(
+        len(batch_runs) if nested else 0,
         workers,
         wall,
         _runs([parent])[0],
@@ -744,7 +759,8 @@ def report_day(day: Day) -> Figures:
     waits = [r.start - r.created for r in regions if r.start]
     walls = [r.end - r.start for r in regions if r.start and r.end]
     print(
-        f"flow runs: {1 + len(regions)} (1 parent, {len(regions)} regions, {done} completed); "
+        f"flow runs: {1 + day.batches + len(regions)} (1 parent, {day.batches} batches, "
+        f"{len(regions)} regions, {done} completed); "
         f"task runs: {len(day.tasks)}"
     )
     if walls:
