@@ -75,6 +75,7 @@ _PAGES = {
     405: ("Niet toegestaan", "Deze pagina kan zo niet worden gebruikt."),
     408: ("Te langzaam", "Het verzoek kwam niet op tijd binnen. Probeer het opnieuw."),
     413: ("Te groot", "Dit verzoek is te groot."),
+    431: ("Te groot", "De kopregels van dit verzoek zijn te groot."),
 }
 
 
@@ -155,6 +156,13 @@ class Guard:
             await self.app(scope, receive, send)
             return
         send = _with_security_headers(send)
+        # h11 enforces MAX_HEADERS only on headers still arriving; a burst that arrives whole
+        # in one read is parsed whatever its size, so count them here too.
+        size = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+        size += sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if size > MAX_HEADERS:
+            await refuse(send, 431)
+            return
         lengths = Headers(scope=scope).getlist("content-length")
         if lengths:
             if len(set(lengths)) != 1 or not (lengths[0].isascii() and lengths[0].isdigit()):
