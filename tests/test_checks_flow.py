@@ -23,7 +23,7 @@ def test_check_flow_writes_report_and_artifact(tmp_path: Path) -> None:
     assert errors == 3  # raw HTML on three lines of one message
     report = (tmp_path / "out" / "reports" / "check.md").read_text(encoding="utf-8")
     assert report.startswith("# Content check\n\n2 files checked: 3 errors, 0 warnings\n")
-    for line in (17, 19, 20):
+    for line in (20, 22, 23):
         assert f"| content/messages/slapen/html.nl.md | {line} | S121 | error |" in report
     artifact = Artifact.get("content-check")
     # Called outside async code, get returns the artifact itself, not a coroutine.

@@ -1,8 +1,9 @@
 """Schema rules the loader cannot see from one file alone: ids, file names and folders.
 
 S116 the same id and language twice, S117 file name not `<id>.<lang>.md`, S118 folder not the
-theme. (S100-S115 come from the loader, URLs and raw HTML from `safety`, campaigns from
-`campaigns`.)
+theme, S119 `status: gepubliceerd` without `reviewed_by` or `reviewed_on` (the loader reports a
+missing or unknown status under S119 too). (S100-S115 come from the loader, URLs and raw HTML
+from `safety`, campaigns from `campaigns`.)
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
+from flows.core.models import PUBLISHED, Message
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -30,7 +32,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"but has another lang)",
             )
         expected = f"{message.id}.{message.lang}.md"
-        if message.path.name != expected:
+        if message.path.name != expected and {"id", "lang"} <= message.field_lines.keys():
             yield ctx.at_field(
                 message,
                 "id",
@@ -39,8 +41,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"file name '{message.path.name}' does not match id '{message.id}' and lang "
                 f"'{message.lang}'; rename the file to {expected} (or correct id or lang)",
             )
+        if message.status == PUBLISHED:
+            yield from _reviewed(ctx, message, rel)
         folder = message.path.parent.name
-        if folder != message.theme:
+        if folder != message.theme and "theme" in message.field_lines:
             yield ctx.at_field(
                 message,
                 "theme",
@@ -49,3 +53,23 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"the file is in folder '{folder}' but its theme is '{message.theme}'; move it "
                 f"to messages/{message.theme}/ or correct the theme",
             )
+
+
+def _reviewed(ctx: Context, message: Message, rel: str) -> Iterator[Finding]:
+    """S119 for a published message nobody is named as having reviewed."""
+    missing = [] if (message.reviewed_by or "").strip() else ["reviewed_by"]
+    if message.reviewed_on is None:
+        missing.append("reviewed_on")
+    if not missing:
+        return
+    fields = " and ".join(missing)
+    yield ctx.at_field(
+        message,
+        "status",
+        "S119",
+        Severity.ERROR,
+        f"status is gepubliceerd but {fields} {'is' if len(missing) == 1 else 'are'} missing: "
+        f"a message goes out only after a colleague has read it; ask them to run "
+        f"./veerkracht review {rel} --by NAME (it fills in both), or set status: "
+        f"klaar-voor-review",
+    )

@@ -85,6 +85,7 @@ TABLE: Final[tuple[Code, ...]] = (
     Code("S116", ERROR, "the same id and language twice", CHECKS),
     Code("S117", ERROR, "file name not `<id>.<lang>.md`", CHECKS),
     Code("S118", ERROR, "folder is not the message's theme", CHECKS),
+    Code("S119", ERROR, "no or unknown status, or gepubliceerd without a review named", CHECKS),
     # S: things that must never reach an output (flows/checks/safety.py).
     Code("S120", ERROR, "a link or resource that is not http(s)", CHECKS),
     Code("S121", ERROR, "raw HTML in a text", CHECKS),
@@ -95,12 +96,13 @@ TABLE: Final[tuple[Code, ...]] = (
     Code("S132", ERROR, "a campaign has more weeks than its period", CHECKS),
     # T: tone of voice (flows/checks/tone.py).
     Code("T201", ERROR, "professional jargon in a message for parents or young people", CHECKS),
-    Code("T202", WARNING, "a tip without a reason", CHECKS),
+    # T202 and T211 are reported as warnings and hold by default (style.yaml `hold:`).
+    Code("T202", ERROR, "a tip without a reason", CHECKS),
     Code("T203", ERROR, "a blame or command word", CHECKS),
     Code("T204", WARNING, "no strength named", CHECKS),
     # T: plain language, B1 (flows/checks/readability.py).
     Code("T210", WARNING, "average sentence length over the limit", CHECKS),
-    Code("T211", WARNING, "a sentence over the maximum length", CHECKS),
+    Code("T211", ERROR, "a sentence over the maximum length", CHECKS),
     Code("T212", WARNING, "readability score below the minimum", CHECKS),
     Code("T213", WARNING, "more hard words than allowed", CHECKS),
     # T: fits its channel (flows/checks/fit.py).

@@ -6,11 +6,14 @@ finding instead of silently ignoring it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from flows.core.codes import CODES
 
 AUDIENCES: dict[str, str] = {
     "ouders-jonge-kinderen": "ouders van kinderen van 0 tot 4 jaar",
@@ -360,6 +363,23 @@ class OtherLanguageWords(Strict):
 class Style(Strict):
     """The tone-of-voice lists and limits of `style.yaml`."""
 
+    @field_validator("hold")
+    @classmethod
+    def _only_content_rules(cls, hold: dict[str, str]) -> dict[str, str]:
+        wrong = [c for c in hold if not re.fullmatch(r"[TD]\d{3}", c)]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(wrong)} cannot be set here: only the tone, language, channel-fit "
+                "and date rules (codes T... and D..., like T202) can hold or not; a broken file "
+                "or an unsafe link always holds"
+            )
+        unknown = [c for c in hold if c not in CODES]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)} is not a finding code; see the code table in README.md"
+            )
+        return hold
+
     jargon: tuple[str, ...] = ()
     blame: tuple[str, ...] = ()
     reason_markers: tuple[str, ...] = ("want", "omdat", "zo ", "daardoor", "dan ")
@@ -367,6 +387,9 @@ class Style(Strict):
     hard_words: dict[str, str] = Field(default_factory=dict)
     limits: StyleLimits = StyleLimits()
     link_policy: Literal["hold", "warn"] = "hold"
+    # Which rules hold a message back: a code (T202) -> error (holds) or warning (reported
+    # only). Codes not named keep their defaults (flows/checks/__init__.py, DEFAULT_HOLD).
+    hold: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)
     # Optional: the imperatives that make a sentence a tip (T202), and the English lists.
     tip_verbs: tuple[str, ...] = DUTCH_TIP_VERBS
     english: OtherLanguageWords = OtherLanguageWords()

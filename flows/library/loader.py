@@ -3,6 +3,11 @@
 Loading never raises on bad content: a file that cannot be read or validated becomes a finding
 and is left out, and the rest of the library still loads (one broken message never stops the
 others). Only a missing content folder is an error (`ContentError`).
+
+One run shows every problem of a message file: when its front matter is not valid YAML, each
+top-level field is read on its own (a broken line is reported, the good fields are kept), and a
+message whose fields are broken is still recovered with stand-ins for them (`Library.unloaded`),
+so the body checks see it. An unloaded message is never published.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +27,16 @@ from pydantic import BaseModel, ValidationError
 
 from flows.core.errors import ContentError
 from flows.core.findings import Finding, Severity, finding
-from flows.core.models import AUDIENCES, THEMES, Campaign, Message, Style
+from flows.core.models import (
+    AUDIENCES,
+    LANGUAGES,
+    STATUSES,
+    THEMES,
+    Campaign,
+    Message,
+    ScreenText,
+    Style,
+)
 from flows.core.text import describe, locate
 from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, Parsed, error_line, parse_yaml
 
@@ -50,6 +65,8 @@ class LoadLog:
 
     root: Path
     findings: list[Finding] = field(default_factory=list)
+    # Messages whose file has a loading error, recovered for the body checks only.
+    unloaded: list[Message] = field(default_factory=list)
 
     def rel(self, path: Path) -> str:
         """A path as findings show it."""
@@ -72,6 +89,8 @@ class Library:
     findings: tuple[Finding, ...] = ()
     files: int = 0
     drafts_waiting: int = 0
+    # Message files with a loading error, recovered as far as they go: checked, never planned.
+    unloaded: tuple[Message, ...] = ()
     memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     def message(self, message_id: str, lang: str = "nl") -> Message | None:
@@ -92,6 +111,12 @@ class Library:
     def with_messages(self, *extra: Message) -> Library:
         """A copy with more messages (a draft being previewed); the memo is not shared."""
         return replace(self, messages=(*self.messages, *extra), memo={})
+
+    def for_checks(self) -> Library:
+        """A copy whose messages include the unloaded ones, so every rule checks them too."""
+        if not self.unloaded:
+            return self
+        return replace(self, messages=(*self.messages, *self.unloaded), unloaded=(), memo={})
 
 
 def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Finding]]:
@@ -208,11 +233,24 @@ def unsafe_findings(text: str, rel: str, first_line: int = 1) -> list[Finding]:
 
 
 def validation_findings(
-    exc: ValidationError, rel: str, lines: dict[str, int], default_line: int, prefix: str = ""
+    exc: ValidationError,
+    rel: str,
+    lines: dict[str, int],
+    default_line: int,
+    prefix: str = "",
+    broken: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """Turn pydantic's errors into findings with the line of the offending field."""
+    """Turn pydantic's errors into findings with the line of the offending field.
+
+    A field in `broken` could not be read at all (its YAML error is already reported), so
+    neither it nor a field beside it under the same top-level field is reported missing."""
     out = []
-    errors = exc.errors()
+    unread = {name.split(".", 1)[0] for name in broken}
+    errors = [
+        e
+        for e in exc.errors()
+        if not (e["type"] == "missing" and e["loc"] and str(e["loc"][0]) in unread)
+    ]
     # A bad list item also makes the list "too short"; the item's own error says it better.
     failed_fields = {e["loc"][0] for e in errors if len(e["loc"]) > 1}
     for err in errors:
@@ -245,6 +283,8 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
         return "S113", (f"unknown audience '{value}'; use one of: {', '.join(AUDIENCES)}")
     if kind == "literal_error" and "theme" in names:
         return "S114", f"unknown theme '{value}'; use one of: {', '.join(THEMES)}"
+    if kind == "literal_error" and field_name == "status":
+        return "S119", f"unknown status '{value}'; {STATUS_ADVICE}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "S112", f"'{dotted}' must be a whole number, like 3 (not {value!r})"
     if "date" in kind:
@@ -289,7 +329,10 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
 
 
 def load_message(path: Path, library: LoadLog) -> Message | None:
-    """Load one message file; findings go to the log."""
+    """Load one message file; findings go to the log.
+
+    A file with a problem in its fields returns None (it is never published), but the message
+    is recovered as far as it goes into `library.unloaded`, so the body checks still run."""
     rel = library.rel(path)
     text, problems = read_text(path, library.root, rel)
     library.findings.extend(problems)
@@ -303,9 +346,18 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
             msg = "the file must start with a line ---, then the fields, then --- again"
         library.findings.append(finding(rel, 1, "S103", Severity.ERROR, msg))
         return None
-    parsed = _parse(fm, fm_line - 1, rel, library)
-    if parsed is None:
+    found: list[Finding] = []
+    broken: frozenset[str] = frozenset()
+    try:
+        parsed = parse_yaml(fm, fm_line - 1)
+    except AliasNotAllowed as exc:  # a possible alias bomb: nothing of it is read further
+        library.findings.append(yaml_finding(exc, fm_line - 1, rel))
         return None
+    except yaml.YAMLError as exc:
+        recovered = recover_fields(fm, fm_line - 1, rel)
+        found.extend(recovered.findings or [yaml_finding(exc, fm_line - 1, rel)])
+        parsed = Parsed(recovered.data, recovered.lines)
+        broken = frozenset(recovered.broken)
     if not isinstance(parsed.data, dict):
         library.findings.append(
             finding(
@@ -319,7 +371,7 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
         return None
     data = {**parsed.data, "body": body.rstrip()}
     if "body" in parsed.data:
-        library.findings.append(
+        found.append(
             finding(
                 rel,
                 parsed.lines["body"],
@@ -328,51 +380,211 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
                 "'body' is not a field: write the text below the closing ---",
             )
         )
-        return None
+    if "status" not in parsed.data and "status" not in broken:
+        found.append(
+            finding(
+                rel,
+                fm_line,
+                "S119",
+                Severity.ERROR,
+                f"the field 'status' is missing, so nobody has said this message may go out; "
+                f"{STATUS_ADVICE}",
+            )
+        )
+        data["status"] = "concept"
+    where = {"path": path, "line": 1, "body_line": body_line}
+    message: Message | None = None
     try:
-        message = Message(**data, path=path, line=1, body_line=body_line, field_lines=parsed.lines)
+        message = Message(**data, **where, field_lines=parsed.lines)
     except ValidationError as exc:
-        library.findings.extend(validation_findings(exc, rel, parsed.lines, fm_line))
-        return None
-    return message
+        found.extend(validation_findings(exc, rel, parsed.lines, fm_line, broken=broken))
+    if not found:
+        return message
+    library.findings.extend(found)
+    stand_in = message or _stand_in(data, where, parsed.lines)
+    if stand_in is not None:
+        library.unloaded.append(stand_in)
+    return None
+
+
+def _stand_in(data: dict[str, Any], where: dict[str, Any], lines: dict[str, int]) -> Message | None:
+    """The message with stand-ins for its invalid fields, for the body checks; None when even
+    that does not validate. Fields replaced lose their line (findings then point at line 1)."""
+    path: Path = where["path"]
+    name_id, _, rest = path.name.partition(".")
+    name_lang = rest.partition(".")[0]
+    folder = path.parent.name
+    theme = folder if folder in THEMES else "partners"
+    stand_ins: dict[str, Any] = {
+        "id": name_id if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name_id) else "onbekend",
+        "lang": name_lang if name_lang in LANGUAGES else "nl",
+        "title": "",
+        "theme": theme,
+        "audiences": ("kinderopvang-team",) if theme == "partners" else ("ouders-jonge-kinderen",),
+        "screen": ScreenText.model_construct(headline="", text=""),
+        "valid_from": date(2000, 1, 1),
+        "status": STATUSES[0],
+    }
+    fields = {k: v for k, v in data.items() if k in Message.model_fields and k != "body"}
+    fields["body"] = data.get("body", "")
+    kept = dict(lines)
+    for _ in range(3):
+        try:
+            return Message(**{**stand_ins, **fields}, **where, field_lines=kept)
+        except ValidationError as exc:
+            failed = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not failed:  # the dates out of order: drop the end date
+                failed = {"valid_until"}
+            for name in failed:
+                fields.pop(name, None)
+                kept = {k: v for k, v in kept.items() if k != name and not k.startswith(name + ".")}
+    return None
 
 
 def _parse(text: str, offset: int, rel: str, library: LoadLog) -> Parsed | None:
     try:
         return parse_yaml(text, offset)
-    except DuplicateKey as exc:
-        library.findings.append(
-            finding(
-                rel,
-                exc.line,
-                "S107",
-                Severity.ERROR,
-                f"the field '{exc.key}' is written twice, on line {exc.first} and on line "
-                f"{exc.line}; only one can count, so delete the one that is wrong",
-            )
-        )
-    except AliasNotAllowed as exc:
-        library.findings.append(
-            finding(
-                rel,
-                error_line(exc, offset),
-                "S105",
-                Severity.ERROR,
-                "YAML anchors and aliases (& and *) are not allowed; write the value out",
-            )
-        )
     except yaml.YAMLError as exc:
-        problem = str(getattr(exc, "problem", None) or "syntax error")
-        library.findings.append(
-            finding(
-                rel,
-                error_line(exc, offset),
-                "S104",
-                Severity.ERROR,
-                f"cannot read the fields ({problem}); {_yaml_advice(problem)}",
-            )
-        )
+        library.findings.append(yaml_finding(exc, offset, rel))
     return None
+
+
+def duplicate_finding(rel: str, key: str, first: int, line: int) -> Finding:
+    """S107: a field written twice."""
+    return finding(
+        rel,
+        line,
+        "S107",
+        Severity.ERROR,
+        f"the field '{key}' is written twice, on line {first} and on line "
+        f"{line}; only one can count, so delete the one that is wrong",
+    )
+
+
+def yaml_finding(exc: yaml.YAMLError, offset: int, rel: str) -> Finding:
+    """The finding for a YAML error: S107 a field twice, S105 an alias, S104 any other."""
+    if isinstance(exc, DuplicateKey):
+        return duplicate_finding(rel, exc.key, exc.first, exc.line)
+    if isinstance(exc, AliasNotAllowed):
+        return finding(
+            rel,
+            error_line(exc, offset),
+            "S105",
+            Severity.ERROR,
+            "YAML anchors and aliases (& and *) are not allowed; write the value out",
+        )
+    problem = str(getattr(exc, "problem", None) or "syntax error")
+    return finding(
+        rel,
+        error_line(exc, offset),
+        "S104",
+        Severity.ERROR,
+        f"cannot read the fields ({problem}); {_yaml_advice(problem)}",
+    )
+
+
+STATUS_ADVICE = (
+    "write status: concept while you write, status: klaar-voor-review when a colleague may "
+    "read it, and let the reviewer set status: gepubliceerd (./veerkracht review FILE --by NAME)"
+)
+# Text fields whose line is kept as written when YAML cannot read it (a colon in a title): the
+# message stays held by the YAML error, but its text is still checked.
+_TEXT_FIELDS = frozenset({"title", "headline", "text", "reviewed_by"})
+_FIELD_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+
+
+@dataclass
+class Recovered:
+    """What line-by-line reading of broken YAML kept: the good fields, their lines, the
+    problems found, and the fields that could not be read."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
+
+
+def recover_fields(text: str, offset: int, rel: str) -> Recovered:
+    """Read a block of `key: value` fields one top-level field at a time.
+
+    A field starts at a line without indent; its indented lines (and `- ` items) belong to it.
+    Each field is parsed alone: a good one is kept, a broken one is reported at its line. A
+    broken field with indented fields under it (`screen:`) is read the same way, one level
+    down; a broken one-line text field keeps its text as written, for the checks.
+    """
+    out = Recovered()
+    _recover(text.split("\n"), offset, rel, "", out)
+    return out
+
+
+def _chunks(lines: list[str]) -> list[tuple[int, list[str]]]:
+    chunks: list[tuple[int, list[str]]] = []
+    for i, line in enumerate(lines):
+        starts = bool(line.strip()) and not line[0].isspace() and not line.startswith(("#", "- "))
+        if starts or not chunks:
+            chunks.append((i, [line]))
+        else:
+            chunks[-1][1].append(line)
+    return chunks
+
+
+def _recover(lines: list[str], offset: int, rel: str, prefix: str, out: Recovered) -> None:
+    data = out.data
+    for name in prefix.rstrip(".").split(".") if prefix else ():
+        data = data.setdefault(name, {})
+    for start, chunk in _chunks(lines):
+        text = "\n".join(chunk)
+        if not text.strip():
+            continue
+        first = offset + start
+        key_match = _FIELD_LINE.match(chunk[0])
+        try:
+            parsed = parse_yaml(text, first)
+        except yaml.YAMLError as exc:
+            key = key_match[1] if key_match else None
+            rest = [c for c in chunk[1:] if c.strip()]
+            if key and key_match and not key_match[2] and rest:
+                indent = min(len(c) - len(c.lstrip()) for c in rest)
+                if indent > 0:  # `screen:` with its fields below: read those one by one
+                    out.lines.setdefault(prefix + key, first + 1)
+                    _recover(
+                        [c[indent:] for c in chunk[1:]], first + 1, rel, f"{prefix}{key}.", out
+                    )
+                    continue
+            out.findings.append(yaml_finding(exc, first, rel))
+            if key is None:
+                continue
+            out.broken.add(prefix + key)
+            out.lines.setdefault(prefix + key, first + 1)
+            value = key_match[2] if key_match else None
+            if key in _TEXT_FIELDS and value and not rest and value[0] not in "\"'[{|>&*!":
+                data.setdefault(key, value)
+            continue
+        if parsed.data is None:  # only comments
+            continue
+        if not isinstance(parsed.data, dict):
+            out.findings.append(
+                finding(
+                    rel,
+                    first + 1,
+                    "S106",
+                    Severity.ERROR,
+                    "this line is not a field like 'title: ...'; write 'name: value' or "
+                    "indent it under the field it belongs to",
+                )
+            )
+            continue
+        for key, value in parsed.data.items():
+            dotted = f"{prefix}{key}"
+            if key in data:
+                line = parsed.lines.get(str(key), first + 1)
+                out.findings.append(
+                    duplicate_finding(rel, str(key), out.lines.get(dotted, line), line)
+                )
+                continue
+            data[key] = value
+        for dotted, line in parsed.lines.items():
+            out.lines.setdefault(prefix + dotted, line)
 
 
 # PyYAML's words for the mistakes people make most, and what to do about each.
@@ -477,4 +689,5 @@ def load_library(root: Path | str) -> Library:
         findings=tuple(log.findings),
         files=files,
         drafts_waiting=drafts,
+        unloaded=tuple(log.unloaded),
     )
