@@ -21,11 +21,19 @@ It also prints the floor: the least time ANY checker needs for this workload whi
 requests per host (requests needed / (hosts x 4) x latency), and so the largest speed-up over
 the fastest peer that a checker holding the limit can reach.
 
-Run: .venv/bin/python bench/links.py      (about five minutes; needs node + npm for the peers)
+A second corpus, "timeouts" (`--corpus timeouts`), is a run at the limit: 500 unique URLs on 8
+hosts, 100 ms per answer, 5 of them never answer, a 5 s timeout. It prints veerkracht's wall
+time, its floor (one timeout plus the polite work: each host's requests over its 4 slots, 100 ms
+each) and the ratio (target within 1.5x), and linkinator with its retries on (--retry,
+--retry-errors) on the same corpus and the speed-up over it (target at least 3x).
+
+Run: .venv/bin/python bench/links.py [--corpus mixed|timeouts|all]
+     (all: about six minutes; needs node + npm for the peers)
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -121,7 +129,8 @@ def write_content(root: Path, urls: list[Url]) -> None:
         text = (
             f"---\nid: bericht-{n}\nlang: nl\ntitle: Bericht {n}\ntheme: slapen\n"
             "audiences: [ouders-jonge-kinderen]\nscreen:\n  headline: Rustig slapen\n"
-            "  text: Een vast ritueel helpt.\nvalid_from: 2026-01-01\n---\n"
+            "  text: Een vast ritueel helpt.\nvalid_from: 2026-01-01\nstatus: gepubliceerd\n"
+            "reviewed_by: Redactie\nreviewed_on: 2026-01-01\n---\n"
             f"Een vast ritueel helpt je kind slapen.\n\n{body}\n"
         )
         path = root / "messages" / "slapen" / f"bericht-{n}.nl.md"
@@ -274,7 +283,22 @@ def readable_by_all(root: Path) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=("mixed", "timeouts", "all"), default="all")
+    corpus = parser.parse_args().corpus
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # lines as they come
     peers = install_peers()
+    if corpus in ("timeouts", "all"):
+        timeouts_corpus(peers)
+    if corpus in ("mixed", "all"):
+        mixed_corpus(peers)
+    if not os.environ.get("BENCH_PEERS_DIR"):
+        shutil.rmtree(peers, ignore_errors=True)  # installed for this run only
+    return 0
+
+
+def mixed_corpus(peers: Path) -> None:
+    """The first corpus: 1,000 URLs of every behaviour, against every peer."""
     work = Path(tempfile.mkdtemp(prefix="veerkracht-bench-links-"))
     content = work / "content"
     work.chmod(0o755)
@@ -394,9 +418,144 @@ def main() -> int:
             print(f"  ran {name}: {wall:.1f} s", flush=True)
     report(outcomes, len(urls), sum(u.requests for u in urls))
     shutil.rmtree(work, ignore_errors=True)
-    if not os.environ.get("BENCH_PEERS_DIR"):
-        shutil.rmtree(peers, ignore_errors=True)  # installed for this run only
-    return 0
+
+
+T_URLS = 500
+T_HANGING = 5
+T_TIMEOUT = 5.0
+
+
+def timeouts_urls(ports: list[int]) -> list[Url]:
+    """500 unique URLs over the hosts, 5 of which never answer, in a fixed shuffled order."""
+    urls = []
+    hanging = {7 + 101 * k for k in range(T_HANGING)}  # on 5 different hosts
+    for i in range(T_URLS):
+        port = ports[i % len(ports)]
+        kind = "hang" if i in hanging else "ok"
+        path = f"/{kind}/t{i}"
+        verdict = "unverified" if kind == "hang" else "ok"
+        urls.append(Url(f"http://127.0.0.1:{port}{path}", port, path, kind, verdict, 1))
+    random.Random(11).shuffle(urls)
+    return urls
+
+
+def timeouts_floor(urls: list[Url]) -> float:
+    """One timeout plus the polite work: the busiest host's answered requests over its slots."""
+    per_port: dict[int, int] = {}
+    for u in urls:
+        if u.kind != "hang":
+            per_port[u.port] = per_port.get(u.port, 0) + 1
+    rounds = max(-(-n // PER_HOST_LIMIT) for n in per_port.values())
+    return T_TIMEOUT + rounds * LATENCY
+
+
+def in_process_run(content: Path, state: Path, env: dict[str, str]) -> float:
+    """The link check's own elapsed time (collect, check, store), as the command runs it."""
+    from flows.core.settings import load_settings
+    from flows.library.loader import load_library
+    from flows.linkcheck.run import run_link_check
+
+    settings = load_settings(
+        net_allow=["127.0.0.1"],
+        link_timeout=float(env["VEERKRACHT_LINK_TIMEOUT"]),
+        link_connect_timeout=float(env["VEERKRACHT_LINK_CONNECT_TIMEOUT"]),
+        state_dir=state,
+    )
+    return run_link_check(load_library(content), settings, use_cache=False).elapsed
+
+
+def timeouts_corpus(peers: Path) -> None:
+    """veerkracht against its floor and linkinator (retries on) when URLs hang."""
+    work = Path(tempfile.mkdtemp(prefix="veerkracht-bench-timeouts-"))
+    content = work / "content"
+    with ServerThread(HOSTS, LATENCY) as st:
+        urls = timeouts_urls([s.port for s in st.servers])
+        write_content(content, urls)
+        floor = timeouts_floor(urls)
+        print(
+            f"\ncorpus 'timeouts': {len(urls)} unique URLs on {HOSTS} hosts, "
+            f"{LATENCY * 1000:.0f} ms per answer, {T_HANGING} never answer, "
+            f"timeout {T_TIMEOUT:.0f} s",
+            flush=True,
+        )
+        env = {
+            **os.environ,
+            "VEERKRACHT_NET_ALLOW": '["127.0.0.1"]',
+            "VEERKRACHT_LINK_TIMEOUT": str(T_TIMEOUT),
+            "VEERKRACHT_LINK_CONNECT_TIMEOUT": str(T_TIMEOUT),
+            "NO_COLOR": "1",
+        }
+        veerkracht = [
+            str(REPO / ".venv" / "bin" / "veerkracht"),
+            "links",
+            str(content),
+            "--format",
+            "json",
+            "--no-cache",
+            "--out",
+            str(work / "out"),
+        ]
+        st.reset()
+        wall, out, err = run_tool("veerkracht links", veerkracht, work, env)
+        try:
+            correct = score(veerkracht_verdicts(out), urls, True)
+        except (ValueError, KeyError):
+            correct = 0
+            print(f"  veerkracht output not readable: {err[-300:]}")
+        total, _, max_host = count_requests(st, urls)
+        hang_requests = sum(
+            s.stats.requests[u.path] for u in urls if u.kind == "hang" for s in st.servers
+        )
+        print(
+            f"  veerkracht links (the command): {wall:.2f} s, {total} requests "
+            f"({hang_requests} to the {T_HANGING} hanging URLs), {correct}/{len(urls)} "
+            f"verdicts right, max {max_host} per host (a hanging request the client gave up "
+            "on still counts as in flight at the server)"
+        )
+        st.reset()
+        run = in_process_run(content, work / "state-in-process", env)
+        ratio = run / floor
+        print(
+            f"  floor: one timeout {T_TIMEOUT:.0f} s + polite work "
+            f"{floor - T_TIMEOUT:.2f} s = {floor:.2f} s; the run itself (in process, "
+            f"without Python's start-up): {run:.2f} s = {ratio:.2f}x the floor "
+            f"(target <= 1.5x): {'MET' if ratio <= 1.5 else 'NOT MET'}; the command "
+            f"{wall / floor:.2f}x"
+        )
+        tool = peers / "node_modules" / ".bin" / "linkinator"
+        if not tool.exists():
+            print("  linkinator not installed: comparison skipped")
+        else:
+            linkinator = [
+                str(tool),
+                "messages/slapen/*.md",
+                "--markdown",
+                "--format",
+                "json",
+                "--retry",
+                "--retry-errors",
+                "--timeout",
+                str(int(T_TIMEOUT * 1000)),
+            ]
+            st.reset()
+            peer_wall, peer_out, peer_err = run_tool("linkinator", linkinator, content, env)
+            try:
+                peer_correct = score(linkinator_verdicts(peer_out), urls, False)
+                note = ""
+            except (ValueError, KeyError) as exc:
+                peer_correct, note = 0, f" (output not readable: {exc}; {peer_err[-300:]})"
+            peer_total, _, peer_host = count_requests(st, urls)
+            speedup = peer_wall / wall
+            print(
+                f"  linkinator --retry --retry-errors --timeout {int(T_TIMEOUT * 1000)}: "
+                f"{peer_wall:.2f} s, {peer_total} requests, {peer_correct}/{len(urls)} "
+                f"alive/dead right, max {peer_host} per host{note}"
+            )
+            print(
+                f"  speed-up vs linkinator: {speedup:.2f}x (target >= 3x): "
+                f"{'MET' if speedup >= 3 else 'NOT MET'}"
+            )
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def report(outcomes: list[Outcome], n: int, needed: int) -> None:

@@ -34,7 +34,8 @@ EXPECTED: dict[str, tuple[Verdict, int]] = {
     "/ratelimit/a": (Verdict.OK, 2),  # 429, wait Retry-After, 200
     "/flaky/a": (Verdict.OK, 2),  # 503, retry, 200
     "/down/a": (Verdict.UNVERIFIED, 3),  # 503 three times: first try + 2 retries
-    "/hang/a": (Verdict.UNVERIFIED, 3),  # timeouts are retried too
+    # A timeout is asked again once, beside the first request (was: twice, one after the other).
+    "/hang/a": (Verdict.UNVERIFIED, 2),
     "/drip/a": (Verdict.OK, 2),  # headers suffice; the dripping body is not awaited
     "/huge/a": (Verdict.OK, 2),
     "/metadata/a": (Verdict.REFUSED, 1),
@@ -137,6 +138,38 @@ def test_global_limit_holds() -> None:
         total_max = sum(s.stats.max_in_flight for s in st.servers)
     assert total_max <= 3 * 3
     assert max(s.stats.max_in_flight for s in st.servers) <= 3
+
+
+def test_a_hanging_url_is_asked_again_once() -> None:
+    with serving() as st:
+        server = st.servers[0]
+        results, sent = _run([server.base + "/hang/h"])
+        asked = server.stats.requests["/hang/h"]
+    result = results[server.base + "/hang/h"]
+    assert result.verdict is Verdict.UNVERIFIED and result.detail == "no answer in time"
+    assert asked == 2 and sent == 2 and result.requests == 2
+
+
+def test_a_slow_request_is_asked_again_before_it_times_out() -> None:
+    # 0.4 s per answer, timeout 0.6 s: a retry after the timeout would never be sent; the one
+    # beside the first request goes out after 0.3 s, and the first answer is used.
+    with serving(latency=0.4) as st:
+        server = st.servers[0]
+        results, _ = _run([server.base + "/ok/slow"])
+        asked = server.stats.requests["/ok/slow"]
+    result = results[server.base + "/ok/slow"]
+    assert result.verdict is Verdict.OK and result.status == 200
+    assert asked == 2
+
+
+def test_timeout_retries_zero_asks_a_hanging_url_once() -> None:
+    once = Options(total_timeout=0.6, connect_timeout=1.0, timeout_retries=0)
+    with serving() as st:
+        server = st.servers[0]
+        results, sent = _run([server.base + "/hang/o"], once)
+        asked = server.stats.requests["/hang/o"]
+    assert results[server.base + "/hang/o"].verdict is Verdict.UNVERIFIED
+    assert asked == 1 and sent == 1
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,17 @@ Politeness: at most `link_concurrency` requests in flight in all, at most `link_
 host (host:port). HEAD first; GET only when HEAD is refused (403, 405, 501), and then only the
 headers are read before the connection is closed, so a huge or slow body costs nothing.
 Redirects are followed by hand (each hop passes the address-safety rule) up to 10, and the chain
-is kept. Retries (at most 2, with backoff, honouring Retry-After up to a cap) only for timeouts,
-5xx and 429: a 404 will not turn into a 200 by asking again. A site that asks for a longer wait
-than the cap is not asked again in this run.
+is kept. Retries (at most 2, with backoff, honouring Retry-After up to a cap) for 5xx and 429: a
+404 will not turn into a 200 by asking again. A site that asks for a longer wait than the cap is
+not asked again in this run.
+
+A timeout is asked again at most once per URL, and not after it: when a request has waited half
+its timeout (`timeout_retry_after`), a second one to the same address is sent beside it (it
+takes its own slot, so the limits hold) and the first answer wins. A hanging site so costs one
+timeout and a half at most, not three timeouts and the backoff in a row; that is enough,
+because a timeout only makes a link unverified, and holding a message back takes two failed
+checks in a row anyway. A request that times out before the second one started (a connect
+timeout) is asked again at once.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 MAX_RETRIES = 2
+TIMEOUTS = (httpx.TimeoutException, TimeoutError)
 
 
 @dataclass
@@ -92,6 +101,10 @@ class Options:
     retry_after_cap: float = 30.0
     retries: int = MAX_RETRIES
     backoff: float = 0.5  # first retry waits this long, then twice as long
+    timeout_retries: int = 1  # 0: a timeout is not asked again in this run
+    # Seconds a request may go unanswered before it is asked again beside it (None: half the
+    # total timeout).
+    timeout_retry_after: float | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: float) -> Options:
@@ -145,8 +158,9 @@ class Checker:
     async def check(self, url: str) -> Result:
         """Check one URL, retrying where it can help; never raises for a bad URL or site."""
         requests_before = self.requests_sent
+        spare = [self.options.timeout_retries > 0]  # the one timeout retry, over all attempts
         try:
-            attempt = await self._attempt(url)
+            attempt = await self._attempt(url, spare)
             for n in range(self.options.retries):
                 if not attempt.retry:
                     break
@@ -159,7 +173,7 @@ class Checker:
                     )
                     break
                 await asyncio.sleep(self._delay(n, attempt.retry_after))
-                attempt = await self._attempt(url)
+                attempt = await self._attempt(url, spare)
         except Exception as exc:  # noqa: BLE001 - one odd site must not stop the whole run
             detail = f"could not be checked ({type(exc).__name__}: {exc})"
             attempt = _Attempt(Verdict.UNVERIFIED, None, url, [], detail, False)
@@ -184,15 +198,16 @@ class Checker:
             return max(retry_after, 0.0)  # at most the cap: longer waits are never retried
         return self.options.backoff * 2.0**n
 
-    async def _attempt(self, url: str) -> _Attempt:
-        """Follow the redirect chain from `url` once and judge where it ends."""
+    async def _attempt(self, url: str, spare: list[bool]) -> _Attempt:
+        """Follow the redirect chain from `url` once and judge where it ends (`spare`: see
+        `_request_retrying_timeout`)."""
         chain: list[Hop] = []
         current = url
         seen = {url}
         reached = False
         for _hop in range(MAX_REDIRECTS + 1):
             try:
-                response = await self._request(current)
+                response = await self._request_retrying_timeout(current, spare)
             except RefusedAddress as exc:
                 return _Attempt(
                     Verdict.REFUSED, None, current, chain, f"{exc}; use a public address", reached
@@ -201,9 +216,8 @@ class Checker:
                 # A read timeout means a server did accept the connection: it is reachable.
                 answered = reached or isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
                 detail = "no answer in time"
-                return _Attempt(
-                    Verdict.UNVERIFIED, None, current, chain, detail, answered, retry=True
-                )
+                # Already asked a second time beside the first (see the module docstring).
+                return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, answered)
             except httpx.HTTPError as exc:
                 connect = isinstance(exc, httpx.ConnectError)
                 answered = reached or not connect
@@ -235,9 +249,53 @@ class Checker:
         detail = f"more than {MAX_REDIRECTS} redirects; use the final address"
         return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, reached)
 
-    async def _request(self, url: str) -> httpx.Response:
+    async def _request_retrying_timeout(self, url: str, spare: list[bool]) -> httpx.Response:
+        """`_request`, asked a second time beside the first when it is slow (see the module
+        docstring); `spare[0]` is whether this URL's one timeout retry is still unused."""
+        if not spare[0]:
+            return await self._request(url)
+        sending = asyncio.Event()
+        first = asyncio.create_task(self._request(url, sending))
+        waiting = asyncio.create_task(sending.wait())
+        try:
+            # The time to the second request counts from the first one's slot, not its queue.
+            await asyncio.wait({first, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            if not first.done():
+                await asyncio.wait({first}, timeout=self._timeout_retry_after())
+        except BaseException:
+            first.cancel()
+            raise
+        finally:
+            waiting.cancel()
+        spare[0] = False
+        if first.done():
+            failure = first.exception()
+            if not isinstance(failure, TIMEOUTS):
+                return first.result()
+            return await self._request(url)  # timed out before the second began: ask at once
+        tasks = {first, asyncio.create_task(self._request(url))}
+        try:
+            while True:
+                done, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    # The first answer (or failure other than a timeout) wins.
+                    if not isinstance(task.exception(), TIMEOUTS) or not tasks:
+                        return task.result()
+        finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
+
+    def _timeout_retry_after(self) -> float:
+        after = self.options.timeout_retry_after
+        return self.options.total_timeout / 2 if after is None else after
+
+    async def _request(self, url: str, sending: asyncio.Event | None = None) -> httpx.Response:
         """HEAD, or GET when HEAD is refused; only headers are read. Holds the limits."""
         async with self.limiter.slot(url):
+            if sending is not None:
+                sending.set()
             response = await self._send("HEAD", url)
             if response.status_code in HEAD_REFUSED:
                 response = await self._send("GET", url)
