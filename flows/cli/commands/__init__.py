@@ -11,6 +11,7 @@ from __future__ import annotations
 COMMAND_MODULES: list[str] = [
     "flows.cli.commands.check",
     "flows.cli.commands.preview",
+    "flows.cli.commands.review",
     "flows.cli.commands.plan",
     "flows.cli.commands.publish",
     "flows.cli.commands.demo",
