@@ -28,8 +28,8 @@ def test_held_by_checks_names_messages_with_errors_only() -> None:
     findings = run_checks(library, today=date(2026, 12, 1))
     held = held_by_checks(library, findings)
     assert held == {
-        ("schuld", "nl"): "T203 blame word 'schuld' at line 4",
-        ("team", "nl"): "T203 blame word 'Je moet' at line 13",
+        ("schuld", "nl"): "T203 blame word 'Je moet' at line 9",  # the title is negated
+        ("team", "nl"): "T203 blame word 'Je moet' at line 16",
     }
 
 

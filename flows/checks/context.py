@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from flows.checks.prose import Block, Prose, parse_body
+from flows.checks.prose import WORD_RE, Block, Prose, parse_body
 from flows.core.findings import Finding, Severity, finding
 from flows.core.models import STAFF_AUDIENCES, Campaign, Message
 from flows.library.loader import Library
 
 _WORD = re.compile(r"\w+")
+# What ends the reach of a negation: a sentence end, a clause comma or a part boundary.
+_CLAUSE_END = re.compile(r"[.!?;:,\x00]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +72,42 @@ class Context:
         """A finding at a 0-based body line."""
         return finding(self.rel(message), message.body_line + line, code, severity, text, column)
 
-    def hits(self, message: Message, terms: Terms) -> Iterator[Hit]:
-        """Every occurrence of `terms` in the title, screen text, resource titles and body."""
+    def corpus(self, message: Message) -> _Corpus:
+        """All reader-facing text of a message as one string (made once per message)."""
         corpus = self._corpus.get(id(message))
         if corpus is None:
             corpus = self._corpus[id(message)] = _Corpus(message, self.prose(message))
+        return corpus
+
+    def hits(
+        self, message: Message, terms: Terms, unless: frozenset[str] = frozenset()
+    ) -> Iterator[Hit]:
+        """Every occurrence of `terms` in the title, screen text, resource titles and body;
+        with `unless`, not those that one of these words negates ("niet jouw fout")."""
+        corpus = self.corpus(message)
         # Most messages contain none of the words of a list: a substring test per key word
         # is far cheaper than the regex (and never misses, it only lets extra texts through).
         if not any(key in corpus.prefilter for key in terms.keys):
             return
         for start, end in terms.spans(corpus.text, corpus.lower):
+            if unless and corpus.negated(start, unless):
+                continue
             yield corpus.hit(message, start, end)
+
+    def word_hits(
+        self,
+        message: Message,
+        test: Callable[[str], str | None],
+        unless: frozenset[str] = frozenset(),
+    ) -> Iterator[tuple[Hit, str]]:
+        """(where, what `test` said) for each word (lower case) for which `test` says something:
+        a lemma match, a compound part; with `unless`, not the words these negate."""
+        corpus = self.corpus(message)
+        for start, end, word in corpus.tokens():
+            said = test(word)
+            if said is None or (unless and corpus.negated(start, unless)):
+                continue
+            yield corpus.hit(message, start, end), said
 
 
 class _Corpus:
@@ -105,6 +132,8 @@ class _Corpus:
         lower = self.text.lower()
         self.prefilter = lower
         self.lower = lower if len(lower) == len(self.text) else None
+        self._tokens: list[tuple[int, int, str]] | None = None
+        self._token_starts: list[int] = []
 
     def _add(
         self, texts: list[str], offset: int, part: tuple[str, Block | None], text: str
@@ -112,6 +141,31 @@ class _Corpus:
         texts.append(text)
         self.starts.append(offset)
         self.parts.append(part)
+
+    def tokens(self) -> list[tuple[int, int, str]]:
+        """(start, end, lower-case word) of every word, made on first use."""
+        if self._tokens is None:
+            low = self.lower if self.lower is not None else self.text
+            self._tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(low)]
+            self._token_starts = [t[0] for t in self._tokens]
+        return self._tokens
+
+    def negated(self, start: int, negations: frozenset[str], window: int = 4) -> bool:
+        """True when one of `negations` is among the `window` words before offset `start` in
+        the same sentence: "niet jouw fout", "niemands schuld", "not your fault"."""
+        tokens = self.tokens()
+        index = bisect_right(self._token_starts, start) - 1
+        if index >= 0 and tokens[index][0] == start:
+            index -= 1  # the hit itself
+        edge = start
+        for back in range(index, max(index - window, -1), -1):
+            t_start, t_end, word = tokens[back]
+            if _CLAUSE_END.search(self.text, t_end, edge):
+                return False
+            if word in negations:
+                return True
+            edge = t_start
+        return False
 
     def hit(self, message: Message, start: int, end: int) -> Hit:
         index = bisect_right(self.starts, start) - 1

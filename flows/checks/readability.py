@@ -1,5 +1,11 @@
 """Plain language (taalniveau B1), the brief's rule 5: T210 average sentence length, T211 a long
-sentence, T212 readability score, T213 hard words.
+sentence, T212 readability score, T213 hard words, T214 officialese, T215 spelling (`spelling`).
+
+Hard words are those of `hard_words:` and, when `common_words:` is set, every word rarer than
+`limits.hard_word_zipf` on wordfreq's scale that is not in `common_words:` (the domain), not a
+compound of common words ("bedtijd", "zwemles"), not an inflection of a common word and not a
+name (a capital inside a sentence). Officialese (`officialese:`, "indien", "middels") is a
+warning for each word, whatever the allowance.
 
 The score is Flesch-Douma for Dutch (206.84 - 0.77 x syllables per 100 words - 0.93 x words per
 sentence) and Flesch Reading Ease for English. Syllables are counted as vowel groups, which is
@@ -13,6 +19,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from flows.checks import language, spelling
 from flows.checks.context import Context, Terms, quote, term_pattern
 from flows.checks.prose import WORD_RE
 from flows.core.findings import Finding, Severity
@@ -109,20 +116,104 @@ def check(ctx: Context) -> Iterator[Finding]:
                         f"{limits.flesch_douma_min:g}); use shorter sentences and short, "
                         f"everyday words",
                     )
-        if hard is not None and message.lang == "nl":
-            yield from _hard_words(ctx, message, hard, alternatives, limits.hard_words_max)
+        src = style.english if message.lang == "en" else style
+        official = _official(tuple(src.officialese))
+        if official is not None:
+            yield from _officialese(ctx, message, official, src.officialese)
+        common = src.common_words
+        if (hard is not None and message.lang == "nl") or common is not None:
+            rare = None
+            if common is not None:
+                known = frozenset(w.lower() for w in (*common, *(src.team_words or ())))
+                rare = _Rare(message.lang, known, limits.hard_word_zipf, src.officialese)
+            yield from _hard_words(
+                ctx,
+                message,
+                hard if message.lang == "nl" else None,
+                alternatives,
+                limits.hard_words_max,
+                rare,
+            )
+    yield from spelling.check(ctx)
+
+
+@lru_cache(maxsize=8)
+def _official(words: tuple[str, ...]) -> Terms | None:
+    return term_pattern(words)
+
+
+def _officialese(
+    ctx: Context, message: Message, official: Terms, plain: dict[str, str]
+) -> Iterator[Finding]:
+    alternatives = {_normal(k): v for k, v in plain.items()}
+    for hit in ctx.hits(message, official):
+        better = alternatives.get(_normal(hit.text))
+        yield ctx.at_body(
+            message,
+            hit.line - message.body_line,
+            "T214",
+            Severity.WARNING,
+            f"officialese '{hit.text}'; oplossing: schrijf "
+            + (f"'{better}'" if better else "een gewoon woord")
+            + " (ambtelijke taal leest als een brief van een instantie)",
+            hit.column,
+        )
+
+
+class _Rare:
+    """Which words are rare enough to be hard, cached per word."""
+
+    def __init__(
+        self, lang: str, known: frozenset[str], threshold: float, skip: dict[str, str]
+    ) -> None:
+        self.lang = lang
+        self.known = known
+        self.threshold = threshold
+        self.skip = frozenset(_normal(k) for k in skip)
+        self._seen: dict[str, bool] = {}
+
+    def common(self, part: str) -> bool:
+        return part in self.known or language.zipf(part, self.lang) >= self.threshold
+
+    def __call__(self, word: str) -> bool:
+        found = self._seen.get(word)
+        if found is None:
+            found = self._seen[word] = self._hard(word)
+        return found
+
+    def _hard(self, word: str) -> bool:
+        if len(word) < 5 or not word.isalpha() or word in self.known or word in self.skip:
+            return False
+        if self.common(word) or self.common(language.lemma(word, self.lang)):
+            return False
+        if not language.in_dictionary(word, self.lang) and not language.split_compound(
+            word, lambda p: language.in_dictionary(p, self.lang)
+        ):
+            return False  # a misspelling or a name: the spelling check's business
+        return language.split_compound(word, self.common) is None
 
 
 def _hard_words(
     ctx: Context,
     message: Message,
-    hard: Terms,
+    hard: Terms | None,
     alternatives: dict[str, str],
     limit: int,
+    rare: _Rare | None,
 ) -> Iterator[Finding]:
     first: dict[str, tuple[int, str]] = {}  # normal form -> (line, as written)
-    for hit in ctx.hits(message, hard):
-        first.setdefault(_normal(hit.text), (hit.line, hit.text))
+    skip = rare.skip if rare is not None else frozenset()
+    if hard is not None:
+        for hit in ctx.hits(message, hard):
+            if _normal(hit.text) not in skip:
+                first.setdefault(_normal(hit.text), (hit.line, hit.text))
+    if rare is not None:
+        corpus = ctx.corpus(message)
+        for start, end, word in corpus.tokens():
+            if word in first or not rare(word) or spelling.is_name(corpus.text, start):
+                continue
+            hit = corpus.hit(message, start, end)
+            first.setdefault(word, (hit.line, hit.text))
     if len(first) <= limit:
         return
     listed = "; ".join(
@@ -135,7 +226,8 @@ def _hard_words(
         line - message.body_line,
         "T213",
         Severity.WARNING,
-        f"{len(first)} hard words (at most {limit}): {listed}; use the everyday word",
+        f"{len(first)} hard words (at most {limit}): {listed}; oplossing: kies het gewone "
+        f"woord dat ouders zelf zouden gebruiken",
     )
 
 

@@ -100,11 +100,18 @@ TABLE: Final[tuple[Code, ...]] = (
     Code("T202", ERROR, "a tip without a reason", CHECKS),
     Code("T203", ERROR, "a blame or command word", CHECKS),
     Code("T204", WARNING, "no strength named", CHECKS),
+    # T: patterns word lists cannot see (flows/checks/patterns.py).
+    Code("T205", ERROR, "the reader named as the cause of a problem (cause-blame)", CHECKS),
+    Code("T206", ERROR, "a judgement of parents ('een goede ouder ...')", CHECKS),
+    Code("T207", ERROR, "an obligation for the reader ('je moet', 'verplicht')", CHECKS),
+    Code("T208", ERROR, "fear framing: harm to a child with no handle nearby", CHECKS),
     # T: plain language, B1 (flows/checks/readability.py).
     Code("T210", WARNING, "average sentence length over the limit", CHECKS),
     Code("T211", ERROR, "a sentence over the maximum length", CHECKS),
     Code("T212", WARNING, "readability score below the minimum", CHECKS),
     Code("T213", WARNING, "more hard words than allowed", CHECKS),
+    Code("T214", WARNING, "officialese ('indien', 'middels')", CHECKS),
+    Code("T215", WARNING, "a word the spelling check does not know", CHECKS),
     # T: fits its channel (flows/checks/fit.py).
     Code("T220", ERROR, "screen headline too long", CHECKS),
     Code("T221", ERROR, "screen text too long", CHECKS),

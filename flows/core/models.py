@@ -213,6 +213,8 @@ class StyleLimits(Strict):
     resources_max: int = 3
     # A readability score over a few words says little: below this many it is not computed.
     readability_min_words: int = 30
+    # With `common_words:` set, a word rarer than this Zipf frequency (wordfreq) is a hard word.
+    hard_word_zipf: float = 3.0
 
 
 # Imperatives that start a tip ("Lees samen ..."). Words that are also common nouns or numbers
@@ -342,6 +344,10 @@ ENGLISH_TIP_VERBS = (
 )
 
 
+DUTCH_NEGATIONS = ("niet", "geen", "niemand", "niemands", "nooit", "nergens")
+ENGLISH_NEGATIONS = ("not", "no", "never", "nobody", "nobody's", "isn't", "wasn't", "aren't")
+
+
 class OtherLanguageWords(Strict):
     """Word lists for English messages; the Dutch lists are Style's own fields."""
 
@@ -358,6 +364,17 @@ class OtherLanguageWords(Strict):
         "goes well",
     )
     tip_verbs: tuple[str, ...] = ENGLISH_TIP_VERBS
+    jargon: tuple[str, ...] = ()
+    negations: tuple[str, ...] = ENGLISH_NEGATIONS
+    blame_fine: tuple[str, ...] = ()
+    reason_openers: tuple[str, ...] = ("so", "then")
+    fear_harm: tuple[str, ...] = ()
+    fear_lasting: tuple[str, ...] = ()
+    negative_words: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    officialese: dict[str, str] = Field(default_factory=dict)
+    common_words: tuple[str, ...] | None = None
+    team_words: tuple[str, ...] | None = None
 
 
 class Style(Strict):
@@ -393,3 +410,16 @@ class Style(Strict):
     # Optional: the imperatives that make a sentence a tip (T202), and the English lists.
     tip_verbs: tuple[str, ...] = DUTCH_TIP_VERBS
     english: OtherLanguageWords = OtherLanguageWords()
+    # Issue 14, all optional (a list left out switches its rule off; see content/style.yaml):
+    # negations before a blame word, blame phrases that are fine, reason words that count only
+    # opening a clause, fear framing, officialese, common words and the team's spelling list.
+    negations: tuple[str, ...] = DUTCH_NEGATIONS
+    blame_fine: tuple[str, ...] = ()
+    reason_openers: tuple[str, ...] = ("zo", "dan")
+    fear_harm: tuple[str, ...] = ()
+    fear_lasting: tuple[str, ...] = ()
+    negative_words: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    officialese: dict[str, str] = Field(default_factory=dict)
+    common_words: tuple[str, ...] | None = None
+    team_words: tuple[str, ...] | None = None
