@@ -24,6 +24,8 @@ system-test:
 
 demo: system-demo $(STAMP)
 	$(BIN)/veerkracht demo
+	@echo
+	@echo "Klaar. Controleer nu de berichten met: ./veerkracht check"
 
 # Lint first, then every tier of tests (unit, server, browser, prefect; see tests/conftest.py).
 test: system-test lint
