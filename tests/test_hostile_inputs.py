@@ -157,3 +157,13 @@ def test_a_header_with_a_separator_or_bidi_control_is_refused(value: str) -> Non
     with pytest.raises(HeaderInjection, match="subject"):
         check_header("the subject", value)
     assert check_header("the subject", "Slapen: één rustig ritme") == "Slapen: één rustig ritme"
+
+
+def test_the_fast_unsafe_scan_agrees_with_the_rule_for_every_character() -> None:
+    from flows.core.text import has_unsafe, is_unsafe
+
+    for code in range(0x10000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # lone surrogates never come out of decoding
+        assert has_unsafe(f"é{ch}x") == is_unsafe(ch), f"U+{code:04X}"

@@ -17,6 +17,7 @@ refused or removed again (`one_line`), so no later step meets one by surprise.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,11 +46,18 @@ def is_unsafe(ch: str) -> bool:
     return code <= 0x9F or ch in SEPARATORS or ch in BIDI
 
 
+# The same set as `is_unsafe`, as one character class: a regex scan is ~50x faster than a
+# Python loop over every character of a message (bench/check.py).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(SEPARATORS | BIDI)) + "]"
+)
+
+
 def has_unsafe(text: str) -> bool:
     """True when `text` holds at least one unsafe character."""
     if text.isascii() and text.isprintable():
         return False
-    return any(is_unsafe(ch) for ch in text)
+    return _UNSAFE.search(text) is not None
 
 
 def describe(ch: str) -> str:
