@@ -10,9 +10,7 @@ since the review is what settles them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -22,13 +20,10 @@ from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
 from flows.core.errors import ContentError
 from flows.core.findings import Severity
 from flows.core.text import locate
+from flows.library.front_matter import set_review_fields
 
 # Findings about the status itself: the review sets it.
 SETTLED_BY_REVIEW = frozenset({"S119"})
-_FIELD = re.compile(
-    r"^(?P<key>status|reviewed_by|reviewed_on)[ \t]*:(?P<rest>.*?)(?P<eol>\r?\n?)$", re.DOTALL
-)
-_PLAIN_NAME = re.compile(r"[A-Za-zÀ-ÿ][\w .'À-ÿ-]*")
 
 
 def register(sub: Any) -> None:
@@ -111,48 +106,6 @@ def _message_path(ref: str, root: Path, messages: list[Any]) -> Path:
         f"no message {ref!r}; give the file's path, for example "
         "content/messages/slapen/vast-ritme.nl.md"
     )
-
-
-def yaml_text(value: str) -> str:
-    """A name as YAML reads it back unchanged: plain when safe, else double-quoted."""
-    if _PLAIN_NAME.fullmatch(value) and not value.endswith(" ") and ": " not in value:
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def set_review_fields(text: str, name: str, day: str) -> str | None:
-    """`text` with status, reviewed_by and reviewed_on set in its front matter; each field's
-    line is replaced where it is written (a comment after it is kept), missing ones are added
-    after `status:` (or at the end of the front matter). None without front matter."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].lstrip("\ufeff").rstrip() != "---":
-        return None
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if close is None:
-        return None
-    eol = "\r\n" if lines[0].endswith("\r\n") else "\n"
-    values = {"status": "gepubliceerd", "reviewed_by": yaml_text(name), "reviewed_on": day}
-    where: dict[str, int] = {}
-    for i in range(1, close):
-        m = _FIELD.match(lines[i])
-        if m and m["key"] not in where:
-            where[m["key"]] = i
-            comment = re.search(r"[ \t]+#.*$", m["rest"]) if m["key"] == "status" else None
-            tail = comment.group(0) if comment else ""
-            lines[i] = f"{m['key']}: {values[m['key']]}{tail}{m['eol'] or eol}"
-    after = where.get("status", close - 1)
-    if "status" not in where:
-        lines.insert(close, f"status: {values['status']}{eol}")
-        after = close
-    for key in ("reviewed_by", "reviewed_on"):
-        if key in where:
-            after = max(after, where[key])
-            continue
-        if not lines[after].endswith("\n"):
-            lines[after] += eol
-        lines.insert(after + 1, f"{key}: {values[key]}{eol}")
-        after += 1
-    return "".join(lines)
 
 
 def _write(path: Path, text: str) -> None:
