@@ -17,12 +17,13 @@ What a channel declares (type parameters in brackets):
 - `render` -> `Rendered[P, M]`: files to write and typed render metadata M;
 - `deliver`: write or send, idempotent per edition key.
 
-Optional: `shown_in_plan` (which messages the plan lists), `report_notes` (lines for the
-publish report), `preview` (one message as this channel shows it), `register_cli` (its own
-`veerkracht <name> ...` subcommands, built with the `CommandKit` the command line lends it),
-`public_routes` (Starlette routes for the public endpoint, `veerkracht public`).
-State tables are SQLAlchemy tables on `flows.infra.state.metadata`, defined in the channel's
-own modules.
+Optional: `shown_in_plan` (which messages the plan lists), `plan_link` (the page the plan
+links an edition to), `calendar_events` (how the plan's calendar file shows the channel),
+`report_notes` (lines for the publish report), `preview` (one message as this channel shows
+it), `register_cli` (its own `veerkracht <name> ...` subcommands, built with the `CommandKit`
+the command line lends it), `public_routes` (Starlette routes for the public endpoint,
+`veerkracht public`). State tables are SQLAlchemy tables on `flows.infra.state.metadata`,
+defined in the channel's own modules.
 """
 
 from __future__ import annotations
@@ -194,6 +195,10 @@ class Channel(ABC, Generic[S, I, P, M]):
     # A campaign without this channel's section: off (None), unless the channel is on by
     # default, when it gets the model's defaults.
     on_by_default: bool = False
+    # The plan's calendar file: one event per edition ("edition": a newsletter) or one per day
+    # listing that day's editions ("day"); an edition group that goes out daily (a screen)
+    # never gets events.
+    calendar_events: str = "day"
     # The folders under out/ this channel writes, with what they hold (the demo lists them).
     outputs: tuple[tuple[str, str], ...] = ()
 
@@ -258,6 +263,11 @@ class Channel(ABC, Generic[S, I, P, M]):
     def shown_in_plan(self, edition: Edition[P]) -> Sequence[Message]:
         """The messages the plan lists for this edition (new ones, for a rolling window)."""
         return edition.messages
+
+    def plan_link(self, edition: Edition[P]) -> str | None:
+        """Where this edition can be read once published: a path under out/ (the plan links
+        it), or None when it has no page of its own."""
+        return None
 
     def report_notes(self, loaded: Loaded[I], ctx: Context) -> ReportNotes:
         """Lines for the publish report (the partner list, screen folders left behind)."""

@@ -85,12 +85,19 @@ def test_plan_command_json_ics_and_html(tmp_path: Path, capsys: pytest.CaptureFi
     assert "slaapritueel" not in ids  # held by a check error, so never planned
     text = ics.read_bytes().decode("utf-8")
     lines = unfold(text)
-    # One event per day and channel: three feed days, and the posters of each week start.
+    # One event per day and channel (three feed days, the posters of each week start) and
+    # one per week for its theme.
     per_day_and_channel = {(r["day"], r["channel"]) for r in rows}
-    assert lines.count("BEGIN:VEVENT") == len(per_day_and_channel)
+    themes = sum(line.startswith("SUMMARY:Thema van week") for line in lines)
+    assert themes == 2  # the campaign has two theme weeks
+    # And a reminder for the message whose validity ends in the range.
+    assert [line for line in lines if line.startswith("SUMMARY:Verloopt")] == [
+        "SUMMARY:Verloopt na: Samen sterk"
+    ]
+    assert lines.count("BEGIN:VEVENT") == len(per_day_and_channel) + themes + 1
     assert sum(line.startswith("SUMMARY:Feeds:") for line in lines) == 3
     uids = [line for line in lines if line.startswith("UID:")]
-    assert len(set(uids)) == len(per_day_and_channel)
+    assert len(set(uids)) == len(uids)
     assert all(len(p.encode()) <= 75 for p in text.split("\r\n"))
     html = (tmp_path / "reports" / "plan.html").read_text(encoding="utf-8")
     assert "ma 4 jan" in html and "Hulp vragen mag" in html
@@ -141,6 +148,9 @@ def test_plan_of_the_bundled_campaign_has_every_channel_with_the_newsletter_days
         for i in events
         if any(line.startswith("SUMMARY:Nieuwsbrief") for line in lines[i : i + 8])
     )
-    assert newsletter_events == [d.replace("-", "") for d in newsletter_days]
+    # One event per edition (four partner groups on each newsletter day).
+    per_edition = sorted(r["day"].replace("-", "") for r in rows if r["channel"] == "newsletter")
+    assert newsletter_events == per_edition
+    assert sorted(set(newsletter_events)) == [d.replace("-", "") for d in newsletter_days]
     html = (tmp_path / "reports" / "plan.html").read_text(encoding="utf-8")
     assert "Nieuwsbrief" in html and "voorbeeldlijst" in html

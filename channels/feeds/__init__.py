@@ -90,6 +90,10 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
         report.notes.append(f"{entries} {'entry' if entries == 1 else 'entries'} in the feed")
         return report
 
+    def plan_link(self, edition: Edition[FeedPayload]) -> str | None:
+        """The RSS document of this feed (the plan links it)."""
+        return f"feeds/{edition.target}.rss"
+
     def shown_in_plan(self, edition: Edition[FeedPayload]) -> Sequence[Message]:
         """A feed edition carries its whole window: the plan shows what is new that day."""
         return [e.message for e in edition.payload.entries if e.day == edition.day]

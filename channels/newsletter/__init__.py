@@ -48,6 +48,7 @@ class NewsletterChannel(
     name = CHANNEL_NAME
     label = Labels(nl="Nieuwsbrief", en="Newsletter")
     settings_model = NewsletterSettings
+    calendar_events = "edition"  # each edition its own event, its block titles described
     outputs = (
         ("newsletters", "web archive of each newsletter edition"),
         ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
@@ -137,6 +138,12 @@ class NewsletterChannel(
             *(f"- {cell(f.format())}" for f in loaded.findings),
         )
         return ReportNotes(summary, section)
+
+    def plan_link(self, edition: Edition[NewsletterPayload]) -> str | None:
+        """The edition's web archive, written when it is published (the plan links it)."""
+        if edition.payload.unusable:
+            return None
+        return f"newsletters/{edition.key}/index.html"
 
     def preview(
         self,

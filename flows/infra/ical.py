@@ -24,6 +24,7 @@ class AllDayEvent:
     summary: str
     description: str = ""
     categories: tuple[str, ...] = ()
+    last_day: date | None = None  # for an event of several days: its last day (inclusive)
 
 
 def escape_text(value: str) -> str:
@@ -72,12 +73,13 @@ def calendar(events: Sequence[AllDayEvent], *, name: str, stamp: datetime | None
         _prop("X-WR-TIMEZONE", "Europe/Amsterdam"),
     ]
     for event in events:
+        end = max(event.last_day or event.day, event.day)
         parts += [
             "BEGIN:VEVENT\r\n",
             _prop("UID", escape_text(event.uid)),
             _prop("DTSTAMP", now),
             _prop("DTSTART;VALUE=DATE", event.day.strftime("%Y%m%d")),
-            _prop("DTEND;VALUE=DATE", (event.day + timedelta(days=1)).strftime("%Y%m%d")),
+            _prop("DTEND;VALUE=DATE", (end + timedelta(days=1)).strftime("%Y%m%d")),
             _prop("SUMMARY", escape_text(event.summary)),
             _prop("TRANSP", "TRANSPARENT"),  # a plan entry does not make anyone busy
         ]

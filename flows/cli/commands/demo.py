@@ -103,8 +103,12 @@ def publish_demo(content: Path, out: Path, publish: Publish) -> tuple[Settings, 
         inputs = load_inputs(settings, library)
     rows = plan_range(library, inputs, DEMO_DAY, 28)
     notes = input_notes(inputs)
-    write_report(settings.out_dir, "plan.html", plan_html(rows, DEMO_DAY, 28, notes))
-    write_report(settings.out_dir, "plan.ics", plan_ics(rows, base_url=settings.public_base_url))
+    html = plan_html(rows, DEMO_DAY, 28, notes, library=library)
+    write_report(settings.out_dir, "plan.html", html)
+    ics = plan_ics(
+        rows, base_url=settings.public_base_url, library=library, start=DEMO_DAY, days=28
+    )
+    write_report(settings.out_dir, "plan.ics", ics)
     return settings, line
 
 

@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="also write an iCalendar file (opens in Outlook)",
+        help="where to write the iCalendar file (opens in Outlook; default out/reports/plan.ics)",
     )
     add_common(p)
     p.set_defaults(run=run)
@@ -88,15 +88,20 @@ def run(args: argparse.Namespace) -> int:
     # What is held back now (a check error, a broken link in the last link check) is left out.
     by_links, _note = links_hold(library, settings)
     checked = check_all(library, inputs, start)
-    held = frozenset(held_by_checks(library, checked)) | frozenset(by_links)
+    reasons: dict[tuple[str, str], str] = dict(held_by_checks(library, checked))
+    for key in by_links:
+        reasons.setdefault(key, "een link werkt niet (laatste linkcontrole)")
+    held = frozenset(reasons)
     days = args.weeks * 7
     rows = plan_range(library, inputs, start, days, held)
     notes = input_notes(inputs)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    html_path = write_report(settings.out_dir, "plan.html", to_html(rows, start, days, notes))
-    if args.ics is not None:
-        write_atomic(args.ics, to_ics(rows, base_url=settings.public_base_url))
+    ics_path: Path = args.ics if args.ics is not None else settings.out_dir / "reports" / "plan.ics"
+    html = to_html(rows, start, days, notes, library=library, held=reasons, ics_name=ics_path.name)
+    html_path = write_report(settings.out_dir, "plan.html", html)
+    ics = to_ics(rows, base_url=settings.public_base_url, library=library, start=start, days=days)
+    write_atomic(ics_path, ics)
     if args.format == "json":
         print(to_json(rows))
     else:
@@ -106,5 +111,5 @@ def run(args: argparse.Namespace) -> int:
             f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held back "
             "(check errors, broken links)"
         )
-        print(f"calendar: {html_path}" + (f"; iCalendar: {args.ics}" if args.ics else ""))
+        print(f"calendar: {html_path}; iCalendar: {ics_path}")
     return EXIT_OK
