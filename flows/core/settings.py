@@ -152,6 +152,14 @@ class Settings(BaseSettings):
         200, ge=1, le=10000, description="Connections served at once; more are answered 503."
     )
 
+    # Studio (`veerkracht studio`): the login it needs on an address other than 127.0.0.1.
+    studio_password: SecretStr = Field(
+        SecretStr(""), description="Team password of the studio; empty means no password login."
+    )
+    studio_user_header: str = Field(
+        "", description="Header with the user name set by your reverse proxy (studio login)."
+    )
+
     @field_validator(
         "organisation",
         "contact_email",

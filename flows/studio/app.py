@@ -1,0 +1,526 @@
+"""Veerkracht Studio: the comms team's editorial web app over the same Markdown files.
+
+A Starlette app with Jinja2 templates: an overview, an editor whose findings come from the real
+checks while you type, a review step and the inbox. Every file it writes is the same
+`messages/<theme>/<id>.<lang>.md` the command line reads, written atomically; each save is one
+line in `out/reports/studio-audit.log`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import yaml
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from flows.checks import held_by_checks
+from flows.core.clock import today
+from flows.core.findings import Finding, Severity
+from flows.core.models import AUDIENCES, STATUSES, THEMES
+from flows.core.settings import Settings
+from flows.infra.outputs import write_atomic
+from flows.infra.templates import environment
+from flows.library.front_matter import (
+    new_message_text,
+    set_review_fields,
+    update_fields,
+)
+from flows.library.loader import split_front_matter
+from flows.studio.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    FRAME_CSP,
+    HEADERS,
+    PAGE_CSP,
+    SESSION_COOKIE,
+    Access,
+    new_session,
+)
+from flows.studio.state import ContentState, NotAllowed, digest, finding_json
+
+MAX_FORM_BYTES = 512 * 1024
+REVIEW_SOON = timedelta(days=60)
+SETTLED_BY_REVIEW = frozenset({"S119"})  # as `veerkracht review`: the review settles the status
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@cache
+def _templates() -> Environment:
+    env = environment("flows.studio", trim_blocks=True, lstrip_blocks=True)
+    env.globals["THEMES"] = THEMES
+    env.globals["AUDIENCES"] = AUDIENCES
+    env.globals["STATUSES"] = STATUSES
+    return env
+
+
+class Studio:
+    """The app's state: settings, content folder, access."""
+
+    def __init__(self, settings: Settings, access: Access) -> None:
+        self.settings = settings
+        self.access = access
+        self.content = ContentState(settings)
+        self.audit = settings.out_dir / "reports" / "studio-audit.log"
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def page(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
+        session = request.state.session
+        html = (
+            _templates()
+            .get_template(name)
+            .render(
+                csrf=self.access.csrf_token(session),
+                user=request.state.user,
+                login=self.access.login,
+                **values,
+            )
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def guarded(self, handler: Handler, *, open_page: bool = False) -> Handler:
+        """`handler` behind the session, the login and (for POST) the CSRF check."""
+
+        async def endpoint(request: Request) -> Response:
+            session = request.cookies.get(SESSION_COOKIE, "")
+            fresh = not session
+            if fresh:
+                session = new_session()
+            request.state.session = session
+            request.state.user = self._user(request, session)
+            request.state.form = {}
+            if request.method == "POST":
+                body = await request.body()
+                if len(body) > MAX_FORM_BYTES:
+                    return PlainTextResponse("Te groot.", status_code=413)
+                request.state.form = _parse_form(body.decode("utf-8", "replace"))
+                token = request.headers.get(CSRF_HEADER) or _one(request.state.form, CSRF_FIELD)
+                if fresh or not self.access.csrf_ok(session, token):
+                    response: Response = PlainTextResponse(
+                        "Dit formulier is verlopen of komt niet van de studio (CSRF). "
+                        "Laad de pagina opnieuw en probeer het nog eens.",
+                        status_code=403,
+                    )
+                    return self._finish(response, session, fresh)
+            if request.state.user is None and not open_page:
+                if self.access.login == "header":
+                    response = PlainTextResponse(
+                        "Log in via het portaal van de organisatie.", status_code=401
+                    )
+                else:
+                    response = RedirectResponse("/inloggen", status_code=303)
+                return self._finish(response, session, fresh)
+            try:
+                response = await handler(request)
+            except NotAllowed:
+                response = PlainTextResponse("Niet gevonden.", status_code=404)
+            return self._finish(response, session, fresh)
+
+        return endpoint
+
+    def _finish(self, response: Response, session: str, fresh: bool) -> Response:
+        for key, value in HEADERS.items():
+            response.headers.setdefault(key, value)
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        if fresh:
+            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+        return response
+
+    def _user(self, request: Request, session: str) -> str | None:
+        if self.access.login == "none":
+            return ""
+        if self.access.login == "header":
+            name = " ".join(request.headers.get(self.access.user_header, "").split())
+            return name or None
+        return self.access.users.get(session)
+
+    def who(self, request: Request) -> str:
+        """Who saves: the login, else the name typed in the form, else 'onbekend'."""
+        user: str = request.state.user or ""
+        typed = " ".join(_one(request.state.form, "door").split())
+        return user or typed or "onbekend"
+
+    def write(self, path: Path, text: str, who: str, what: str) -> None:
+        """Write a content file atomically and append its audit line."""
+        write_atomic(path, text, mode=0o644)
+        stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+        line = json.dumps(
+            {"wanneer": stamp, "wie": who, "wat": what, "bestand": self.content.rel(path)},
+            ensure_ascii=False,
+        )
+        self.audit.parent.mkdir(parents=True, exist_ok=True)
+        with self.audit.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    # --- pages ------------------------------------------------------------------------------
+
+    async def overview(self, request: Request) -> Response:
+        checked = await run_in_threadpool(self.content.checked)
+        library = checked.library
+        day = today()
+        held = held_by_checks(library, checked.findings)
+        per_file: dict[str, list[Finding]] = {}
+        for f in checked.findings:
+            per_file.setdefault(f.path, []).append(f)
+        rows: dict[str, list[dict[str, Any]]] = {theme: [] for theme in THEMES}
+        for m in sorted([*library.messages, *library.unloaded], key=lambda m: (m.id, m.lang)):
+            found = per_file.get(library.rel(m.path), [])
+            rows.setdefault(m.theme, []).append(
+                {
+                    "message": m,
+                    "rel": self.content.rel(m.path),
+                    "errors": sum(1 for f in found if f.severity is Severity.ERROR),
+                    "warnings": sum(1 for f in found if f.severity is Severity.WARNING),
+                    "held": held.get(m.key, "" if m in library.messages else "kan niet laden"),
+                }
+            )
+        soon = sorted(
+            (m.review_by, m)
+            for m in library.messages
+            if m.review_by is not None and m.review_by <= day + REVIEW_SOON
+        )
+        inbox_dir = self.content.root / "inbox"
+        inbox = (
+            sorted(self.content.rel(p) for p in inbox_dir.rglob("*.md"))
+            if inbox_dir.is_dir()
+            else []
+        )
+        return self.page(
+            request,
+            "overview.html.j2",
+            rows=rows,
+            soon=[(d, m, self.content.rel(m.path)) for d, m in soon],
+            inbox=inbox,
+            day=day,
+            calendar=(self.settings.out_dir / "reports" / "plan.html").is_file(),
+        )
+
+    async def edit(self, request: Request) -> Response:
+        rel = request.path_params["rel"]
+        path = self.content.path(rel)
+        if not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        raw = path.read_bytes()
+        return self.page(
+            request, "edit.html.j2", **self._form_values(rel, raw.decode("utf-8")), hash=digest(raw)
+        )
+
+    def _form_values(self, rel: str, text: str) -> dict[str, Any]:
+        fm = split_front_matter(text)[0]
+        try:
+            data = yaml.safe_load(fm or "") or {}
+        except yaml.YAMLError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        screen = data.get("screen") if isinstance(data.get("screen"), dict) else {}
+        resources = [r for r in data.get("resources") or [] if isinstance(r, dict)]
+        return {
+            "rel": rel,
+            "inbox": rel.startswith("inbox/"),
+            "data": data,
+            "screen": screen,
+            "resources": resources + [{}] * max(1, 3 - len(resources)),
+            "body": _body_of(text),
+            "audiences": list(data.get("audiences") or []),
+        }
+
+    async def check(self, request: Request) -> Response:
+        """Findings (and previews) of the unsaved text in the form, for the page's script."""
+        form = request.state.form
+        rel = _one(form, "rel")
+        path = self.content.path(rel)
+        base = path.read_text(encoding="utf-8") if path.is_file() else ""
+        text = compose(base, form)
+        result = await run_in_threadpool(self.content.check_text, rel, text, today(), True)
+        fields = result.message.field_lines if result.message else {}
+        previews = {}
+        if result.preview is not None:
+            key = f"{result.preview.message.id}.{result.preview.message.lang}"
+            for f in result.preview.files:
+                name = f.relative_to(result.preview.folder).as_posix()
+                if name.endswith(".html"):
+                    previews[name] = f"/voorbeeld/{quote(key)}/{quote(name)}"
+        return JSONResponse(
+            {
+                "findings": [finding_json(f, result.body_line, fields) for f in result.findings],
+                "errors": sum(1 for f in result.findings if f.severity is Severity.ERROR),
+                "previews": previews,
+            }
+        )
+
+    async def save(self, request: Request) -> Response:
+        form = request.state.form
+        rel = request.path_params["rel"]
+        path = self.content.path(rel)
+        if not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        raw = path.read_bytes()
+        disk = raw.decode("utf-8")
+        mine = compose(disk, form)
+        if digest(raw) != _one(form, "hash"):
+            values = self._form_values(rel, mine)
+            return self.page(
+                request,
+                "conflict.html.j2",
+                status=409,
+                disk=disk,
+                mine=mine,
+                hash=digest(raw),
+                **values,
+            )
+        self.write(path, mine, self.who(request), "opgeslagen")
+        return RedirectResponse(f"/bericht/{quote(rel)}?opgeslagen=1", status_code=303)
+
+    async def new(self, request: Request) -> Response:
+        if request.method == "GET":
+            return self.page(request, "new.html.j2", problem="")
+        form = request.state.form
+        message_id, lang, theme = (_one(form, k).strip() for k in ("id", "lang", "theme"))
+        if theme not in THEMES or lang not in ("nl", "en"):
+            return self.page(request, "new.html.j2", status=400, problem="Kies een thema en taal.")
+        rel = f"messages/{theme}/{message_id}.{lang}.md"
+        try:
+            path = self.content.path(rel)
+        except NotAllowed:
+            return self.page(
+                request,
+                "new.html.j2",
+                status=400,
+                problem="Een id heeft alleen kleine letters, cijfers en streepjes, zoals "
+                "vast-ritme.",
+            )
+        if path.exists():
+            return self.page(request, "new.html.j2", status=409, problem=f"{rel} bestaat al.")
+        values = {
+            "id": message_id,
+            "lang": lang,
+            "title": _one(form, "title") or message_id,
+            "theme": theme,
+            "audiences": [],
+            "status": "concept",
+            "valid_from": today(),
+        }
+        self.write(path, new_message_text(values, ""), self.who(request), "nieuw")
+        return RedirectResponse(f"/bericht/{quote(rel)}", status_code=303)
+
+    async def review(self, request: Request) -> Response:
+        rel = request.path_params["rel"]
+        path = self.content.path(rel)
+        name = " ".join(_one(request.state.form, "reviewer").split())
+        if not path.is_file() or not rel.startswith("messages/"):
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        text = path.read_text(encoding="utf-8")
+        if not name:
+            return self.page(
+                request, "review.html.j2", status=400, rel=rel, errors=[], problem="Vul je naam in."
+            )
+        result = await run_in_threadpool(self.content.check_text, rel, text, today(), False)
+        errors = [
+            f
+            for f in result.findings
+            if f.severity is Severity.ERROR and f.code not in SETTLED_BY_REVIEW
+        ]
+        if errors:
+            return self.page(
+                request,
+                "review.html.j2",
+                status=409,
+                rel=rel,
+                errors=errors,
+                problem="Nog niet nagekeken: los eerst deze fouten op.",
+            )
+        new = set_review_fields(text, name, today().isoformat())
+        if new is None:
+            return self.page(
+                request,
+                "review.html.j2",
+                status=409,
+                rel=rel,
+                errors=[],
+                problem="Dit bestand heeft geen velden tussen --- regels.",
+            )
+        self.write(
+            path, new, self.who(request) if request.state.user else name, f"nagekeken door {name}"
+        )
+        return RedirectResponse(f"/bericht/{quote(rel)}?nagekeken=1", status_code=303)
+
+    async def accept(self, request: Request) -> Response:
+        """An inbox draft into messages/<theme>/ as a concept."""
+        rel = request.path_params["rel"]
+        path = self.content.path(rel)
+        if not rel.startswith("inbox/") or not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        text = path.read_text(encoding="utf-8")
+        values = self._form_values(rel, text)["data"]
+        theme, mid, lang = values.get("theme"), values.get("id"), values.get("lang", "nl")
+        if theme not in THEMES or not isinstance(mid, str):
+            return self.page(
+                request,
+                "review.html.j2",
+                status=409,
+                rel=rel,
+                errors=[],
+                problem="Geef het concept eerst een thema en id, en sla het op.",
+            )
+        target_rel = f"messages/{theme}/{mid}.{lang}.md"
+        target = self.content.path(target_rel)
+        if target.exists():
+            return self.page(
+                request,
+                "review.html.j2",
+                status=409,
+                rel=rel,
+                errors=[],
+                problem=f"{target_rel} bestaat al: kies een andere id.",
+            )
+        new = update_fields(text, {"status": "concept"}) or text
+        self.write(target, new, self.who(request), f"overgenomen uit {rel}")
+        path.unlink()
+        return RedirectResponse(f"/bericht/{quote(target_rel)}", status_code=303)
+
+    async def preview_file(self, request: Request) -> Response:
+        folder = (self.settings.out_dir / "preview").resolve()
+        key, name = request.path_params["key"], request.path_params["name"]
+        path = (folder / key / name).resolve()
+        if not path.is_relative_to(folder / key) or "/" in key or not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        response = FileResponse(path)
+        response.headers["Content-Security-Policy"] = FRAME_CSP
+        return response
+
+    async def calendar(self, request: Request) -> Response:
+        """The campaign calendar as `veerkracht plan` wrote it (out/reports/plan.html)."""
+        path = self.settings.out_dir / "reports" / "plan.html"
+        if not path.is_file():
+            return self.page(request, "calendar.html.j2", status=404)
+        response = FileResponse(path)
+        response.headers["Content-Security-Policy"] = FRAME_CSP.replace(
+            "frame-ancestors 'self'", "frame-ancestors 'none'"
+        )
+        return response
+
+    async def login_page(self, request: Request) -> Response:
+        if request.method == "POST":
+            form = request.state.form
+            name = " ".join(_one(form, "naam").split())
+            if name and self.access.password_ok(_one(form, "wachtwoord")):
+                self.access.users[request.state.session] = name
+                return RedirectResponse("/", status_code=303)
+            return self.page(
+                request, "login.html.j2", status=401, problem="Naam of wachtwoord klopt niet."
+            )
+        return self.page(request, "login.html.j2", problem="")
+
+
+def _one(form: dict[str, list[str]], key: str) -> str:
+    values = form.get(key) or [""]
+    return values[0]
+
+
+def _parse_form(body: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True, max_num_fields=500):
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _body_of(text: str) -> str:
+    """What follows the closing `---` of the front matter (the whole text without one)."""
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].lstrip("\ufeff").rstrip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].rstrip() in ("---", "..."):
+                return "".join(lines[i + 1 :])
+    return text
+
+
+def _date_or_text(value: str) -> date | str | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return value  # kept as written: the checks say what is wrong with it
+
+
+def form_fields(form: dict[str, list[str]]) -> dict[str, Any]:
+    """The front-matter values of the edit form (an absent optional date removes its field)."""
+    resources = [
+        {"title": t.strip(), "url": u.strip()}
+        for t, u in zip(form.get("resource_title", []), form.get("resource_url", []), strict=False)
+        if t.strip() or u.strip()
+    ]
+    values: dict[str, Any] = {
+        "title": _one(form, "title").strip(),
+        "theme": _one(form, "theme"),
+        "audiences": form.get("audiences", []),
+        "screen": {
+            "headline": _one(form, "screen_headline").strip(),
+            "text": _one(form, "screen_text").strip(),
+        },
+        "resources": resources or None,
+        "valid_from": _date_or_text(_one(form, "valid_from")) or "",
+        "valid_until": _date_or_text(_one(form, "valid_until")),
+        "review_by": _date_or_text(_one(form, "review_by")),
+        "status": _one(form, "status"),
+    }
+    return values
+
+
+def compose(base: str, form: dict[str, list[str]]) -> str:
+    """The file text the form stands for: `base` (the file on disk) with the form's fields set
+    in place (comments and other fields kept) and the form's body after the front matter."""
+    if "title" not in form:  # no fields in the form (a script posting only the text)
+        return base
+    eol = "\r\n" if "\r\n" in base.split("\n", 1)[0] + "\n" else "\n"
+    body = _one(form, "body").replace("\r\n", "\n").replace("\n", eol)
+    values = form_fields(form)
+    if "status" in values and values["status"] not in STATUSES:
+        values["status"] = "concept"
+    front = update_fields(base, values) if base else None
+    if front is None:
+        return new_message_text(values, body)
+    return front[: len(front) - len(_body_of(front))] + body
+
+
+def build_app(settings: Settings, access: Access) -> Starlette:
+    """The studio's ASGI app."""
+    studio = Studio(settings, access)
+    g = studio.guarded
+    static = Path(__file__).parent / "static"
+    return Starlette(
+        routes=[
+            Route("/", g(studio.overview)),
+            Route("/inloggen", g(studio.login_page, open_page=True), methods=["GET", "POST"]),
+            Route("/nieuw", g(studio.new), methods=["GET", "POST"]),
+            Route("/controleer", g(studio.check), methods=["POST"]),
+            Route("/bericht/{rel:path}", g(studio.edit), methods=["GET"]),
+            Route("/bericht/{rel:path}", g(studio.save), methods=["POST"]),
+            Route("/nakijken/{rel:path}", g(studio.review), methods=["POST"]),
+            Route("/overnemen/{rel:path}", g(studio.accept), methods=["POST"]),
+            Route("/voorbeeld/{key}/{name:path}", g(studio.preview_file)),
+            Route("/kalender", g(studio.calendar)),
+            Mount("/static", StaticFiles(directory=static), name="static"),
+        ]
+    )

@@ -1,0 +1,159 @@
+"""What the studio knows of the content folder: the checked library, its files, the checks of
+an unsaved text, and the only way from a name in a URL to a file (never outside the folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import threading
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flows.core.findings import Finding
+from flows.core.models import Message
+from flows.core.settings import Settings
+from flows.library.loader import Library, LoadLog, load_message, split_front_matter
+from flows.publishing.checking import Checked, check_all, check_folder
+from flows.publishing.preview import Preview, preview_message
+
+# Where the studio may read and write message files, relative to the content folder.
+AREAS = ("messages", "inbox")
+_SAFE_PART = re.compile(r"[a-z0-9][a-z0-9._-]{0,120}")
+
+
+class NotAllowed(Exception):
+    """A name that is not a message file inside the content folder."""
+
+
+def digest(data: bytes) -> str:
+    """The hash kept in the edit form, to notice a file changed on disk since it was opened."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Checked1:
+    """The checks of one (possibly unsaved) message text."""
+
+    rel: str
+    message: Message | None
+    findings: list[Finding]
+    body_line: int
+    preview: Preview | None
+
+
+class ContentState:
+    """The content folder, checked again whenever a file in it changed."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.content_dir.resolve()
+        self._lock = threading.Lock()
+        self._seen: tuple[tuple[str, int, int], ...] | None = None
+        self._checked: Checked | None = None
+
+    def _signature(self) -> tuple[tuple[str, int, int], ...]:
+        out = []
+        for path in sorted(self.root.rglob("*")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if path.is_file():
+                out.append((str(path), st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    def checked(self) -> Checked:
+        """The whole folder checked (the same check as `veerkracht check`)."""
+        with self._lock:
+            seen = self._signature()
+            if self._checked is None or seen != self._seen:
+                self._checked = check_folder(self.root, self.settings)
+                self._seen = seen
+            return self._checked
+
+    def path(self, rel: str) -> Path:
+        """The file `rel` names (`messages/slapen/x.nl.md`, `inbox/bron/x.md`); NotAllowed for
+        anything else: other folders, `..`, absolute names, links that lead outside."""
+        parts = rel.split("/")
+        if (
+            len(parts) < 2
+            or parts[0] not in AREAS
+            or not all(_SAFE_PART.fullmatch(p) for p in parts[1:])
+            or not rel.endswith(".md")
+            or ".." in parts
+        ):
+            raise NotAllowed(rel)
+        path = self.root.joinpath(*parts)
+        if not path.resolve().is_relative_to((self.root / parts[0]).resolve()):
+            raise NotAllowed(rel)
+        return path
+
+    def rel(self, path: Path) -> str:
+        """The name of a file in URLs: relative to the content folder."""
+        return path.resolve().relative_to(self.root).as_posix()
+
+    def check_text(self, rel: str, text: str, day: date, with_preview: bool) -> Checked1:
+        """Every finding of `text` as if it were the file `rel`, with the rest of the folder as it
+        is on disk: the file is loaded by the loader from a scratch copy and checked with the
+        same checks (and previewed with the same renderers) as the command line."""
+        checked = self.checked()
+        library = checked.library
+        real = self.path(rel)
+        with tempfile.TemporaryDirectory(prefix="studio-") as tmp:
+            scratch_root = Path(tmp) / library.root.name
+            scratch = scratch_root.joinpath(*rel.split("/"))
+            scratch.parent.mkdir(parents=True)
+            scratch.write_text(text, encoding="utf-8")
+            log = LoadLog(scratch_root)
+            message = load_message(scratch, log)
+        here = library.rel(real)
+        loaded = [m.model_copy(update={"path": real}) for m in log.unloaded]
+        others = [m for m in library.messages if m.path.resolve() != real.resolve()]
+        unloaded = [m for m in library.unloaded if m.path.resolve() != real.resolve()]
+        mine = message.model_copy(update={"path": real}) if message is not None else None
+        found = [f for f in library.findings if f.path != here]
+        found += [replace(f, path=here) for f in log.findings]
+        trial: Library = replace(
+            library,
+            messages=(*others, *([mine] if mine else [])),
+            unloaded=(*unloaded, *loaded),
+            findings=tuple(found),
+            memo={},
+        )
+        body_line = split_front_matter(text)[3]
+        preview = None
+        if mine is not None and with_preview:
+            preview = preview_message(trial, mine, self.settings, day, checked.inputs)
+            findings = preview.findings
+        else:
+            findings = [f for f in check_all(trial, checked.inputs, day) if f.path == here]
+        return Checked1(here, mine, sorted(findings), body_line, preview)
+
+
+def where_text(f: Finding, body_line: int, fields: dict[str, int]) -> str:
+    """Where a finding points, for an adviser: a field of the form or a line of the text."""
+    if f.line <= 0:
+        return "het hele bestand"
+    if f.line >= body_line:
+        return f"tekst, regel {f.line - body_line + 1}"
+    names = [k for k, line in sorted(fields.items(), key=lambda kv: kv[1]) if line == f.line]
+    if names:
+        return f"veld {names[-1]} (regel {f.line})"
+    return f"regel {f.line} van het bestand"
+
+
+def finding_json(f: Finding, body_line: int, fields: dict[str, int]) -> dict[str, Any]:
+    """A finding for the page's script."""
+    return {
+        "line": f.line,
+        "column": f.column,
+        "code": f.code,
+        "severity": f.severity.value,
+        "message": f.message,
+        "where": where_text(f, body_line, fields),
+        "body_line": f.line - body_line + 1 if f.line >= body_line else 0,
+    }
