@@ -883,7 +883,8 @@ def test_personalised_message_equals_one_built_by_the_email_package(
 def test_tricky_edition_really_has_the_tricky_parts(out_dir: Path) -> None:
     rendered, _ = _rendered(out_dir, "tricky")
     view = _mail_view(rendered.meta.mime.personalise("ann@example.org", "Ann", NOW))
-    assert '"' in view["Subject"] and "✨" in view["Subject"]
+    assert '"' in view["Subject"] and "😴" in view["Subject"]  # the first block's title
+    assert "✨" in view["html"]  # the campaign title leads the preheader
     assert view["From"][0][0] == 'JGZ "Regio" Zuid, Noord & Oost — ééé'
     assert ".begint met een punt" in view["plain"] and "é" * 200 in view["plain"]
     assert "afmelden?t=" in view["html"] and PLACEHOLDER not in view["html"] + view["plain"]
