@@ -26,6 +26,9 @@ os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_API_ENABLE_HTTP2", "false")
+# The tests were written against the English texts (msgids); the Dutch ones are tested in
+# tests/test_i18n.py and by the tests that ask for them (flows.core.i18n.language("nl")).
+os.environ.setdefault("VEERKRACHT_LANG", "en")
 # The default state folder is ./state; tests never share one with a checkout or another run.
 os.environ["VEERKRACHT_STATE_DIR"] = tempfile.mkdtemp(prefix="veerkracht-state-")
 

@@ -23,6 +23,7 @@ from flows.checks import campaigns, dates, readability, safety, schema, tone
 from flows.checks.context import Context
 from flows.core import clock
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.models import Style
 from flows.library.loader import Library
 
@@ -102,4 +103,4 @@ def short_reason(f: Finding, limit: int = 80) -> str:
     what = f.message.split(";", 1)[0].split(": ", 1)[0].strip()
     if len(what) > limit:
         what = what[: limit - 3].rstrip() + "..."
-    return f"{f.code} {what} at line {f.line}"
+    return _("{code} {what} at line {line}").format(code=f.code, what=what, line=f.line)

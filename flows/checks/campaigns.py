@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from flows.checks.context import Context, field_line
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -25,8 +26,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                     field_line(campaign, where),
                     "S130",
                     Severity.ERROR,
-                    f"campaign names message '{message_id}', but there is no message with "
-                    f"that id; check the spelling or write the message first",
+                    _(
+                        "the campaign names message '{id}', but there is no message with that "
+                        "id; check the spelling or write the message first"
+                    ).format(id=message_id),
                 )
         period = campaign.period
         fits = (period.end - period.start).days // 7 + 1
@@ -36,7 +39,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 field_line(campaign, f"weeks.{fits}"),
                 "S132",
                 Severity.ERROR,
-                f"the campaign has {len(campaign.weeks)} weeks but its period "
-                f"({period.start} to {period.end}) holds only {fits}; remove the extra weeks "
-                f"or move the period end",
+                _(
+                    "the campaign has {weeks} weeks but its period ({start} to {end}) holds "
+                    "only {fits}; remove the extra weeks or move the period end"
+                ).format(weeks=len(campaign.weeks), start=period.start, end=period.end, fits=fits),
             )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -18,8 +19,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "review_by",
                 "D301",
                 Severity.WARNING,
-                f"review date {message.review_by} has passed; read the message again, update "
-                f"it if needed and set a new review_by",
+                _(
+                    "the review date {day} has passed; read the message again, update it if "
+                    "needed and set a new review_by"
+                ).format(day=message.review_by),
             )
         if message.valid_until is not None and message.valid_until < today:
             yield ctx.at_field(
@@ -27,6 +30,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "valid_until",
                 "D302",
                 Severity.WARNING,
-                f"valid_until {message.valid_until} has passed, so the message is no longer "
-                f"published; remove the file or set a later valid_until",
+                _(
+                    "valid_until {day} has passed, so the message is no longer published; "
+                    "remove the file or set a later valid_until"
+                ).format(day=message.valid_until),
             )

@@ -22,6 +22,7 @@ from functools import lru_cache
 from flows.checks import language
 from flows.checks.context import Context, Hit, Terms, term_pattern
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.models import Message, Style
 
 _SENTENCE_EDGE = re.compile(r"[.!?\x00]")
@@ -102,6 +103,24 @@ class Lists:
     handles: Terms | None
     tip: re.Pattern[str] | None
     negations: frozenset[str]
+    # Examples in the message's own language, quoted as written in the advice.
+    cause_example: str
+    invitation_example: str
+    handle_example: str
+
+
+_EXAMPLES = {
+    "nl": (
+        "veel kinderen slapen onrustig als er veel gebeurt; wat helpt is ...",
+        "'probeer eens ..., want ...' of 'wat kan helpen is ...'",
+        "troost en rust helpen je kind herstellen",
+    ),
+    "en": (
+        "many children sleep badly when a lot is going on; what helps is ...",
+        "'try ..., because ...' or 'what can help is ...'",
+        "comfort and calm help your child recover",
+    ),
+}
 
 
 def lists_for(style: Style, lang: str) -> Lists:
@@ -117,6 +136,9 @@ def lists_for(style: Style, lang: str) -> Lists:
         handles=term_pattern(src.handles),
         tip=re.compile(r"(?i)^(?:" + "|".join(verbs) + r")(?!\w)") if verbs else None,
         negations=frozenset(n.strip().lower() for n in src.negations),
+        cause_example=_EXAMPLES["en" if lang == "en" else "nl"][0],
+        invitation_example=_EXAMPLES["en" if lang == "en" else "nl"][1],
+        handle_example=_EXAMPLES["en" if lang == "en" else "nl"][2],
     )
 
 
@@ -154,12 +176,13 @@ def _sentence_patterns(ctx: Context, message: Message, lists: Lists) -> Iterator
             message,
             corpus.hit(message, m.start(), m.end()),
             "T205",
-            f"the reader is named as the cause of a problem ('{m.group()}'); oplossing: "
-            f"beschrijf wat er gebeurt zonder schuldige en wat helpt, bijvoorbeeld 'veel "
-            f"kinderen slapen onrustig als er veel gebeurt; wat helpt is ...'",
+            _(
+                "the reader is named as the cause of a problem ('{words}'); describe what "
+                "happens without anyone to blame, and what helps, for example '{example}'"
+            ).format(words=m.group(), example=lists.cause_example),
         )
     for m in g.judgement.finditer(low):
-        a, _ = _sentence(low, m.start(), m.end())
+        a, _end = _sentence(low, m.start(), m.end())
         before = low[a : m.start()]
         if g.judgement_fine_before.search(before) and not (
             _BAD_JUDGEMENT.search(m.group()) and not _negation_in(before, lists.negations)
@@ -172,8 +195,10 @@ def _sentence_patterns(ctx: Context, message: Message, lists: Lists) -> Iterator
             message,
             corpus.hit(message, m.start(), m.end()),
             "T206",
-            f"a judgement of parents ('{m.group()}'); oplossing: schrijf niet wat een goede "
-            f"of slechte ouder doet, maar wat ouders vaak merken en wat kan helpen",
+            _(
+                "a judgement of parents ('{words}'); do not write what a good or bad parent "
+                "does, but what parents often notice and what can help"
+            ).format(words=m.group()),
         )
     for m in g.obligation.finditer(low):
         a, b = _sentence(low, m.start(), m.end())
@@ -187,9 +212,10 @@ def _sentence_patterns(ctx: Context, message: Message, lists: Lists) -> Iterator
             message,
             corpus.hit(message, m.start(), m.end()),
             "T207",
-            f"an obligation for the reader ('{m.group()}'); oplossing: maak er een uitnodiging "
-            f"van met een reden, bijvoorbeeld 'probeer eens ..., want ...' of 'wat kan helpen "
-            f"is ...'",
+            _(
+                "an obligation for the reader ('{words}'); make it an invitation with a reason, "
+                "for example {example}"
+            ).format(words=m.group(), example=lists.invitation_example),
         )
 
 
@@ -228,9 +254,11 @@ def _fear(ctx: Context, message: Message, lists: Lists) -> Iterator[Finding]:
             message,
             corpus.hit(message, start, end),
             "T208",
-            f"fear framing: '{corpus.text[start:end]}' (harm to a child) with no handle in the "
-            f"same paragraph; oplossing: zeg in dezelfde alinea wat ouders kunnen doen en dat "
-            f"herstel mogelijk is, bijvoorbeeld 'troost en rust helpen je kind herstellen'",
+            _(
+                "fear framing: '{words}' (harm to a child) with no handle in the same "
+                "paragraph; say in the same paragraph what parents can do and that recovery is "
+                "possible, for example '{example}'"
+            ).format(words=corpus.text[start:end], example=lists.handle_example),
         )
 
 

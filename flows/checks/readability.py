@@ -23,6 +23,7 @@ from flows.checks import language, spelling
 from flows.checks.context import Context, Terms, quote, term_pattern
 from flows.checks.prose import WORD_RE
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.models import Message
 
 _DUTCH_GROUPS = re.compile(r"[äëïöü][aeiouy]*|[aeiouyáéíóúàèâêîôû]+")
@@ -88,8 +89,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                     0,
                     "T210",
                     Severity.WARNING,
-                    f"sentences are {average:.1f} words long on average (at most "
-                    f"{limits.sentence_words_avg:g}); split long sentences into short ones",
+                    _(
+                        "sentences are {average} words long on average (at most {limit}); "
+                        "split long sentences into short ones"
+                    ).format(average=f"{average:.1f}", limit=f"{limits.sentence_words_avg:g}"),
                 )
             for s in sentences:
                 if s.words > limits.sentence_words_max:
@@ -98,8 +101,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                         s.line,
                         "T211",
                         Severity.WARNING,
-                        f"sentence of {s.words} words (at most {limits.sentence_words_max}): "
-                        f"{quote(s.text)}; split it into shorter sentences",
+                        _(
+                            "sentence of {words} words (at most {limit}): {sentence}; split it "
+                            "into shorter sentences"
+                        ).format(
+                            words=s.words, limit=limits.sentence_words_max, sentence=quote(s.text)
+                        ),
                         prose.column_of(s.line, s.text[:20]),
                     )
             if total >= limits.readability_min_words:
@@ -112,9 +119,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                         0,
                         "T212",
                         Severity.WARNING,
-                        f"readability score ({name}) is {score:.0f} (at least "
-                        f"{limits.flesch_douma_min:g}); use shorter sentences and short, "
-                        f"everyday words",
+                        _(
+                            "readability score ({name}) is {score} (at least {limit}); use "
+                            "shorter sentences and short, everyday words"
+                        ).format(
+                            name=name, score=f"{score:.0f}", limit=f"{limits.flesch_douma_min:g}"
+                        ),
                     )
         src = style.english if message.lang == "en" else style
         official = _official(tuple(src.officialese))
@@ -153,9 +163,17 @@ def _officialese(
             hit.line - message.body_line,
             "T214",
             Severity.WARNING,
-            f"officialese '{hit.text}'; oplossing: schrijf "
-            + (f"'{better}'" if better else "een gewoon woord")
-            + " (ambtelijke taal leest als een brief van een instantie)",
+            (
+                _(
+                    "officialese '{word}'; write '{better}' instead (official language reads "
+                    "like a letter from an authority)"
+                ).format(word=hit.text, better=better)
+                if better
+                else _(
+                    "officialese '{word}'; write an everyday word instead (official language "
+                    "reads like a letter from an authority)"
+                ).format(word=hit.text)
+            ),
             hit.column,
         )
 
@@ -217,7 +235,11 @@ def _hard_words(
     if len(first) <= limit:
         return
     listed = "; ".join(
-        f"'{written}' (line {n})" + (f" -> '{alternatives[w]}'" if alternatives.get(w) else "")
+        _("'{word}' (line {line}) -> '{better}'").format(
+            word=written, line=n, better=alternatives[w]
+        )
+        if alternatives.get(w)
+        else _("'{word}' (line {line})").format(word=written, line=n)
         for w, (n, written) in first.items()
     )
     line = min(n for n, _ in first.values())
@@ -226,8 +248,10 @@ def _hard_words(
         line - message.body_line,
         "T213",
         Severity.WARNING,
-        f"{len(first)} hard words (at most {limit}): {listed}; oplossing: kies het gewone "
-        f"woord dat ouders zelf zouden gebruiken",
+        _(
+            "{count} hard words (at most {limit}): {listed}; choose the everyday word parents "
+            "would use themselves"
+        ).format(count=len(first), limit=limit, listed=listed),
     )
 
 

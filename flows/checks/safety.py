@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.urls import url_problem
 
 __all__ = ["check", "url_problem"]  # url_problem: the S120 rule, owned by flows.core.urls
@@ -23,21 +24,25 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f"resources.{i}.url",
                     "S120",
                     Severity.ERROR,
-                    f"link '{_short(resource.url)}' {problem}; use the https:// address of "
-                    f"the web page",
+                    _("link '{url}' {problem}; use the https:// address of the web page").format(
+                        url=_short(resource.url), problem=problem
+                    ),
                 )
         prose = ctx.prose(message)
         for link in prose.links:
             problem = url_problem(link.url, allow_mailto=not link.image)
             if problem:
-                what = "image" if link.image else "link"
+                text = (
+                    _("image '{url}' {problem}; use the https:// address of the web page")
+                    if link.image
+                    else _("link '{url}' {problem}; use the https:// address of the web page")
+                )
                 yield ctx.at_body(
                     message,
                     link.line,
                     "S120",
                     Severity.ERROR,
-                    f"{what} '{_short(link.url)}' {problem}; use the https:// address of the "
-                    f"web page",
+                    text.format(url=_short(link.url), problem=problem),
                     link.column,
                 )
             elif link.image:
@@ -48,8 +53,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                     link.line,
                     "S122",
                     Severity.WARNING,
-                    f"image '{_short(link.url)}' is not shown in newsletters, feeds or on "
-                    "screens; say in words what it shows, or link to the page it is on",
+                    _(
+                        "image '{url}' is not shown in newsletters, feeds or on screens; say in "
+                        "words what it shows, or link to the page it is on"
+                    ).format(url=_short(link.url)),
                     link.column,
                 )
         seen: set[int] = set()
@@ -62,9 +69,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 html.line,
                 "S121",
                 Severity.ERROR,
-                f"raw HTML '{_short(html.snippet, 30)}' is not allowed (it is never run: "
-                f"readers would see the code as text); write plain text or Markdown "
-                f"(**bold**, [text](https://...)) instead",
+                _(
+                    "raw HTML '{html}' is not allowed (it is never run: readers would see the "
+                    "code as text); write plain text or Markdown (**bold**, [text](https://...)) "
+                    "instead"
+                ).format(html=_short(html.snippet, 30)),
                 html.column,
             )
 

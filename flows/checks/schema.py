@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.models import PUBLISHED, Message
 
 
@@ -27,9 +28,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "id",
                 "S116",
                 Severity.ERROR,
-                f"duplicate message: id '{message.id}' in language '{message.lang}' is also "
-                f"used in {other}; give one of them another id (a translation keeps the id "
-                f"but has another lang)",
+                _(
+                    "duplicate message: id '{id}' in language '{lang}' is also used in "
+                    "{other}; give one of them another id (a translation keeps the id but has "
+                    "another lang)"
+                ).format(id=message.id, lang=message.lang, other=other),
             )
         expected = f"{message.id}.{message.lang}.md"
         if message.path.name != expected and {"id", "lang"} <= message.field_lines.keys():
@@ -38,8 +41,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "id",
                 "S117",
                 Severity.ERROR,
-                f"file name '{message.path.name}' does not match id '{message.id}' and lang "
-                f"'{message.lang}'; rename the file to {expected} (or correct id or lang)",
+                _(
+                    "file name '{name}' does not match id '{id}' and lang '{lang}'; rename the "
+                    "file to {expected} (or correct id or lang)"
+                ).format(
+                    name=message.path.name, id=message.id, lang=message.lang, expected=expected
+                ),
             )
         if message.status == PUBLISHED:
             yield from _reviewed(ctx, message, rel)
@@ -50,8 +57,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "theme",
                 "S118",
                 Severity.ERROR,
-                f"the file is in folder '{folder}' but its theme is '{message.theme}'; move it "
-                f"to messages/{message.theme}/ or correct the theme",
+                _(
+                    "the file is in folder '{folder}' but its theme is '{theme}'; move it to "
+                    "messages/{theme}/ or correct the theme"
+                ).format(folder=folder, theme=message.theme),
             )
 
 
@@ -62,14 +71,20 @@ def _reviewed(ctx: Context, message: Message, rel: str) -> Iterator[Finding]:
         missing.append("reviewed_on")
     if not missing:
         return
-    fields = " and ".join(missing)
+    if len(missing) == 1:
+        what = _("status is gepubliceerd but {field} is missing").format(field=missing[0])
+    else:
+        what = _("status is gepubliceerd but {first} and {second} are missing").format(
+            first=missing[0], second=missing[1]
+        )
     yield ctx.at_field(
         message,
         "status",
         "S119",
         Severity.ERROR,
-        f"status is gepubliceerd but {fields} {'is' if len(missing) == 1 else 'are'} missing: "
-        f"a message goes out only after a colleague has read it; ask them to run "
-        f"./veerkracht review {rel} --by NAME (it fills in both), or set status: "
-        f"klaar-voor-review",
+        _(
+            "{what}: a message goes out only after a colleague has read it; ask them to run "
+            "./veerkracht review {path} --by NAME (it fills in both), or set status: "
+            "klaar-voor-review"
+        ).format(what=what, path=rel),
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from flows.checks import language
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 
 _BEFORE_SENTENCE = re.compile(r"(?:^|[.!?:\x00])[\s\"'“‘(*_-]*$")
 _LOOKBACK = 8
@@ -56,15 +57,19 @@ def check(ctx: Context) -> Iterator[Finding]:
             seen.add(word)
             hit = corpus.hit(message, start, end)
             better = language.suggestion(word, lang)
-            fix = f"bedoel je '{better}'?" if better else "controleer de spelling."
+            text = (
+                _(
+                    "unknown word '{word}'; did you mean '{better}'? If it is spelled right, "
+                    "add it under team_words: in style.yaml"
+                ).format(word=hit.text, better=better)
+                if better
+                else _(
+                    "unknown word '{word}'; check the spelling. If it is spelled right, add it "
+                    "under team_words: in style.yaml"
+                ).format(word=hit.text)
+            )
             yield ctx.at_body(
-                message,
-                hit.line - message.body_line,
-                "T215",
-                Severity.WARNING,
-                f"unknown word '{hit.text}'; oplossing: {fix} Is het goed gespeld, zet het dan "
-                f"onder team_words: in style.yaml",
-                hit.column,
+                message, hit.line - message.body_line, "T215", Severity.WARNING, text, hit.column
             )
 
 

@@ -21,6 +21,7 @@ from flows.checks import language, patterns
 from flows.checks.context import Context, Hit, Terms, quote, staff_only, term_pattern
 from flows.checks.prose import Prose
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.models import Message, Style
 
 
@@ -118,8 +119,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                 0,
                 "T204",
                 Severity.WARNING,
-                f"no strength named: say what already goes well or what the reader already "
-                f"does (words that count include {words.strength_examples})",
+                _(
+                    "no strength named: say what already goes well or what the reader already "
+                    "does (words that count include {examples})"
+                ).format(examples=words.strength_examples),
             )
     yield from patterns.check(ctx)
 
@@ -138,16 +141,26 @@ def _jargon(ctx: Context, message: Message, words: Words) -> Iterator[Finding]:
 
         found.extend(ctx.word_hits(message, inside))
     for hit, term in sorted(found, key=lambda f: (f[0].line, f[0].column)):
-        inside_text = "" if hit.text.lower() == term.lower() else f" (it contains '{term}')"
+        text = (
+            _(
+                "'{word}' is professional jargon that parents and young people should not "
+                "meet; say in everyday words what it means for them (only messages for staff "
+                "audiences may use it)"
+            )
+            if hit.text.lower() == term.lower()
+            else _(
+                "'{word}' (it contains '{term}') is professional jargon that parents and young "
+                "people should not meet; say in everyday words what it means for them (only "
+                "messages for staff audiences may use it)"
+            )
+        )
         yield _finding(
             ctx,
             message,
             hit.line,
             hit.column,
             "T201",
-            f"'{hit.text}'{inside_text} is a vakterm that parents and young people should not "
-            f"meet; zeg in gewone woorden wat het voor hen betekent (only messages for staff "
-            f"audiences may use it)",
+            text.format(word=hit.text, term=term),
         )
 
 
@@ -187,8 +200,10 @@ def _blame(ctx: Context, message: Message, words: Words) -> Iterator[Finding]:
             hit.line,
             hit.column,
             "T203",
-            f"blame word '{hit.text}': it can make parents feel judged or guilty; erken het "
-            f"gevoel en maak het gewoon (for example '{words.normalise_example}')",
+            _(
+                "blame word '{word}': it can make parents feel judged or guilty; acknowledge "
+                "the feeling and make it normal (for example '{example}')"
+            ).format(word=hit.text, example=words.normalise_example),
         )
 
 
@@ -213,8 +228,9 @@ def _tips(ctx: Context, message: Message, words: Words) -> Iterator[Finding]:
             sentence.line,
             "T202",
             Severity.WARNING,
-            f"tip without a reason: {quote(sentence.text)}; zeg waarom het helpt, for example "
-            f"with {words.reason_examples}",
+            _(
+                "tip without a reason: {sentence}; say why it helps, for example with {examples}"
+            ).format(sentence=quote(sentence.text), examples=words.reason_examples),
             prose.column_of(sentence.line, sentence.text[:20]),
         )
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from flows.core.errors import ContentError
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import N_, _
 from flows.core.models import (
     AUDIENCES,
     LANGUAGES,
@@ -129,14 +130,17 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                     0,
                     "S102",
                     Severity.ERROR,
-                    "this is a link to a file outside the content folder; copy the file "
-                    "into the content folder instead",
+                    _(
+                        "this is a link to a file outside the content folder; copy the file "
+                        "into the content folder instead"
+                    ),
                 )
             ]
         info = path.stat()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
         reason = getattr(exc, "strerror", None) or str(exc)
-        return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {reason}")]
+        text = _("cannot read the file: {reason}").format(reason=reason)
+        return None, [finding(rel, 0, "S100", Severity.ERROR, text)]
     if not stat.S_ISREG(info.st_mode):
         # A folder or pipe named like a message: reading it would fail or wait forever.
         return None, [
@@ -145,8 +149,10 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                 0,
                 "S100",
                 Severity.ERROR,
-                "this is not a file (a folder, pipe or device); remove it or give it a "
-                "name that does not end in .md or .yaml",
+                _(
+                    "this is not a file (a folder, pipe or device); remove it or give it a "
+                    "name that does not end in .md or .yaml"
+                ),
             )
         ]
     size = info.st_size
@@ -157,14 +163,17 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                 0,
                 "S101",
                 Severity.ERROR,
-                f"file is {size // 1024} KB; a content file must stay under "
-                f"{MAX_FILE_BYTES // 1024} KB, split it or remove what does not belong",
+                _(
+                    "the file is {size} KB; a content file must stay under {limit} KB, split "
+                    "it or remove what does not belong"
+                ).format(size=size // 1024, limit=MAX_FILE_BYTES // 1024),
             )
         ]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [finding(rel, 0, "S100", Severity.ERROR, f"cannot read file: {exc.strerror}")]
+        text = _("cannot read the file: {reason}").format(reason=exc.strerror)
+        return None, [finding(rel, 0, "S100", Severity.ERROR, text)]
     if b"\x00" in raw:
         return None, [
             finding(
@@ -172,8 +181,10 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                 0,
                 "S100",
                 Severity.ERROR,
-                "this is not a text file (it contains binary data); save it as plain "
-                "text (UTF-8) or remove it from the content folder",
+                _(
+                    "this is not a text file (it contains binary data); save it as plain "
+                    "text (UTF-8) or remove it from the content folder"
+                ),
             )
         ]
     try:
@@ -186,7 +197,7 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                 line,
                 "S100",
                 Severity.ERROR,
-                "the text is not UTF-8; save the file as UTF-8 in your editor",
+                _("the text is not UTF-8; save the file as UTF-8 in your editor"),
             )
         ]
     if not text.strip():
@@ -196,7 +207,7 @@ def read_text(path: Path, root: Path, rel: str) -> tuple[str | None, list[Findin
                 1,
                 "S103",
                 Severity.ERROR,
-                "the file is empty; write the message or delete the file",
+                _("the file is empty; write the message or delete the file"),
             )
         ]
     text = text.removeprefix("\ufeff")
@@ -223,9 +234,11 @@ def unsafe_findings(text: str, rel: str, first_line: int = 1) -> list[Finding]:
                 found.line,
                 "S108",
                 Severity.ERROR,
-                f"the invisible character {describe(found.char)} breaks the line or turns the "
-                "text around where it is shown (a subject, a file name, a link); delete it "
-                "(retype the words around it)",
+                _(
+                    "the invisible character {char} breaks the line or turns the text around "
+                    "where it is shown (a subject, a file name, a link); delete it (retype the "
+                    "words around it)"
+                ).format(char=describe(found.char)),
                 column=found.column,
             )
         )
@@ -274,40 +287,54 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
     kind = err["type"]
     value = err.get("input")
     if kind == "missing":
-        return "S110", f"required field '{dotted}' is missing; add it"
+        return "S110", _("the required field '{field}' is missing; add it").format(field=dotted)
     if kind == "extra_forbidden":
-        return "S111", f"unknown field '{dotted}'; check the spelling or remove it"
+        return "S111", _("unknown field '{field}'; check the spelling or remove it").format(
+            field=dotted
+        )
     # The field itself or the list it sits in: campaigns have `weeks.1.theme`, `audiences.0`.
     names = {field_name, *(str(p) for p in err.get("loc", ()) if isinstance(p, str))}
     if kind == "literal_error" and "audiences" in names:
-        return "S113", (f"unknown audience '{value}'; use one of: {', '.join(AUDIENCES)}")
+        return "S113", _("unknown audience '{value}'; use one of: {choices}").format(
+            value=value, choices=", ".join(AUDIENCES)
+        )
     if kind == "literal_error" and "theme" in names:
-        return "S114", f"unknown theme '{value}'; use one of: {', '.join(THEMES)}"
+        return "S114", _("unknown theme '{value}'; use one of: {choices}").format(
+            value=value, choices=", ".join(THEMES)
+        )
     if kind == "literal_error" and field_name == "status":
-        return "S119", f"unknown status '{value}'; {STATUS_ADVICE}"
+        return "S119", _("unknown status '{value}'; {advice}").format(
+            value=value, advice=status_advice()
+        )
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "S112", f"'{dotted}' must be a whole number, like 3 (not {value!r})"
+        return "S112", _("'{field}' must be a whole number, like 3 (not {value})").format(
+            field=dotted, value=repr(value)
+        )
     if "date" in kind:
-        return "S115", f"'{dotted}' is not a valid date ({value!r}); write it as YYYY-MM-DD"
+        return "S115", _("'{field}' is not a valid date ({value}); write it as YYYY-MM-DD").format(
+            field=dotted, value=repr(value)
+        )
     # Pydantic's words ("valid tuple", "match pattern '^[a-z0-9]+...'") mean nothing to the
     # comms team; say what to write instead.
     if kind in ("tuple_type", "list_type"):
         example = "[ouders-jonge-kinderen]" if field_name == "audiences" else "[eerste, tweede]"
-        return "S112", f"'{dotted}' must be a list; write it in square brackets, like {example}"
+        return "S112", _(
+            "'{field}' must be a list; write it in square brackets, like {example}"
+        ).format(field=dotted, example=example)
     if kind == "string_type":
-        return "S112", (
-            f"'{dotted}' must be text, but {value!r} reads as something else; "
-            "put it between double quotes"
-        )
+        return "S112", _(
+            "'{field}' must be text, but {value} reads as something else; put it between "
+            "double quotes"
+        ).format(field=dotted, value=repr(value))
     if kind == "string_pattern_mismatch":
-        return "S112", (
-            f"'{dotted}' may only use lowercase letters, digits and single hyphens, "
-            f"like vast-ritme (not {value!r})"
-        )
+        return "S112", _(
+            "'{field}' may only use lowercase letters, digits and single hyphens, like "
+            "vast-ritme (not {value})"
+        ).format(field=dotted, value=repr(value))
     msg = str(err["msg"]).removeprefix("Value error, ")
     if "before" in msg:
-        return "S115", f"{msg}; correct the dates"
-    return "S112", f"'{dotted}' is not valid: {msg}"
+        return "S115", _("{problem}; correct the dates").format(problem=msg)
+    return "S112", _("'{field}' is not valid: {problem}").format(field=dotted, problem=msg)
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
@@ -341,9 +368,9 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
     fm, fm_line, body, body_line = split_front_matter(text)
     if fm is None:
         if text.lstrip().startswith("---"):
-            msg = "the front matter is not closed; add a line with only --- after the fields"
+            msg = _("the front matter is not closed; add a line with only --- after the fields")
         else:
-            msg = "the file must start with a line ---, then the fields, then --- again"
+            msg = _("the file must start with a line ---, then the fields, then --- again")
         library.findings.append(finding(rel, 1, "S103", Severity.ERROR, msg))
         return None
     found: list[Finding] = []
@@ -365,7 +392,7 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
                 fm_line,
                 "S106",
                 Severity.ERROR,
-                "the front matter must be fields like 'title: ...', one per line",
+                _("the front matter must be fields like 'title: ...', one per line"),
             )
         )
         return None
@@ -377,7 +404,7 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
                 parsed.lines["body"],
                 "S111",
                 Severity.ERROR,
-                "'body' is not a field: write the text below the closing ---",
+                _("'body' is not a field: write the text below the closing ---"),
             )
         )
     if "status" not in parsed.data and "status" not in broken:
@@ -387,8 +414,10 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
                 fm_line,
                 "S119",
                 Severity.ERROR,
-                f"the field 'status' is missing, so nobody has said this message may go out; "
-                f"{STATUS_ADVICE}",
+                _(
+                    "the field 'status' is missing, so nobody has said this message may go "
+                    "out; {advice}"
+                ).format(advice=status_advice()),
             )
         )
         data["status"] = "concept"
@@ -411,7 +440,7 @@ def _stand_in(data: dict[str, Any], where: dict[str, Any], lines: dict[str, int]
     """The message with stand-ins for its invalid fields, for the body checks; None when even
     that does not validate. Fields replaced lose their line (findings then point at line 1)."""
     path: Path = where["path"]
-    name_id, _, rest = path.name.partition(".")
+    name_id, _sep, rest = path.name.partition(".")
     name_lang = rest.partition(".")[0]
     folder = path.parent.name
     theme = folder if folder in THEMES else "partners"
@@ -428,7 +457,7 @@ def _stand_in(data: dict[str, Any], where: dict[str, Any], lines: dict[str, int]
     fields = {k: v for k, v in data.items() if k in Message.model_fields and k != "body"}
     fields["body"] = data.get("body", "")
     kept = dict(lines)
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             return Message(**{**stand_ins, **fields}, **where, field_lines=kept)
         except ValidationError as exc:
@@ -456,8 +485,10 @@ def duplicate_finding(rel: str, key: str, first: int, line: int) -> Finding:
         line,
         "S107",
         Severity.ERROR,
-        f"the field '{key}' is written twice, on line {first} and on line "
-        f"{line}; only one can count, so delete the one that is wrong",
+        _(
+            "the field '{field}' is written twice, on line {first} and on line {line}; only "
+            "one can count, so delete the one that is wrong"
+        ).format(field=key, first=first, line=line),
     )
 
 
@@ -471,7 +502,7 @@ def yaml_finding(exc: yaml.YAMLError, offset: int, rel: str) -> Finding:
             error_line(exc, offset),
             "S105",
             Severity.ERROR,
-            "YAML anchors and aliases (& and *) are not allowed; write the value out",
+            _("YAML anchors and aliases (& and *) are not allowed; write the value out"),
         )
     problem = str(getattr(exc, "problem", None) or "syntax error")
     return finding(
@@ -479,14 +510,21 @@ def yaml_finding(exc: yaml.YAMLError, offset: int, rel: str) -> Finding:
         error_line(exc, offset),
         "S104",
         Severity.ERROR,
-        f"cannot read the fields ({problem}); {_yaml_advice(problem)}",
+        _("cannot read the fields ({problem}); {advice}").format(
+            problem=problem, advice=_yaml_advice(problem)
+        ),
     )
 
 
-STATUS_ADVICE = (
-    "write status: concept while you write, status: klaar-voor-review when a colleague may "
-    "read it, and let the reviewer set status: gepubliceerd (./veerkracht review FILE --by NAME)"
-)
+def status_advice() -> str:
+    """What to write in `status:`, for the S119 findings."""
+    return _(
+        "write status: concept while you write, status: klaar-voor-review when a colleague may "
+        "read it, and let the reviewer set status: gepubliceerd (./veerkracht review FILE --by "
+        "NAME)"
+    )
+
+
 # Text fields whose line is kept as written when YAML cannot read it (a colon in a title): the
 # message stays held by the YAML error, but its text is still checked.
 _TEXT_FIELDS = frozenset({"title", "headline", "text", "reviewed_by"})
@@ -569,8 +607,10 @@ def _recover(lines: list[str], offset: int, rel: str, prefix: str, out: Recovere
                     first + 1,
                     "S106",
                     Severity.ERROR,
-                    "this line is not a field like 'title: ...'; write 'name: value' or "
-                    "indent it under the field it belongs to",
+                    _(
+                        "this line is not a field like 'title: ...'; write 'name: value' or "
+                        "indent it under the field it belongs to"
+                    ),
                 )
             )
             continue
@@ -591,21 +631,21 @@ def _recover(lines: list[str], offset: int, rel: str, prefix: str, out: Recovere
 _YAML_ADVICE = (
     (
         "mapping values are not allowed",
-        "a text contains ': ' (colon and space); put the whole text between double quotes",
+        N_("a text contains ': ' (colon and space); put the whole text between double quotes"),
     ),
-    ("cannot start any token", "use spaces, not tabs, at the start of a line"),
-    ("could not find expected ':'", "every field line needs 'name: value'"),
-    ("expected <block end>", "check that the lines of one field line up (same indent)"),
-    ("found unexpected end of stream", "a quote or bracket is opened but not closed"),
-    ("is not a valid date", "write a date as year-month-day, for example 2027-01-04"),
+    ("cannot start any token", N_("use spaces, not tabs, at the start of a line")),
+    ("could not find expected ':'", N_("every field line needs 'name: value'")),
+    ("expected <block end>", N_("check that the lines of one field line up (same indent)")),
+    ("found unexpected end of stream", N_("a quote or bracket is opened but not closed")),
+    ("is not a valid date", N_("write a date as year-month-day, for example 2027-01-04")),
 )
 
 
 def _yaml_advice(problem: str) -> str:
     for words, advice in _YAML_ADVICE:
         if words in problem:
-            return advice
-    return "check colons, quotes and indents"
+            return _(advice)
+    return _("check colons, quotes and indents")
 
 
 def load_yaml_models(
@@ -627,7 +667,13 @@ def load_yaml_models(
         seq = parsed.data.get(list_key) if isinstance(parsed.data, dict) else None
         if not isinstance(seq, list):
             library.findings.append(
-                finding(rel, 1, "S106", Severity.ERROR, f"expected a list under '{list_key}:'")
+                finding(
+                    rel,
+                    1,
+                    "S106",
+                    Severity.ERROR,
+                    _("expected a list under '{key}:'").format(key=list_key),
+                )
             )
             return []
         items = [(f"{list_key}.{i}.", item) for i, item in enumerate(seq)]
@@ -636,7 +682,7 @@ def load_yaml_models(
         line = parsed.lines.get(prefix.rstrip("."), 1)
         if not isinstance(data, dict):
             library.findings.append(
-                finding(rel, line, "S106", Severity.ERROR, "expected fields like 'id: ...'")
+                finding(rel, line, "S106", Severity.ERROR, _("expected fields like 'id: ...'"))
             )
             continue
         extra: dict[str, Any] = {}
@@ -659,7 +705,9 @@ def load_library(root: Path | str) -> Library:
     """Load messages, campaigns and style from a content folder."""
     root = Path(root)
     if not root.is_dir():
-        raise ContentError(f"content folder not found: {root} (use --content DIR)")
+        raise ContentError(
+            _("content folder not found: {folder} (use --content DIR)").format(folder=root)
+        )
     log = LoadLog(root)
     files = 0
     messages: list[Message] = []
