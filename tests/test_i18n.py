@@ -182,3 +182,18 @@ def test_the_catalog_file_is_where_the_package_data_says() -> None:
     path = i18n.catalog_path("nl")
     assert path == REPO / "flows" / "locale" / "nl" / "LC_MESSAGES" / "veerkracht.po"
     assert Path(path).is_file()
+
+
+def test_an_unknown_language_setting_is_a_bad_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.core.errors import SettingsError
+    from flows.core.settings import load_settings
+
+    monkeypatch.setenv(i18n.SETTING, "de")
+    with pytest.raises(SettingsError, match="VEERKRACHT_LANG='de'"):
+        load_settings()
+    monkeypatch.setenv(i18n.SETTING, "en")
+    assert load_settings().lang == "en"
+    with i18n.language(None):
+        i18n.set_language(None)
+        monkeypatch.setenv(i18n.SETTING, "de")
+        assert i18n.current_language() == i18n.DEFAULT  # the command then reports the setting

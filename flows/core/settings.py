@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
-from flows.core import clock
+from flows.core import clock, i18n
 from flows.core.errors import SettingsError
 from flows.core.text import has_unsafe, problem
 from flows.core.urls import url_problem
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     partners_csv: Path | None = Field(
         None,
         description="Partner list (CSV); empty means content/partners.example.csv (demo only).",
+    )
+
+    lang: Literal["nl", "en"] = Field(
+        i18n.DEFAULT,
+        description="Language of findings, summaries, errors and reports (nl or en; `--lang`).",
     )
 
     # Identity, shown to partners and to the sites we check
