@@ -27,8 +27,10 @@ def screen_edition(
     campaign_id: str = "test-campagne",
     campaign_title: str = "Testcampagne",
     generated_at: datetime | None = None,
+    campaign_until: date | None = None,
 ) -> Edition[ScreenPayload]:
-    """One day's edition for `screen` with `messages` as its slides, in Dutch."""
+    """One day's edition for `screen` with `messages` as its slides, in Dutch (the campaign's
+    last day `campaign_until`, or none)."""
     return Edition(
         channel="screens",
         target=screen.id,
@@ -38,7 +40,9 @@ def screen_edition(
         lang="nl",
         audiences=screen.audiences,
         messages=tuple(messages),
-        payload=ScreenPayload(screen, generated_at=generated_at),
+        payload=ScreenPayload(
+            screen, campaign_ends=(campaign_until,) * len(messages), generated_at=generated_at
+        ),
     )
 
 
@@ -48,6 +52,7 @@ def wachtkamer_edition(
     *,
     day: date,
     generated_at: datetime | None = None,
+    campaign_until: date | None = None,
     **screen_update: Any,
 ) -> Edition[ScreenPayload]:
     """The edition of `TEST_SCREEN` with the library's messages `ids` (those it has).
@@ -58,4 +63,6 @@ def wachtkamer_edition(
     if screen_update:
         screen = screen.model_copy(update=screen_update)
     messages = [m for i in ids if (m := library.message(i)) is not None]
-    return screen_edition(screen, messages, day=day, generated_at=generated_at)
+    return screen_edition(
+        screen, messages, day=day, generated_at=generated_at, campaign_until=campaign_until
+    )

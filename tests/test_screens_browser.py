@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,16 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium n
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
     with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +85,14 @@ class Site:
         seconds: int = 1,
         day: date = NOW_DAY,
         hours: dict[str, str] | None = None,
+        campaign_until: date | None = None,
     ) -> None:
         update: dict[str, Any] = {"slide_seconds": seconds}
         if hours is not None:
             update["opening_hours"] = hours
-        edition = wachtkamer_edition(self.library, ids, day=day, **update)
+        edition = wachtkamer_edition(
+            self.library, ids, day=day, campaign_until=campaign_until, **update
+        )
         ctx = Context(load_settings(out_dir=self.out), self.out)
         CHANNEL.deliver(CHANNEL.render(edition, ctx), ctx)
 
@@ -384,3 +393,172 @@ def _hex(css: str) -> str:
     parts = [p.strip() for p in inside.split(",")]
     assert len(parts) == 3 or float(parts[3]) == 1, css
     return "#" + "".join(f"{int(float(p)):02x}" for p in parts[:3])
+
+
+# A 43" 16:9 screen in landscape is 535.5 mm high; parents sit 3 m away.
+SCREEN_HEIGHT_MM = 43 * 25.4 * 9 / math.hypot(16, 9)
+DISTANCE_MM = 3000.0
+MIN_X_HEIGHT_ARCMIN = 16.0
+
+
+def test_body_text_x_height_is_16_arcminutes_at_three_metres(site: Site, open_page: Any) -> None:
+    site.publish(["samen-eten"], seconds=30)
+    page, _ = open_page(site.url(), viewport=(1920, 1080), reduced_motion="reduce")
+    page.locator('.slide.active[data-slide-id="samen-eten.nl"] .text').wait_for(timeout=1000)
+    # The x-height in CSS pixels of the font Chromium really uses for the text: a box 1ex high
+    # inside it (the ex unit is that font's x-height), and its computed font size.
+    x_px, font_px = page.evaluate("""() => {
+        const text = document.querySelector('.slide.active .text');
+        const probe = document.createElement('span');
+        probe.style.display = 'inline-block';
+        probe.style.width = '0';
+        probe.style.height = '1ex';
+        text.appendChild(probe);
+        const x = probe.getBoundingClientRect().height;
+        probe.remove();
+        return [x, parseFloat(getComputedStyle(text).fontSize)];
+    }""")
+    assert 0.4 <= x_px / font_px <= 0.65  # a real x-height, not a fallback of 0.5em or 0
+    x_mm = x_px * SCREEN_HEIGHT_MM / 1080
+    arcmin = math.degrees(2 * math.atan(x_mm / 2 / DISTANCE_MM)) * 60
+    assert arcmin >= MIN_X_HEIGHT_ARCMIN, f"{arcmin:.1f} arcmin ({x_px:.1f} px x-height)"
+
+
+def test_campaign_end_by_the_screen_clock_shows_the_resting_slide(
+    site: Site, open_page: Any
+) -> None:
+    # The campaign's last day is 11 January; the messages themselves are valid long after.
+    last_day = date(2027, 1, 11)
+    site.publish(["slaap-ritueel", "samen-eten"], day=last_day, hours={}, campaign_until=last_day)
+    page, _ = open_page(site.url(), at=datetime(2027, 1, 11, 23, 59, 58, tzinfo=TIMEZONE))
+    assert active(page) == "slaap-ritueel.nl"  # still the campaign's last day in Amsterdam
+    site.stop()  # publishing has stopped: only the screen's own clock decides
+    assert shown_after(record(page, 4.5), 2.5) == {"rest"}
+
+
+def _frame(page: Any) -> bytes:
+    """A screenshot, scaled down to 160 x 90 (averaging, so opacities still add up), as RGB."""
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    return image.resize((160, 90), Image.Resampling.BOX).tobytes()
+
+
+def _misfit(frame: bytes, under: bytes, alone: bytes) -> float:
+    """How far `frame` is from one slide (`alone`) at some opacity over the background
+    (`under`): the RMS of frame - (under + a * (alone - under)) at the best a in [0, 1]."""
+    d = [a - u for a, u in zip(alone, under, strict=True)]
+    top = sum((f - u) * z for f, u, z in zip(frame, under, d, strict=True))
+    a = min(1.0, max(0.0, top / (sum(z * z for z in d) or 1.0)))
+    squares = sum((f - u - a * z) ** 2 for f, u, z in zip(frame, under, d, strict=True))
+    return math.sqrt(squares / len(frame))
+
+
+def test_cross_fade_never_shows_two_texts(site: Site, open_page: Any) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"], seconds=30)
+    page, _ = open_page(site.url())
+    page.wait_for_function("!document.querySelector('.slide.instant')")
+    # Hold the page's clock, then move it past the first slide's 30 s: the fade to the second
+    # starts, and no timer fires after it (the outgoing slide stays until its fade is done).
+    page.clock.pause_at(NOW + timedelta(seconds=5))
+    assert active(page) == "slaap-ritueel.nl"
+    page.clock.run_for(24_000)
+    for _ in range(200):  # then in small steps up to the switch, and not a step further
+        if active(page) != "slaap-ritueel.nl":
+            break
+        page.clock.run_for(50)
+    # Both fades exist from the next style update on.
+    page.wait_for_function("() => document.getAnimations().length >= 2", timeout=2000)
+    count = page.evaluate("""() => {
+        window.fades = document.getAnimations();
+        window.fades.forEach(a => a.pause());
+        return window.fades.length;
+    }""")
+    assert count == 2  # the outgoing and the incoming slide, caught mid-way and held there
+    assert active(page) == "samen-eten.nl"
+    total = page.evaluate(
+        "Math.max(...window.fades.map(a => a.effect.getComputedTiming().endTime))"
+    )
+    frames, opacities = [], []
+    steps = 12
+    for n in range(steps + 1):
+        at = total * n / steps
+        pair = page.evaluate(
+            """at => { window.fades.forEach(a => { a.currentTime = at; });
+            return ['slaap-ritueel.nl', 'samen-eten.nl'].map(id => parseFloat(getComputedStyle(
+                document.querySelector(`.slide[data-slide-id="${id}"]`)).opacity)); }""",
+            at,
+        )
+        opacities.append(pair)
+        frames.append(_frame(page))
+    assert all(min(pair) == 0 for pair in opacities), opacities  # never both on screen
+    assert any(0 < p[0] < 1 for p in opacities) and any(0 < p[1] < 1 for p in opacities)
+    # What is on screen: each frame is one slide at some opacity over the background, never
+    # two. The background is the frame where both are gone (the middle of the fade).
+    old, new = frames[0], frames[-1]
+    under = frames[min(range(len(opacities)), key=lambda i: max(opacities[i]))]
+    assert max(opacities[frames.index(under)]) == 0
+    misfits = [min(_misfit(f, under, old), _misfit(f, under, new)) for f in frames]
+    # The measure sees an overlap: the two slides half and half over each other is far off.
+    half = bytes((a + b) // 2 for a, b in zip(old, new, strict=True))
+    overlap = min(_misfit(half, under, old), _misfit(half, under, new))
+    assert overlap > 8 * max(max(misfits), 1.0), (overlap, misfits)
+    assert max(misfits) < 3, misfits
+
+
+def _persistent(playwright: Any, profile: Path) -> Any:
+    """A browser with its profile in `profile` (kept between starts, like a kiosk's)."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        args=ARGS,
+        viewport={"width": 1280, "height": 720},
+        timezone_id="America/New_York",
+        service_workers="allow",
+    )
+
+
+def _open_kiosk(context: Any, url: str, errors: list[str]) -> Any:
+    page = context.pages[0] if context.pages else context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.clock.install(time=NOW)
+    page.goto(url)
+    return page
+
+
+def test_reload_and_reboot_offline_show_the_last_good_playlist(
+    site: Site, playwright: Any, tmp_path: Path
+) -> None:
+    site.publish(["slaap-ritueel", "samen-eten"], seconds=2)
+    profile = tmp_path / "kiosk-profile"
+    errors: list[str] = []
+    context = _persistent(playwright, profile)
+    try:
+        page = _open_kiosk(context, site.url("?refresh=1"), errors)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
+        scope = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+        assert scope == site.url("sw.js")  # the stable address, not a version folder
+        # A new playlist while online: the page and the worker's copy pick it up.
+        site.publish(["nieuw-bericht"], seconds=2)
+        page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=5000)
+        # Half a file on the server: never kept as the last good playlist.
+        playlist = site.out / "screens" / "wachtkamer-test" / "playlist.json"
+        playlist.write_text('{"slides": [', encoding="utf-8")
+        page.wait_for_timeout(2500)
+        site.stop()
+        page.reload()
+        page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=5000)
+        assert page.locator("#stage").count() == 1  # the screen page, not an error page
+    finally:
+        context.close()
+    # The kiosk reboots with no network: a new browser on the same profile.
+    context = _persistent(playwright, profile)
+    try:
+        page = _open_kiosk(context, site.url("?refresh=1"), errors)
+        page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=5000)
+        assert page.locator(".slide.active .headline").inner_text() != ""
+        assert page.title().startswith("Consultatiebureau Test")
+        page.wait_for_timeout(3000)  # keeps rotating the kept playlist, no error page
+        assert page.locator("#stage").count() == 1
+        assert active(page) == "nieuw-bericht.nl"
+    finally:
+        context.close()
+    assert errors == []

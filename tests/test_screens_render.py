@@ -221,7 +221,12 @@ def test_deliver_swaps_folder_and_second_run_is_nothing_new(
     first = CHANNEL.deliver(CHANNEL.render(ed, ctx(tmp_path)), ctx(tmp_path))
     folder = tmp_path / "screens" / "wachtkamer-test"
     assert first.delivered == 1
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "playlist.json", "slides.rss"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "index.html",
+        "playlist.json",
+        "slides.rss",
+        "sw.js",
+    ]
     later = dataclasses.replace(
         ed.payload, generated_at=datetime(2027, 1, 12, 7, 0, tzinfo=TIMEZONE)
     )

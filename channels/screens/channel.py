@@ -21,7 +21,7 @@ from channels.base import (
 )
 from channels.screens.checks import screen_findings
 from channels.screens.config import Screen, ScreensSettings
-from channels.screens.page import REFRESH_SECONDS, page_fingerprint, render_page
+from channels.screens.page import REFRESH_SECONDS, page_fingerprint, render_page, service_worker
 from channels.screens.payload import ScreenMeta, ScreenPayload
 from channels.screens.plan import CHANNEL_NAME, plan_screens, running_campaigns
 from channels.screens.playlist import build_playlist, day_of, version_of
@@ -47,6 +47,8 @@ def screen_files(playlist: dict[str, Any], playlist_json: str, base_url: str) ->
         "index.html": render_page(playlist, playlist_json, REFRESH_SECONDS).encode("utf-8"),
         "playlist.json": playlist_json.encode("utf-8"),
         "slides.rss": slides_rss(playlist, base_url),
+        # Scope /screens/<id>/: the stable address, whatever version folder is behind it.
+        "sw.js": service_worker().encode("utf-8"),
     }
 
 
@@ -82,7 +84,8 @@ def folders_without_screen(out_dir: Path, screen_ids: Sequence[str]) -> list[str
 
 
 class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta]):
-    """Waiting-room screens: `out/screens/<id>/` with index.html, playlist.json and slides.rss."""
+    """Waiting-room screens: `out/screens/<id>/` with index.html, playlist.json, slides.rss and
+    sw.js (the service worker that keeps the page for a reload with no network)."""
 
     name = CHANNEL_NAME
     label = Labels(nl="Schermen", en="Screens")

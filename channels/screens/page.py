@@ -1,7 +1,9 @@
 """The screen page: one self-contained HTML file with its CSS, script, visuals and playlist inline.
 
 Nothing is fetched from another origin; the Content-Security-Policy allows exactly the inline
-script and style by hash, images from this origin or data: URLs, and fetches to this origin.
+script and style by hash, images from this origin or data: URLs, fetches to this origin, and a
+service worker from this origin: `sw.js` beside the page (`service_worker`), which keeps the page
+and its last good playlist for a reload or reboot with no network.
 """
 
 from __future__ import annotations
@@ -58,11 +60,17 @@ def _static() -> tuple[str, str, str, str]:
             f"style-src {csp_hash(css)}",
             "img-src 'self' data:",
             "connect-src 'self'",
+            "worker-src 'self'",
             "base-uri 'none'",
             "form-action 'none'",
         ]
     )
     return css, js, visuals, csp
+
+
+def service_worker() -> str:
+    """The service worker written as `sw.js` in each screen's folder (the same for every one)."""
+    return asset("sw.js")
 
 
 def content_security_policy() -> str:
@@ -73,7 +81,7 @@ def content_security_policy() -> str:
 def page_fingerprint() -> str:
     """A short hash of the page code (template, style, script, visuals): part of each version."""
     css, js, visuals, _ = _static()
-    source = "\0".join((asset("page.html"), css, js, visuals))
+    source = "\0".join((asset("page.html"), css, js, visuals, service_worker()))
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 

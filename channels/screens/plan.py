@@ -86,6 +86,7 @@ def plan_screen(
             screen=screen,
             seconds_each=tuple(_seconds(screen, s) for _, (_, s) in slides),
             campaign_titles=tuple(c.title for _, (c, _) in slides),
+            campaign_ends=tuple(c.period.end for _, (c, _) in slides),
         ),
     )
 

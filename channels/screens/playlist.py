@@ -29,8 +29,13 @@ _VERSION = re.compile(rb'^\{"version":"([0-9a-f]+)"')
 _DAY = re.compile(rb',"day":"(\d{4}-\d{2}-\d{2})"')
 
 
-def slide(message: Message, seconds: int, campaign: str) -> tuple[dict[str, Any], str]:
+def slide(
+    message: Message, seconds: int, campaign: str, campaign_until: date | None = None
+) -> tuple[dict[str, Any], str]:
     """One slide (screen text, QR of the first resource, validity, seconds) and its JSON text.
+
+    `campaign_until` is the last day of the slide's campaign: the page shows the slide up to
+    the earlier of it and the message's valid_until, by the screen's own clock.
 
     The result is shared between screens showing the same message: never change it.
     """
@@ -46,6 +51,7 @@ def slide(message: Message, seconds: int, campaign: str) -> tuple[dict[str, Any]
         message.valid_until,
         seconds,
         campaign,
+        campaign_until,
     )
 
 
@@ -61,6 +67,7 @@ def _slide(
     valid_until: date | None,
     seconds: int,
     campaign: str,
+    campaign_until: date | None,
 ) -> tuple[dict[str, Any], str]:
     # Cached on every input: a message on a thousand screens is serialised once.
     data = {
@@ -70,6 +77,7 @@ def _slide(
         "text": text.strip(),
         "theme": theme_name(theme),
         "campaign": campaign,
+        "campaign_until": campaign_until.isoformat() if campaign_until else None,
         "url": url,
         "qr": qr_svg(url) if url else None,
         "short_url": short_address(url) if url else None,
@@ -92,12 +100,13 @@ def build_playlist(
     screen = payload.screen
     seconds = screen.slide_seconds or DEFAULT_SECONDS
     # With overlapping campaigns each slide keeps its own campaign's name and seconds.
-    titles, each = payload.campaign_titles, payload.seconds_each
+    titles, each, ends = payload.campaign_titles, payload.seconds_each, payload.campaign_ends
     slides = [
         slide(
             m,
             each[i] if i < len(each) and each[i] else seconds,
             titles[i] if i < len(titles) and titles[i] else edition.campaign_title,
+            ends[i] if i < len(ends) else None,
         )
         for i, m in enumerate(edition.messages)
     ]

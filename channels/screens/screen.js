@@ -1,13 +1,15 @@
 (function () {
   "use strict";
   // Rotates the slides of this screen. Rules: each slide for its seconds in the planner's order;
-  // never a slide outside its valid_from..valid_until by this screen's own clock (in the
-  // playlist's timezone); outside opening hours the resting slide; a broken slide is skipped;
-  // a failed refresh keeps the last good playlist; never a blank screen.
+  // never a slide outside its valid_from..valid_until, nor after its campaign's last day, by this
+  // screen's own clock (in the playlist's timezone); outside opening hours the resting slide; a
+  // broken slide is skipped; a failed refresh keeps the last good playlist; never a blank screen;
+  // the outgoing slide fades out before the next fades in, so two texts never overlap. A service
+  // worker (sw.js) keeps the page and the last good playlist for a reload with no network.
   var DAYS = { Mon: "ma", Tue: "di", Wed: "wo", Thu: "do", Fri: "vr", Sat: "za", Sun: "zo" };
   var DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
   var SPAN_RE = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/;
-  var FADE_MS = 800;
+  var FADE_MS = 600;  // each way: out, then in (screen.css)
   var SVG_NS = "http://www.w3.org/2000/svg";
   var body = document.body;
   var stage = document.getElementById("stage");
@@ -84,6 +86,8 @@
     if (typeof slide.seconds !== "number" || !(slide.seconds >= 1 && slide.seconds <= 600)) return false;
     if (slide.valid_from != null && (!DAY_RE.test(slide.valid_from) || at.date < slide.valid_from)) return false;
     if (slide.valid_until != null && (!DAY_RE.test(slide.valid_until) || at.date > slide.valid_until)) return false;
+    var until = slide.campaign_until;  // the campaign's last day
+    if (until != null && (!DAY_RE.test(until) || at.date > until)) return false;
     return true;
   }
 
@@ -230,6 +234,20 @@
       .then(function () { clearTimeout(guard); });
   }
 
+  function keepOffline() {
+    var worker = body.getAttribute("data-worker");
+    var container = navigator.serviceWorker;
+    if (!worker || !container) return;
+    try {
+      container.register(worker).catch(function () {});  // not here (file:, blocked): no matter
+    } catch (e) {
+      return;
+    }
+    // Under the worker this page may be an older copy than the last good playlist it kept.
+    if (container.controller && typeof window.fetch === "function") refresh();
+  }
+
   tick(true);
   if (typeof window.fetch === "function") setInterval(refresh, refreshMs);
+  keepOffline();
 })();
