@@ -19,10 +19,12 @@ from channels.base import Context, DeliveryReport
 from channels.posters import CHANNEL
 from channels.posters.channel import PosterEdition, PosterRendered
 from channels.shared.qr import short_address
+from channels.shared.shortlinks import short_code, short_url, tag_for
 from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 from tests.conftest import CONTENT
 from tests.test_posters_render import page_image, run
+from tests.test_shortlinks import unshout
 
 DAY = date(2027, 1, 4)
 BASE_URL = "https://veerkracht.example.org"
@@ -96,8 +98,18 @@ def test_each_pdf_shows_the_message_and_scans(
 ) -> None:
     edition = editions[audience]
     message = edition.messages[0]
-    url = message.resources[0].url if audience == WITH_LINK else BASE_URL
+    # A resource is printed as its short link (the QR tagged with the poster's week and
+    # audience, the address to type without); a message without one gets the public address.
+    if message.resources:
+        resource = message.resources[0].url
+        url = short_url(BASE_URL, resource, "posters", edition.target)
+        address = f"veerkracht.example.org/r/{short_code(resource)}"
+        assert url == f"{BASE_URL}/r/{short_code(resource)}?p={tag_for('posters', edition.target)}"
+    else:
+        url, address = BASE_URL, short_address(BASE_URL)
     assert rendered[audience].meta.url == url
+    if message.resources:  # delivered: the static redirect page is there
+        assert (ctx.out_dir / "r" / short_code(resource) / "index.html").is_file()
     for rel in rendered[audience].files:
         pdf = ctx.out_dir / rel
         size = "A3" if rel.endswith(".a3.pdf") else "A4"
@@ -105,9 +117,10 @@ def test_each_pdf_shows_the_message_and_scans(
         text = " ".join(run("pdftotext", pdf, "-").split())
         for expected in (message.screen.headline, message.screen.text, edition.campaign_title):
             assert expected in text, (rel, expected)
-        assert short_address(url) in text.replace(" ", "")
+        assert address in text.replace(" ", "")
         codes = zxingcpp.read_barcodes(page_image(pdf, 150 if size == "A4" else 110))
-        assert [c.text for c in codes] == [url]
+        # Scheme and host may come back upper case (QR's compact alphanumeric mode).
+        assert [unshout(c.text) for c in codes] == [url]
 
 
 def test_text_too_long_for_any_type_fails_without_a_file(

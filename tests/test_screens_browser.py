@@ -27,6 +27,7 @@ from PIL import Image
 
 from channels.base import Context
 from channels.screens import CHANNEL
+from channels.shared.shortlinks import tag_for
 from channels.shared.themes import MIN_CONTRAST, contrast
 from flows.cli.commands.serve import make_server
 from flows.core.clock import TIMEZONE
@@ -34,7 +35,7 @@ from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 from tests.chromium import ARGS, CHROMIUM
 from tests.conftest import FIXTURES, REPO
-from tests.screen_editions import wachtkamer_edition
+from tests.screen_editions import TEST_SCREEN, wachtkamer_edition
 from tests.serving import serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -216,9 +217,7 @@ def test_first_slide_fast_no_errors_no_other_origin(site: Site, open_page: Any) 
         "Elke avond hetzelfde ritueel geeft rust"
     )
     assert page.locator(".slide.active .foot").inner_text() == "Testcampagne"
-    assert page.locator(".slide.active .short").inner_text() == (
-        "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap"
-    )
+    assert page.locator(".slide.active .short").inner_text() == "veerkracht.example.org/r/e7ryd"
     page.wait_for_timeout(2500)  # a few rotations, with images and visuals drawn
     assert watch.errors == []
     origin = site.base
@@ -336,7 +335,10 @@ def test_qr_code_decodes_to_the_resource_url(site: Site, open_page: Any) -> None
     page.wait_for_function("document.querySelector('.slide.active .qr-code').complete")
     image = Image.open(io.BytesIO(qr.screenshot()))
     decoded = [r.text for r in zxingcpp.read_barcodes(image)]
-    assert decoded == [URLS["slaap-ritueel"]]
+    # The short link tagged with the screen (tests/test_shortlinks_browser.py: from 3 m).
+    assert decoded == [
+        "HTTPS://VEERKRACHT.EXAMPLE.ORG/r/e7ryd?s=" + tag_for("screens", TEST_SCREEN)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from channels.screens.page import csp_hash
 from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import build_playlist, version_of
 from channels.shared.qr import qr_svg, short_address
+from channels.shared.shortlinks import short_code
 from channels.shared.themes import MIN_CONTRAST, PALETTES, QR_DARK, QR_LIGHT, contrast
 from flows.core.clock import TIMEZONE
 from flows.core.settings import load_settings
@@ -149,7 +150,8 @@ def test_playlist_has_every_field_and_survives_script_end_tags(library: Library)
     }
     assert first["id"] == "slaap-ritueel" and first["seconds"] == 8
     assert first["qr"].startswith("<svg") and 'viewBox="0 0 ' in first["qr"]
-    assert first["short_url"] == "www.ncj.nl/themadossiers/ouderschap/jgz-en-ouderschap"
+    # The printed address is the short link (to type); the QR code holds it tagged.
+    assert first["short_url"] == f"veerkracht.example.org/r/{short_code(first['url'])}"
     assert second["qr"] is None and second["short_url"] is None
     html = rendered.files["index.html"].decode()
     embedded = html.split('<script type="application/json" id="playlist-data">')[1]

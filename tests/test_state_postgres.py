@@ -47,6 +47,9 @@ STATE_TABLES = {
     "ingest_seen",
     "newsletter_deliveries",
     "newsletter_unsubscribes",
+    "short_links",
+    "reach_tags",
+    "reach_counts",
 }
 
 
@@ -145,10 +148,10 @@ def test_state_upgrade_command_then_runs_work(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("none postgresql+psycopg://postgres:***@127.0.0.1")
     assert "run `veerkracht state upgrade`" in out[1]
-    assert "upgraded from no revision" in out[2] and "to revision 0001" in out[2]
-    assert "already at revision 0001" in out[3]
+    assert "upgraded from no revision" in out[2] and f"to revision {HEAD}" in out[2]
+    assert f"already at revision {HEAD}" in out[3]
     assert (
-        out[4] == f"0001 postgresql+psycopg://postgres:***@127.0.0.1:{pg_cluster.port}/{database}"
+        out[4] == f"{HEAD} postgresql+psycopg://postgres:***@127.0.0.1:{pg_cluster.port}/{database}"
     )
     assert not any("geheim" in line for line in out)
     engine = open_state(url)
@@ -287,7 +290,7 @@ def test_two_upgrades_at_once_on_postgresql_migrate_once(pg_url: str) -> None:
     for t in threads:
         t.join(60)
     assert errors == []
-    assert sorted(results, key=str) == [("0001", "0001"), (None, "0001")]
+    assert sorted(results, key=str) == [(HEAD, HEAD), (None, HEAD)]
 
 
 def test_two_processes_opening_a_new_sqlite_database_at_once(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from channels.posters.model import PosterMeta, PosterPayload, PostersSettings
 from channels.posters.pdf import PosterPdf, PosterText, render_pdf
 from channels.posters.plan import CHANNEL_NAME, first_url, plan_posters, running_campaigns
 from channels.shared.files import deliver_files
+from channels.shared.reach import publish_links
+from channels.shared.shortlinks import linkable, printed_address, short_url
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.outputs import write_atomic
@@ -34,8 +36,18 @@ def poster_path(payload: PosterPayload, size: Size) -> str:
 
 
 def poster_text(edition: PosterEdition, public_base_url: str) -> PosterText:
-    """What the poster of `edition` prints: its message's screen texts and QR address."""
+    """What the poster of `edition` prints: its message's screen texts and QR address.
+
+    A resource is printed as its short link: the QR code tagged with the poster's week and
+    audience (`<base>/r/<code>?p=<tag>`), the address to type without the tag.
+    """
     message = edition.messages[0]
+    resource = edition.payload.url
+    if resource and linkable(resource):
+        url = short_url(public_base_url, resource, CHANNEL_NAME, edition.target)
+        address = printed_address(public_base_url, resource)
+    else:
+        url, address = resource or public_base_url, ""
     return PosterText(
         key=edition.key,
         day=edition.day,
@@ -43,7 +55,8 @@ def poster_text(edition: PosterEdition, public_base_url: str) -> PosterText:
         theme=message.theme,
         headline=message.screen.headline,
         text=message.screen.text,
-        url=edition.payload.url or public_base_url,
+        url=url,
+        address=address,
         campaign_title=edition.campaign_title,
         attribution=edition.attribution,
     )
@@ -101,6 +114,10 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
         """Write each PDF that changed; an unchanged one is skipped, so reruns write nothing."""
         edition, payload = rendered.edition, rendered.edition.payload
         report = DeliveryReport(edition.key, self.name, edition.target)
+        if payload.url:  # the short link in the QR code: its redirect page and tag
+            report.notes += publish_links(
+                ctx.settings, ctx.out_dir, [payload.url], self.name, [edition.target]
+            )
         deliver_files(report, ctx.out_dir, rendered.files)
         folder = f"posters/{payload.week}/"
         if rendered.meta.too_long:

@@ -43,9 +43,15 @@ class PosterText:
     theme: str
     headline: str
     text: str
-    url: str
+    url: str  # what the QR code holds
     campaign_title: str
     attribution: str = ""
+    address: str = ""  # what is printed to type; empty: the URL without its scheme
+
+    @property
+    def printed(self) -> str:
+        """The address printed under the QR code."""
+        return self.address or short_address(self.url)
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ def address_parts(address: str) -> list[str]:
 def poster_html(poster: PosterText, size: Size, fit: Fit) -> str:
     """The HTML of one poster at one size and fit."""
     palette = PALETTES[theme_name(poster.theme)]
-    address = short_address(poster.url)
+    address = poster.printed
     created = datetime.combine(poster.day, time(0, 0), tzinfo=TIMEZONE).isoformat()
     return _template().render(
         lang=poster.lang,
@@ -125,7 +131,7 @@ def render_pdf(poster: PosterText, size: Size, first: int | None = None) -> Post
     """
     ladder = fits()
     if first is None:
-        first = first_fit(poster.headline, poster.text, short_address(poster.url))
+        first = first_fit(poster.headline, poster.text, poster.printed)
     identifier = hashlib.sha256(f"{poster.key}.{size}".encode()).hexdigest()[:32].encode()
     for index in range(first, len(ladder)):
         fit = ladder[index]

@@ -26,6 +26,7 @@ from channels.screens.payload import ScreenMeta, ScreenPayload
 from channels.screens.plan import CHANNEL_NAME, plan_screens, running_campaigns
 from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
+from channels.shared.reach import publish_links
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
@@ -121,7 +122,7 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         """The screen's page, playlist and RSS feed."""
         base = ctx.settings.public_base_url
         playlist, text = build_playlist(
-            edition, edition.payload.generated_at, salt=page_fingerprint() + base
+            edition, edition.payload.generated_at, salt=page_fingerprint() + base, base_url=base
         )
         return Rendered(
             edition, screen_files(playlist, text, base), ScreenMeta(playlist["version"])
@@ -134,6 +135,9 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         edition = rendered.edition
         folder = ctx.out_dir / "screens" / edition.target
         report = DeliveryReport(edition.key, self.name, edition.target)
+        # The QR codes are short links tagged with this screen: their redirect pages and tags.
+        urls = [m.resources[0].url for m in edition.messages if m.resources]
+        report.notes += publish_links(ctx.settings, ctx.out_dir, urls, self.name, [edition.target])
         version, day = _published(folder, rendered.files)
         if day is not None and day > edition.day:
             # A catch-up run for a past day must not put an older playlist back on the screen.

@@ -16,7 +16,9 @@ from typing import Any
 from channels.base import Edition
 from channels.screens.config import DAY_KEYS
 from channels.screens.payload import ScreenPayload
+from channels.screens.plan import CHANNEL_NAME
 from channels.shared.qr import qr_svg, short_address
+from channels.shared.shortlinks import linkable, printed_address, short_url
 from channels.shared.themes import theme_name
 from flows.core.clock import TIMEZONE
 from flows.core.models import Message
@@ -30,9 +32,18 @@ _DAY = re.compile(rb',"day":"(\d{4}-\d{2}-\d{2})"')
 
 
 def slide(
-    message: Message, seconds: int, campaign: str, campaign_until: date | None = None
+    message: Message,
+    seconds: int,
+    campaign: str,
+    campaign_until: date | None = None,
+    base_url: str = "",
+    screen_id: str = "",
 ) -> tuple[dict[str, Any], str]:
     """One slide (screen text, QR of the first resource, validity, seconds) and its JSON text.
+
+    With a `base_url` the QR code is the resource's short link tagged with `screen_id`
+    (`<base>/r/<code>?s=<tag>`, version 3) and the printed address `<host>/r/<code>`; without
+    one, both are the resource's own URL.
 
     `campaign_until` is the last day of the slide's campaign: the page shows the slide up to
     the earlier of it and the message's valid_until, by the screen's own clock.
@@ -52,6 +63,8 @@ def slide(
         seconds,
         campaign,
         campaign_until,
+        base_url,
+        screen_id,
     )
 
 
@@ -68,6 +81,8 @@ def _slide(
     seconds: int,
     campaign: str,
     campaign_until: date | None,
+    base_url: str,
+    screen_id: str,
 ) -> tuple[dict[str, Any], str]:
     # Cached on every input: a message on a thousand screens is serialised once.
     data = {
@@ -79,8 +94,8 @@ def _slide(
         "campaign": campaign,
         "campaign_until": campaign_until.isoformat() if campaign_until else None,
         "url": url,
-        "qr": qr_svg(url) if url else None,
-        "short_url": short_address(url) if url else None,
+        "qr": qr_svg(_scanned(url, base_url, screen_id)) if url else None,
+        "short_url": _printed(url, base_url) if url else None,
         "valid_from": valid_from.isoformat(),
         "valid_until": valid_until.isoformat() if valid_until else None,
         "seconds": seconds,
@@ -88,10 +103,27 @@ def _slide(
     return data, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def _scanned(url: str, base_url: str, screen_id: str) -> str:
+    """What the QR code holds: the short link tagged with the screen, when there is a base."""
+    if base_url and linkable(url):
+        return short_url(base_url, url, CHANNEL_NAME, screen_id)
+    return url
+
+
+def _printed(url: str, base_url: str) -> str:
+    """The address under the QR code, to type: the untagged short link, when there is a base."""
+    return printed_address(base_url, url) if base_url and linkable(url) else short_address(url)
+
+
 def build_playlist(
-    edition: Edition[ScreenPayload], generated_at: datetime | None = None, salt: str = ""
+    edition: Edition[ScreenPayload],
+    generated_at: datetime | None = None,
+    salt: str = "",
+    base_url: str = "",
 ) -> tuple[dict[str, Any], str]:
     """The playlist data of one screen edition, and the same as `playlist.json` text.
+
+    `base_url` (the public base URL) makes the QR codes short links (see `slide`).
 
     `salt` goes into the version with the slides: the page code and the public address, so an
     equal version means equal files (apart from generated_at) and delivery can skip them.
@@ -107,6 +139,8 @@ def build_playlist(
             each[i] if i < len(each) and each[i] else seconds,
             titles[i] if i < len(titles) and titles[i] else edition.campaign_title,
             ends[i] if i < len(ends) else None,
+            base_url,
+            screen.id,
         )
         for i, m in enumerate(edition.messages)
     ]

@@ -1,9 +1,10 @@
 """The public endpoint: every channel's public routes in one ASGI app, served by uvicorn.
 
-Today that is the newsletter's `/afmelden`; short links (`/r/<code>`) will be another channel's
-routes. Each channel offers its routes (`Channel.public_routes`); `build_app` collects them,
-also under the path of `VEERKRACHT_PUBLIC_BASE_URL` (a web server in front may pass that prefix
-on or strip it). What a stranger on the internet can send is limited before a route sees it:
+The newsletter's `/afmelden` and the short links' `/r/<code>` (shared by all channels, from
+`channels.shared.reach`: a 302 to the resource, counted without tracking anyone). Each
+channel offers its routes (`Channel.public_routes`); `build_app` collects them, also under
+the path of `VEERKRACHT_PUBLIC_BASE_URL` (a web server in front may pass that prefix on or
+strip it). What a stranger on the internet can send is limited before a route sees it:
 
 - headers: a request's headers must be complete within `VEERKRACHT_PUBLIC_HEADER_TIMEOUT`
   seconds of the server starting to wait for them (connection accepted or previous answer
@@ -43,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from channels.base import Channel
+from channels.shared import reach
 from flows.core.errors import SettingsError
 from flows.core.settings import Settings
 
@@ -91,20 +93,22 @@ def error_page(status: int) -> bytes:
 def collect_routes(
     settings: Settings, channels: Iterable[Channel[Any, Any, Any, Any]]
 ) -> list[BaseRoute]:
-    """Every channel's public routes; two channels claiming one path is a settings error."""
+    """The short links' `/r/<code>` (shared by every channel, `channels.shared.reach`) and
+    every channel's public routes; two claiming one path is a settings error."""
+    shared = list(reach.routes(settings))
+    owner = {str(getattr(r, "path", "")): "the short links" for r in shared}
     routes: list[BaseRoute] = []
-    owner: dict[str, str] = {}
     for channel in channels:
         for route in channel.public_routes(settings):
             path = str(getattr(route, "path", ""))
             if path in owner:
                 raise SettingsError(
-                    f"public route {path} is offered by both the {owner[path]} and the "
+                    f"public route {path} is offered by both {owner[path]} and the "
                     f"{channel.name} channel; one of them must change it"
                 )
-            owner[path] = channel.name
+            owner[path] = f"the {channel.name} channel"
             routes.append(route)
-    return routes
+    return routes + shared
 
 
 def build_app(

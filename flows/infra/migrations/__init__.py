@@ -8,4 +8,4 @@ migrations and the table modules differ, or HEAD is not the newest revision.
 
 # The newest revision, known without importing Alembic: `open_state` compares the database's
 # alembic_version with it, the one query a process makes before using the state.
-HEAD = "0001"
+HEAD = "0002"
