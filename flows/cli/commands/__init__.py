@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "flows.cli.commands.links",
     "flows.cli.commands.serve",
     "flows.cli.commands.public",
+    "flows.cli.commands.reach",
     "flows.cli.commands.studio",
     "flows.cli.commands.ingest",
     "flows.cli.commands.state",
