@@ -19,9 +19,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from babel.numbers import format_decimal
+
 from flows.checks import language, spelling
 from flows.checks.context import Context, Terms, quote, term_pattern
 from flows.checks.prose import WORD_RE
+from flows.core import i18n
 from flows.core.findings import Finding, Severity
 from flows.core.i18n import _
 from flows.core.models import Message
@@ -92,7 +95,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                     _(
                         "sentences are {average} words long on average (at most {limit}); "
                         "split long sentences into short ones"
-                    ).format(average=f"{average:.1f}", limit=f"{limits.sentence_words_avg:g}"),
+                    ).format(
+                        average=format_decimal(
+                            average, format="0.0", locale=i18n.current_language()
+                        ),
+                        limit=f"{limits.sentence_words_avg:g}",
+                    ),
                 )
             for s in sentences:
                 if s.words > limits.sentence_words_max:

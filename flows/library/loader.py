@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from flows.core.errors import ContentError
 from flows.core.findings import Finding, Severity, finding
-from flows.core.i18n import N_, _
+from flows.core.i18n import _
 from flows.core.models import (
     AUDIENCES,
     LANGUAGES,
@@ -39,6 +39,7 @@ from flows.core.models import (
     Style,
 )
 from flows.core.text import describe, locate
+from flows.library.explain import date_advice, yaml_problem
 from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, Parsed, error_line, parse_yaml
 
 MAX_FILE_BYTES = 1024 * 1024  # a message is a few hundred words; anything this big is a mistake
@@ -311,9 +312,7 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
             field=dotted, value=repr(value)
         )
     if "date" in kind:
-        return "S115", _("'{field}' is not a valid date ({value}); write it as YYYY-MM-DD").format(
-            field=dotted, value=repr(value)
-        )
+        return "S115", date_advice(dotted, value)
     # Pydantic's words ("valid tuple", "match pattern '^[a-z0-9]+...'") mean nothing to the
     # comms team; say what to write instead.
     if kind in ("tuple_type", "list_type"):
@@ -378,11 +377,11 @@ def load_message(path: Path, library: LoadLog) -> Message | None:
     try:
         parsed = parse_yaml(fm, fm_line - 1)
     except AliasNotAllowed as exc:  # a possible alias bomb: nothing of it is read further
-        library.findings.append(yaml_finding(exc, fm_line - 1, rel))
+        library.findings.append(yaml_finding(exc, fm_line - 1, rel, fm))
         return None
     except yaml.YAMLError as exc:
         recovered = recover_fields(fm, fm_line - 1, rel)
-        found.extend(recovered.findings or [yaml_finding(exc, fm_line - 1, rel)])
+        found.extend(recovered.findings or [yaml_finding(exc, fm_line - 1, rel, fm)])
         parsed = Parsed(recovered.data, recovered.lines)
         broken = frozenset(recovered.broken)
     if not isinstance(parsed.data, dict):
@@ -474,7 +473,7 @@ def _parse(text: str, offset: int, rel: str, library: LoadLog) -> Parsed | None:
     try:
         return parse_yaml(text, offset)
     except yaml.YAMLError as exc:
-        library.findings.append(yaml_finding(exc, offset, rel))
+        library.findings.append(yaml_finding(exc, offset, rel, text))
     return None
 
 
@@ -492,8 +491,9 @@ def duplicate_finding(rel: str, key: str, first: int, line: int) -> Finding:
     )
 
 
-def yaml_finding(exc: yaml.YAMLError, offset: int, rel: str) -> Finding:
-    """The finding for a YAML error: S107 a field twice, S105 an alias, S104 any other."""
+def yaml_finding(exc: yaml.YAMLError, offset: int, rel: str, text: str | None = None) -> Finding:
+    """The finding for a YAML error: S107 a field twice, S105 an alias, S104 any other, said in
+    the adviser's words (flows.library.explain; `text` is what was parsed)."""
     if isinstance(exc, DuplicateKey):
         return duplicate_finding(rel, exc.key, exc.first, exc.line)
     if isinstance(exc, AliasNotAllowed):
@@ -504,16 +504,8 @@ def yaml_finding(exc: yaml.YAMLError, offset: int, rel: str) -> Finding:
             Severity.ERROR,
             _("YAML anchors and aliases (& and *) are not allowed; write the value out"),
         )
-    problem = str(getattr(exc, "problem", None) or "syntax error")
-    return finding(
-        rel,
-        error_line(exc, offset),
-        "S104",
-        Severity.ERROR,
-        _("cannot read the fields ({problem}); {advice}").format(
-            problem=problem, advice=_yaml_advice(problem)
-        ),
-    )
+    line = error_line(exc, offset)
+    return finding(rel, line, "S104", Severity.ERROR, yaml_problem(exc, text, line))
 
 
 def status_advice() -> str:
@@ -589,7 +581,7 @@ def _recover(lines: list[str], offset: int, rel: str, prefix: str, out: Recovere
                         [c[indent:] for c in chunk[1:]], first + 1, rel, f"{prefix}{key}.", out
                     )
                     continue
-            out.findings.append(yaml_finding(exc, first, rel))
+            out.findings.append(yaml_finding(exc, first, rel, text))
             if key is None:
                 continue
             out.broken.add(prefix + key)
@@ -625,27 +617,6 @@ def _recover(lines: list[str], offset: int, rel: str, prefix: str, out: Recovere
             data[key] = value
         for dotted, line in parsed.lines.items():
             out.lines.setdefault(prefix + dotted, line)
-
-
-# PyYAML's words for the mistakes people make most, and what to do about each.
-_YAML_ADVICE = (
-    (
-        "mapping values are not allowed",
-        N_("a text contains ': ' (colon and space); put the whole text between double quotes"),
-    ),
-    ("cannot start any token", N_("use spaces, not tabs, at the start of a line")),
-    ("could not find expected ':'", N_("every field line needs 'name: value'")),
-    ("expected <block end>", N_("check that the lines of one field line up (same indent)")),
-    ("found unexpected end of stream", N_("a quote or bracket is opened but not closed")),
-    ("is not a valid date", N_("write a date as year-month-day, for example 2027-01-04")),
-)
-
-
-def _yaml_advice(problem: str) -> str:
-    for words, advice in _YAML_ADVICE:
-        if words in problem:
-            return _(advice)
-    return _("check colons, quotes and indents")
 
 
 def load_yaml_models(

@@ -25,6 +25,15 @@ class DuplicateKey(yaml.YAMLError):
         self.key, self.first, self.line = key, first, line
 
 
+class BadValue(yaml.MarkedYAMLError):
+    """A value that looks like a date, number or boolean but is none (2027-13-01): `value` as
+    written, `kind` "date" or "value"."""
+
+    def __init__(self, value: str, kind: str, reason: str, mark: Any) -> None:
+        super().__init__(problem=f"'{value}' is not a valid {kind} ({reason})", problem_mark=mark)
+        self.value, self.kind = value, kind
+
+
 class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -112,9 +121,7 @@ def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
         return loader.construct_object(node)
     except (ValueError, OverflowError, AttributeError, KeyError, IndexError) as exc:
         kind = "date" if node.tag.endswith(":timestamp") else "value"
-        raise yaml.MarkedYAMLError(
-            problem=f"'{node.value}' is not a valid {kind} ({exc})", problem_mark=node.start_mark
-        ) from None
+        raise BadValue(node.value, kind, str(exc), node.start_mark) from None
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> Parsed:
@@ -155,4 +162,12 @@ def error_line(exc: yaml.YAMLError, line_offset: int = 0) -> int:
     if isinstance(exc, DuplicateKey):
         return exc.line  # already counted with the offset
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = str(getattr(exc, "context", None) or "")
+    if any(opened in context for opened in _OPENED) and getattr(exc, "context_mark", None):
+        mark = exc.context_mark  # type: ignore[attr-defined]
     return (mark.line + 1 + line_offset) if mark is not None else max(line_offset, 1)
+
+
+# A quote or bracket never closed, or a line that is no `key: value`: libyaml and PyYAML notice
+# it at different lines further on, both say where it started.
+_OPENED = ("quoted scalar", "flow sequence", "flow mapping", "simple key")
