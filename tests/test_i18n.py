@@ -197,3 +197,18 @@ def test_an_unknown_language_setting_is_a_bad_setting(monkeypatch: pytest.Monkey
         i18n.set_language(None)
         monkeypatch.setenv(i18n.SETTING, "de")
         assert i18n.current_language() == i18n.DEFAULT  # the command then reports the setting
+
+
+def test_check_speaks_the_language_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli.app import main
+
+    content = FIXTURES / "checks" / "adviser" / "yaml-in-gewone-woorden" / "content"
+    assert main(["check", str(content), "--lang", "nl"]) == 1
+    dutch_out = capsys.readouterr().out.splitlines()
+    assert dutch_out[-1] == "5 bestanden gecontroleerd: 6 fouten, 0 waarschuwingen"
+    assert any("springt in met een tab: gebruik spaties" in line for line in dutch_out)
+    assert i18n.current_language() == "en"  # --lang was for that call only
+    assert main(["check", str(content / "messages" / "slapen" / "met-tab.nl.md")]) == 1
+    english = capsys.readouterr().out.splitlines()
+    assert english[-1] == "1 file checked: 1 error, 0 warnings"
+    assert "is indented with a tab: use spaces instead" in english[0]

@@ -246,7 +246,7 @@ def test_cli_ingest_writes_report_and_check_counts_drafts(
         assert f"(../../content/inbox/rss/{draft.name})" in report
 
     main(["check", "--content", str(content), "--out", str(out)])
-    assert "2 draft(s) in inbox/ wait for review" in capsys.readouterr().out
+    assert "2 drafts in inbox/ wait for review" in capsys.readouterr().out
     library = load_library(content)  # what the planner gets: drafts are never in it
     assert library.messages == () and library.drafts_waiting == 2
 

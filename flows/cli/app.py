@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from flows.cli.commands import COMMAND_MODULES
 from flows.cli.common import EXIT_ERRORS, EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from flows.core.errors import ContentError, SettingsError, VeerkrachtError
+from flows.core.i18n import _, language
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -65,6 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help()
         return EXIT_USAGE
+    with language(getattr(args, "lang", None)):  # --lang for this call, else VEERKRACHT_LANG
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the subcommand; what goes wrong becomes a message and its exit code."""
     try:
         return int(args.run(args))
     except (ContentError, SettingsError) as exc:
@@ -86,17 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OSError) and exc.filename is not None:
             # A folder that does not exist or is not writable, or a full disk: the operator
             # can fix that, so name the path instead of reporting a failure of the tool.
-            print(
-                f"veerkracht: cannot use {exc.filename} ({exc.strerror}); check the folders "
-                "given with --content and --out (or VEERKRACHT_CONTENT_DIR and "
-                "VEERKRACHT_OUT_DIR), that they exist and that you may write there",
-                file=sys.stderr,
-            )
+            text = _(
+                "cannot use {path} ({reason}); check the folders given with --content and "
+                "--out (or VEERKRACHT_CONTENT_DIR and VEERKRACHT_OUT_DIR), that they exist and "
+                "that you may write there"
+            ).format(path=exc.filename, reason=exc.strerror)
+            print(f"veerkracht: {text}", file=sys.stderr)
             return EXIT_USAGE
-        print(
-            f"veerkracht: the tool itself failed ({type(exc).__name__}: {exc}). This is not a "
-            "problem in your content; run again with `veerkracht --debug ...` and send the "
-            "output to the operators.",
-            file=sys.stderr,
-        )
+        text = _(
+            "the tool itself failed ({error}). This is not a problem in your content; run "
+            "again with `veerkracht --debug ...` and send the output to the operators."
+        ).format(error=f"{type(exc).__name__}: {exc}")
+        print(f"veerkracht: {text}", file=sys.stderr)
         return EXIT_FAILURE

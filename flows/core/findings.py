@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from flows.core.i18n import _, ngettext
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -57,10 +59,10 @@ def summary(findings: Sequence[Finding], files: int) -> str:
     """One closing line: files checked, errors, warnings."""
     errors = count(findings, Severity.ERROR)
     warnings = count(findings, Severity.WARNING)
-    return (
-        f"{files} file{'s' if files != 1 else ''} checked: "
-        f"{errors} error{'s' if errors != 1 else ''}, "
-        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    return _("{files}: {errors}, {warnings}").format(
+        files=ngettext("{n} file checked", "{n} files checked", files).format(n=files),
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, add_common
 from flows.core.errors import ContentError
 from flows.core.findings import has_errors, summary, to_json
+from flows.core.i18n import ngettext
 from flows.core.settings import load_settings
 from flows.publishing.checking import check_folder
 
@@ -84,6 +85,13 @@ def run(args: argparse.Namespace) -> int:
             print(f.format())
         print(summary(findings, files))
         if library.drafts_waiting and part is None:
-            print(f"{library.drafts_waiting} draft(s) in inbox/ wait for review")
+            waiting = library.drafts_waiting
+            print(
+                ngettext(
+                    "{n} draft in inbox/ waits for review",
+                    "{n} drafts in inbox/ wait for review",
+                    waiting,
+                ).format(n=waiting)
+            )
     sys.stdout.flush()
     return EXIT_ERRORS if has_errors(findings) else EXIT_OK
