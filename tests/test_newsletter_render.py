@@ -319,3 +319,30 @@ def test_headings_in_a_message_become_subheadings_and_code_keeps_its_lines() -> 
     assert "<h3>Groot</h3>" in html and "<h3>Klein</h3>" in html
     assert "<h1" not in html and "<h6" not in html
     assert "<pre><code>regel 1\nregel 2\n</code></pre>" in html
+
+
+def test_newsletter_links_are_short_links_counted_per_edition(tmp_path: Path) -> None:
+    """With VEERKRACHT_NEWSLETTER_TRACK_LINKS on (the default) each block's links go through
+    the short link tagged with the edition; delivering writes its redirect and registers it,
+    so a click is counted for that edition and nothing else is stored. Off: links as written."""
+    from channels.newsletter import CHANNEL
+    from channels.shared import reach
+    from channels.shared.shortlinks import short_code
+    from flows.infra.state import open_state
+    from tests.test_newsletter_support import context, edition, settings_for
+
+    s = settings_for(tmp_path, newsletter_track_links=True)
+    ed = edition((("ann@example.org", "Opvang Ann"),), target="links.kinderopvang.nl")
+    rendered = CHANNEL.render(ed, context(s))
+    url = next(r.url for m in ed.messages for r in m.resources)
+    text = rendered.files[f"newsletters/{ed.key}/index.txt"].decode()
+    short = f"{s.public_base_url}/r/{short_code(url)}?n="
+    assert short in text and url not in text
+    CHANNEL.deliver(rendered, context(s))
+    page = (tmp_path / "r" / short_code(url) / "index.html").read_text(encoding="utf-8")
+    assert url in page  # the static redirect works from any web server
+    engine = open_state(s.resolved_state_url())
+    tag = text.split(short, 1)[1][:4]
+    assert reach.source_of(engine, {"n": tag}) == ("newsletter", "links.kinderopvang.nl")
+    off = CHANNEL.render(ed, context(settings_for(tmp_path / "off")))
+    assert url in off.files[f"newsletters/{ed.key}/index.txt"].decode()

@@ -86,9 +86,12 @@ def edition(
 
 
 def settings_for(out: Path, **overrides: Any) -> Settings:
-    """Settings writing under `out`, with a fast retry for tests."""
+    """Settings writing under `out`, with a fast retry for tests. Links as written in the
+    content (no short links), so tests see the resources themselves; the short links have
+    their own test (test_newsletter_links_are_short_links_counted_per_edition)."""
     base: dict[str, Any] = {
         "out_dir": out,
+        "newsletter_track_links": False,
         "smtp_retry_backoff_seconds": 0.01,
         "smtp_retries": 0,
         "smtp_security": "none",

@@ -19,12 +19,14 @@ from channels.base import (
     ReportNotes,
 )
 from channels.newsletter.checks import newsletter_findings
+from channels.newsletter.compose import tracked_urls
 from channels.newsletter.partners import PartnerList, PartnerListUnusable, load_partner_list
 from channels.newsletter.payload import NewsletterMeta, NewsletterPayload
 from channels.newsletter.plan import CHANNEL_NAME, plan_newsletters
 from channels.newsletter.render import RenderedNewsletter, render_edition
 from channels.newsletter.send import deliver_edition
 from channels.newsletter.settings import NewsletterSettings
+from channels.shared.reach import publish_links
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
@@ -99,7 +101,16 @@ class NewsletterChannel(
 
     def deliver(self, rendered: RenderedNewsletter, ctx: Context) -> DeliveryReport:
         """Send to every recipient not yet in the ledger as sent (outbox or SMTP)."""
+        # The short links must answer before the first partner clicks one.
+        problems = publish_links(
+            ctx.settings,
+            ctx.out_dir,
+            tracked_urls(rendered.edition, ctx.settings),
+            self.name,
+            [rendered.edition.target],
+        )
         report = deliver_edition(rendered, ctx)
+        report.notes += problems
         fallback = rendered.edition.payload.fallback
         if fallback:
             report.notes.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +11,7 @@ from babel.dates import format_date
 
 from channels.base import Edition
 from channels.newsletter.payload import NewsletterPayload
+from channels.shared.shortlinks import linkable, short_url
 from flows.core.models import STAFF_AUDIENCES, Message
 from flows.core.settings import Settings
 from flows.core.urls import is_web_url
@@ -159,12 +160,15 @@ def is_staff(message: Message) -> bool:
     return bool(message.audiences) and set(message.audiences) <= STAFF_AUDIENCES
 
 
-def _item(message: Message, lang: str, fallback: bool) -> Item:
+def _item(message: Message, lang: str, fallback: bool, track: Callable[[str], str] = str) -> Item:
     # Each block numbers its own links, so a partner who copies one block has all it refers to.
     refs = References()
     text = to_text(message.body, refs)
     links = tuple(
-        Link(r.title, r.url, refs.number(r.url)) for r in message.resources if safe_link(r.url)
+        Link(r.title, url, refs.number(url))
+        for r in message.resources
+        if safe_link(r.url)
+        for url in [track(r.url)]
     )
     return Item(message, lang, to_html(message.body), text, links, fallback, tuple(refs.urls))
 
@@ -206,6 +210,28 @@ def _dutch_only(words: dict[str, str], lang: str, items: Sequence[Item]) -> str:
     return words[key].format(n=dutch, total=total)
 
 
+def tracked_link(settings: Settings, target: str) -> Callable[[str], str]:
+    """How a block's "read more" links are written: through the short link tagged with this
+    edition (so the reach report counts clicks, nothing about who), unless
+    VEERKRACHT_NEWSLETTER_TRACK_LINKS is off (partners who object get the links as they are)."""
+    if not settings.newsletter_track_links:
+        return str
+    base = settings.public_base_url
+
+    def track(url: str) -> str:
+        return short_url(base, url, "newsletter", target) if linkable(url) else url
+
+    return track
+
+
+def tracked_urls(edition: Edition[NewsletterPayload], settings: Settings) -> list[str]:
+    """The resource URLs the edition links through short links (for the redirects)."""
+    if not settings.newsletter_track_links:
+        return []
+    urls = {r.url for m in edition.messages for r in m.resources}
+    return sorted(u for u in urls if safe_link(u) and linkable(u))
+
+
 def compose(edition: Edition[NewsletterPayload], settings: Settings) -> Content:
     """Build the content of an edition; pure."""
     lang = edition.lang if edition.lang in WORDS else "nl"
@@ -215,12 +241,13 @@ def compose(edition: Edition[NewsletterPayload], settings: Settings) -> Content:
     staff_id = edition.payload.staff
     items: list[Item] = []
     staff: Item | None = None
+    track = tracked_link(settings, edition.target)
     for message in edition.messages:
         is_fallback = message.key in fallback or message.lang != lang
         if staff is None and (message.id == staff_id or (staff_id is None and is_staff(message))):
-            staff = _item(message, lang, is_fallback)
+            staff = _item(message, lang, is_fallback, track)
         else:
-            items.append(_item(message, lang, is_fallback))
+            items.append(_item(message, lang, is_fallback, track))
     items.sort(key=lambda i: i.fallback)  # translated blocks first (a stable sort)
     date_text = dutch_date(edition.day, lang)
     subject = subject_line(items, edition.campaign_title)

@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     smtp_rate_per_second: float = Field(
         0.0, ge=0, description="Messages per second over all connections; 0 = no limit."
     )
+    newsletter_track_links: bool = Field(
+        True,
+        description="Newsletter links go through counted short links (off: the links as they are).",
+    )
     smtp_connections: int = Field(
         4, ge=1, le=32, description="SMTP connections sending one edition at once."
     )
