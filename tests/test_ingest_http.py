@@ -192,7 +192,7 @@ def test_silent_server_times_out_and_others_still_run(
         result = run_ingest(settings, today=TODAY)
         elapsed = time.perf_counter() - started
     by_name = {r.source.name: r for r in result.sources}
-    assert elapsed < 3
+    assert elapsed < 30  # a bound, not a benchmark: without the timeout it would hang
     assert by_name["stil"].status == "failed" and "within 0.5 seconds" in by_name["stil"].error
     assert by_name["weg"].status == "gone"
     assert by_name["goed"].status == "new" and len(by_name["goed"].drafts) == 2

@@ -72,7 +72,7 @@ def test_every_behaviour_gets_the_right_verdict_and_request_count() -> None:
     assert refused.verdict is Verdict.UNVERIFIED and not refused.reached
     assert "refused" in refused.detail
     assert sent >= sum(count for _, count in EXPECTED.values())
-    assert elapsed < 10
+    assert elapsed < 60  # a bound, not a benchmark: a hanging request would never end
 
 
 def test_redirect_chain_is_recorded_with_the_new_address() -> None:
