@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
-from flows.cli.commands.review import set_review_fields
 from flows.core import clock
+from flows.library.front_matter import set_review_fields
 from flows.library.loader import load_library
 
 GOOD = Path(__file__).resolve().parent / "fixtures" / "checks" / "good" / "content"
