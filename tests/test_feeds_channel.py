@@ -31,8 +31,11 @@ def library() -> Library:
     return lib
 
 
-def ctx(out: Path) -> Context:
-    settings = load_settings(public_base_url=BASE, organisation="JGZ Testregio", out_dir=out)
+def ctx(out: Path, track: bool = False) -> Context:
+    """Links as written (the short links have their own test below), unless `track`."""
+    settings = load_settings(
+        public_base_url=BASE, organisation="JGZ Testregio", out_dir=out, feeds_track_links=track
+    )
     return Context(settings, out)
 
 
@@ -194,3 +197,27 @@ def test_markup_in_screen_text_is_shown_not_interpreted(library: Library, tmp_pa
     entry = next(e for e in atom.entries if e.title == tricky.title)
     assert entry.summary_detail.type == "text/plain"
     assert entry.summary.endswith("Wel <b>vet</b> & zo")
+
+
+def test_entry_links_go_through_short_links_counted_per_feed(tmp_path: Path) -> None:
+    """With VEERKRACHT_FEEDS_TRACK_LINKS on (the default) an entry links to the short link
+    tagged with its feed, whose redirect is written and registered on delivery."""
+    from channels.shared import reach
+    from channels.shared.shortlinks import short_code
+    from flows.infra.state import open_state
+
+    bundled = load_library(Path(__file__).resolve().parent.parent / "content")
+    c = ctx(tmp_path, track=True)
+    edition = CHANNEL.plan(bundled, None, bundled.campaigns, date(2027, 1, 4), frozenset())[0]
+    rendered = CHANNEL.render(edition, c)
+    CHANNEL.deliver(rendered, c)
+    feed = feedparser.parse(rendered.files[f"feeds/{edition.target}.rss"])
+    links = [e.link for e in feed.entries if e.link != f"{BASE}/"]  # entries with a resource
+    assert links and all(x.startswith(f"{BASE}/r/") and "?f=" in x for x in links)
+    link = links[0]
+    code, tag = link.split("/r/", 1)[1].split("?f=")
+    assert (tmp_path / "r" / code / "index.html").is_file()
+    engine = open_state(c.settings.resolved_state_url())
+    assert reach.link_for(engine, code) is not None
+    assert short_code(reach.link_for(engine, code) or "") == code
+    assert reach.source_of(engine, {"f": tag}) == ("feeds", edition.target)

@@ -49,3 +49,24 @@ def test_reach_report_counts_per_message_and_hides_small_numbers(
         ["reach", "--from", "2027-01-06", "--content", str(CONTENT), "--out", str(tmp_path)]
     )
     assert only_6th == 0 and f"   < 5  {message.title}" in capsys.readouterr().out
+
+
+def test_reach_flow_publishes_the_artifact(prefect_harness: None, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.reach_flow import reach_report
+
+    library = load_library(CONTENT)
+    url = next(r.url for m in library.messages for r in m.resources)
+    engine = open_state(load_settings().resolved_state_url())
+    reach.register(engine, [url], "screens", ["hal"])
+    for _ in range(6):
+        reach.count(engine, short_code(url), "screens", "hal", date(2027, 1, 5))
+    assert reach_report(content_dir=str(CONTENT), out_dir=str(tmp_path)) == 1
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["reach"]))
+        )
+    assert any("schermen hal: 6" in str(a.data) for a in artifacts)
+    assert (tmp_path / "reports" / "reach.html").is_file()

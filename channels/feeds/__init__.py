@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from channels.base import Channel, Context, DeliveryReport, Edition, Held, Labels, Loaded, Rendered
 from channels.feeds.plan import CHANNEL_NAME, FeedMeta, FeedPayload, WithFeed, plan_feeds
-from channels.feeds.render import Feed, render_atom, render_rss
+from channels.feeds.render import Feed, linked_urls, render_atom, render_rss
 from channels.feeds.settings import FeedsSettings
 from channels.shared.files import deliver_files
+from channels.shared.reach import publish_links
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
@@ -73,6 +74,7 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
             entries=entries,
             base_url=ctx.settings.public_base_url,
             organisation=ctx.settings.organisation,
+            track_links=ctx.settings.feeds_track_links,
         )
         files = {
             f"feeds/{edition.target}.rss": render_rss(feed),
@@ -85,6 +87,11 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
         edition = rendered.edition
         report = DeliveryReport(edition.key, self.name, edition.target)
         files = dict(sorted(rendered.files.items()))
+        if ctx.settings.feeds_track_links:  # the redirects answer before a reader clicks
+            urls = linked_urls(edition.payload.entries)
+            report.notes += publish_links(
+                ctx.settings, ctx.out_dir, urls, self.name, [edition.target]
+            )
         report.notes.extend(f"wrote {rel}" for rel in deliver_files(report, ctx.out_dir, files))
         entries = rendered.meta.entries
         report.notes.append(f"{entries} {'entry' if entries == 1 else 'entries'} in the feed")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from channels.feeds.plan import FeedEntry
+from channels.shared.shortlinks import linkable, short_url
 from flows.core.models import AUDIENCES, THEMES, Resource
 from flows.core.urls import is_web_url
 from flows.infra.markdown import to_html
@@ -108,9 +109,22 @@ def _who(audience: str, lang: str) -> str:
     )
 
 
-def _link(entry: FeedEntry, site: str) -> str:
+def _link(entry: FeedEntry, site: str, feed: Feed | None = None) -> str:
+    """An entry's link: its first resource, through the short link tagged with this feed when
+    the feed counts clicks (nothing about who clicks is kept), else the resource itself."""
     safe = safe_resources(entry)
-    return safe[0].url if safe else site
+    if not safe:
+        return site
+    url = safe[0].url
+    if feed is not None and feed.track_links and linkable(url):
+        return short_url(feed.base_url, url, "feeds", feed.target)
+    return url
+
+
+def linked_urls(entries: Sequence[FeedEntry]) -> list[str]:
+    """The resource URLs the feed's entries link to (for the short-link redirects)."""
+    found = {safe[0].url for e in entries for safe in [safe_resources(e)] if safe}
+    return sorted(u for u in found if linkable(u))
 
 
 def _document(root: ET.Element) -> bytes:
@@ -129,6 +143,7 @@ class Feed:
     entries: Sequence[FeedEntry]
     base_url: str
     organisation: str
+    track_links: bool = False  # entry links through counted short links
 
     @property
     def site(self) -> str:
@@ -171,7 +186,7 @@ def render_rss(feed: Feed) -> bytes:
     for entry in feed.entries:
         item = ET.SubElement(channel, "item")
         ET.SubElement(item, "title").text = entry.message.title
-        ET.SubElement(item, "link").text = _link(entry, site)
+        ET.SubElement(item, "link").text = _link(entry, site, feed)
         ET.SubElement(item, "guid", isPermaLink="false").text = tag_uri(feed.base_url, entry)
         ET.SubElement(item, "pubDate").text = format_datetime(edition_time(entry.day))
         # RSS readers treat <description> as HTML: escape the plain text once more, so a "<" in
@@ -213,7 +228,7 @@ def render_atom(feed: Feed) -> bytes:
         ET.SubElement(node, "title").text = entry.message.title
         ET.SubElement(node, "published").text = when
         ET.SubElement(node, "updated").text = when
-        ET.SubElement(node, "link", rel="alternate", href=_link(entry, site))
+        ET.SubElement(node, "link", rel="alternate", href=_link(entry, site, feed))
         for res in safe_resources(entry):
             ET.SubElement(node, "link", rel="related", href=res.url, title=res.title)
         who_wrote = ET.SubElement(node, "author")

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
         True,
         description="Newsletter links go through counted short links (off: the links as they are).",
     )
+    feeds_track_links: bool = Field(
+        True, description="Feed entries link through counted short links (off: as written)."
+    )
     smtp_connections: int = Field(
         4, ge=1, le=32, description="SMTP connections sending one edition at once."
     )
