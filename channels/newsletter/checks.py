@@ -9,6 +9,7 @@ from channels.newsletter.plan import CHANNEL_NAME
 from channels.newsletter.settings import NewsletterSettings
 from flows.checks.context import Context
 from flows.core.findings import Finding, Severity
+from flows.core.i18n import _
 from flows.core.models import Campaign
 from flows.planning.rotation import cadence_findings
 
@@ -26,8 +27,10 @@ def newsletter_findings(
                 0,
                 "T222",
                 Severity.WARNING,
-                f"the text is {words} words (at most {limits.newsletter_words} for a newsletter "
-                f"item); shorten it or split it into two messages",
+                _(
+                    "the text is {words} words (at most {limit} for a newsletter item); "
+                    "shorten it or split it into two messages"
+                ).format(words=words, limit=limits.newsletter_words),
             )
         if len(message.resources) > limits.resources_max:
             yield ctx.at_field(
@@ -35,8 +38,9 @@ def newsletter_findings(
                 "resources",
                 "T223",
                 Severity.ERROR,
-                f"{len(message.resources)} resources (at most {limits.resources_max}); keep the "
-                f"{limits.resources_max} most useful links",
+                _("{count} resources (at most {limit}); keep the {limit} most useful links").format(
+                    count=len(message.resources), limit=limits.resources_max
+                ),
             )
     for campaign, settings in with_newsletter:
         yield from cadence_findings(ctx.library, campaign, CHANNEL_NAME, settings.cadence)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from channels.screens.config import Screen, ScreensSettings
 from flows.checks.context import Context, field_line
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _
 from flows.core.models import Campaign
 
 
@@ -26,9 +27,10 @@ def screen_findings(
                 "screen.headline",
                 "T220",
                 Severity.ERROR,
-                f"screen headline is {headline} characters (at most "
-                f"{limits.screen_headline_chars}); shorten it, it is read from a chair in a "
-                f"few seconds",
+                _(
+                    "screen headline is {headline} characters (at most {limit}); shorten it, "
+                    "it is read from a chair in a few seconds"
+                ).format(headline=headline, limit=limits.screen_headline_chars),
             )
         text = len(message.screen.text)
         if text > limits.screen_text_chars:
@@ -37,20 +39,24 @@ def screen_findings(
                 "screen.text",
                 "T221",
                 Severity.ERROR,
-                f"screen text is {text} characters (at most {limits.screen_text_chars}); "
-                f"shorten it to one or two short sentences",
+                _(
+                    "screen text is {text} characters (at most {limit}); shorten it to one or "
+                    "two short sentences"
+                ).format(text=text, limit=limits.screen_text_chars),
             )
     known = {s.id for s in screens}
     for campaign in ctx.library.campaigns:
         settings = settings_for(campaign)
         for i, screen_id in enumerate(settings.screens if settings else ()):
             if screen_id not in known:
-                names = ", ".join(sorted(known)) or "none in screens.yaml"
+                names = ", ".join(sorted(known)) or _("none in screens.yaml")
                 yield finding(
                     ctx.library.rel(campaign.path),
                     field_line(campaign, f"channels.screens.screens.{i}"),
                     "S131",
                     Severity.ERROR,
-                    f"campaign names screen '{screen_id}', which is not in screens.yaml; use "
-                    f"one of: {names}",
+                    _(
+                        "campaign names screen '{screen}', which is not in screens.yaml; use "
+                        "one of: {names}"
+                    ).format(screen=screen_id, names=names),
                 )
