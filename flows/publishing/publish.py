@@ -24,6 +24,7 @@ from flows.checks import held_by_checks
 from flows.core.clock import today as today_local
 from flows.core.errors import DeliveryError, SettingsError, VeerkrachtError
 from flows.core.findings import Severity, count
+from flows.core.i18n import _, ngettext
 from flows.core.settings import Settings
 from flows.infra.outputs import write_report
 from flows.infra.state import open_state
@@ -34,7 +35,7 @@ from flows.publishing.day_plan import plan_day
 from flows.publishing.inputs import input_findings, load_inputs
 from flows.publishing.published import previous, record
 from flows.publishing.registry import channels
-from flows.publishing.report import render_report
+from flows.publishing.report import render_report, status_label
 from flows.publishing.results import Held, Outcome, Prepared, PublishResult
 
 LINKS_OFFLINE = "links not verified (offline, or no link check has run yet)"
@@ -48,11 +49,13 @@ class AlreadyInProgress(VeerkrachtError):
     """Another live run publishes this region's day: not an error, nothing to do here."""
 
     def __init__(self, day: date, region: str, holder: leases.Holder) -> None:
-        where = f" for region {region}" if region else ""
+        what = _("{day} for region {region}") if region else "{day}"
         super().__init__(
-            f"{day}{where}: already in progress in another run ({holder.describe()}); this run "
-            "did nothing. That run sends everything due; if it crashed, the next run takes over "
-            "once its lease expires (VEERKRACHT_LEASE_SECONDS)"
+            _(
+                "{what}: already in progress in another run ({holder}); this run did nothing. "
+                "That run sends everything due; if it crashed, the next run takes over once its "
+                "lease expires (VEERKRACHT_LEASE_SECONDS)"
+            ).format(what=what.format(day=day, region=region), holder=holder.describe())
         )
         self.holder = holder
 
@@ -217,15 +220,25 @@ def summary_line(result: PublishResult) -> str:
         s: sum(1 for o in result.outcomes if o.status == s)
         for s in ("published", "updated", "nothing new", "failed")
     }
+    editions, held = len(result.outcomes), len(p.held)
+    errors = count(p.findings, Severity.ERROR)
     if not result.outcomes:
-        what = "nothing due"
+        what = _("nothing due")
     elif result.nothing_new:
-        what = f"nothing new ({len(result.outcomes)} editions already published)"
+        what = ngettext(
+            "nothing new ({n} edition already published)",
+            "nothing new ({n} editions already published)",
+            editions,
+        ).format(n=editions)
     else:
-        what = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return (
-        f"{p.day}: {len(result.outcomes)} editions: {what}; {len(p.held)} messages held; "
-        f"{count(p.findings, Severity.ERROR)} check errors; {p.links_note}"
+        what = ", ".join(f"{n} {status_label(s)}" for s, n in counts.items() if n)
+    return _("{day}: {editions}: {what}; {held}; {errors}; {links}").format(
+        day=p.day,
+        editions=ngettext("{n} edition", "{n} editions", editions).format(n=editions),
+        what=what,
+        held=ngettext("{n} message held", "{n} messages held", held).format(n=held),
+        errors=ngettext("{n} check error", "{n} check errors", errors).format(n=errors),
+        links=p.links_note,
     )
 
 
