@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flows.core.i18n import LANGUAGES
+from flows.core.i18n import LANGUAGES, _
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -45,7 +45,9 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date; write it as YYYY-MM-DD, for example 2027-01-04"
+            _("'{text}' is not a date; write it as YYYY-MM-DD, for example 2027-01-04").format(
+                text=text
+            )
         ) from None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, add_common
 from flows.core.errors import ContentError
 from flows.core.findings import has_errors, summary, to_json
-from flows.core.i18n import ngettext
+from flows.core.i18n import _, ngettext
 from flows.core.settings import load_settings
 from flows.publishing.checking import check_folder
 
@@ -54,12 +54,20 @@ def content_and_part(path: Path) -> tuple[Path, Path | None]:
             if _looks_like_content(parent):
                 return parent, path
     if not path.exists():
-        raise ContentError(f"content folder not found: {path} (use --content DIR)")
-    what = "file" if path.is_file() else "folder"
-    raise ContentError(
-        f"{path} is not a content folder or a {what} in one; give the folder that holds "
-        "messages/ and campaigns/ (or a message file in it)"
-    )
+        raise ContentError(
+            _("content folder not found: {folder} (use --content DIR)").format(folder=path)
+        )
+    if path.is_file():
+        text = _(
+            "{path} is not a content folder or a file in one; give the folder that holds "
+            "messages/ and campaigns/ (or a message file in it)"
+        )
+    else:
+        text = _(
+            "{path} is not a content folder or a folder in one; give the folder that holds "
+            "messages/ and campaigns/ (or a message file in it)"
+        )
+    raise ContentError(text.format(path=path))
 
 
 def run(args: argparse.Namespace) -> int:

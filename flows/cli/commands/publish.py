@@ -11,6 +11,7 @@ from typing import Any
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
 from flows.cli.orphans import start_watchdog
 from flows.core.clock import today
+from flows.core.i18n import _
 from flows.infra.state import open_state
 from flows.publishing.publish import check_day
 from flows.publishing.regions import run_settings
@@ -44,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
         day = date.fromisoformat(args.date) if args.date else today()
     except ValueError:
         print(
-            f"veerkracht: --date {args.date!r} is not a date; write it as YYYY-MM-DD",
+            "veerkracht: "
+            + _("--date {value} is not a date; write it as YYYY-MM-DD").format(
+                value=repr(args.date)
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -56,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
     check_day(day, settings)  # refuse before starting Prefect; raises SettingsError -> exit 2
     if not settings.content_dir.is_dir():
         print(
-            f"veerkracht: content folder not found: {settings.content_dir} (use --content DIR)",
+            "veerkracht: "
+            + _("content folder not found: {folder} (use --content DIR)").format(
+                folder=settings.content_dir
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -79,5 +86,5 @@ def run(args: argparse.Namespace) -> int:
     print(summary["summary"])
     if summary["in_progress"]:
         return EXIT_OK  # another run publishes this day: nothing wrong, nothing to do here
-    print(f"report: {summary['report']}")
+    print(_("report: {path}").format(path=summary["report"]))
     return EXIT_ERRORS if summary["held"] else EXIT_OK

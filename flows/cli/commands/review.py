@@ -19,6 +19,7 @@ from typing import Any
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_common
 from flows.core.errors import ContentError
 from flows.core.findings import Severity
+from flows.core.i18n import _, ngettext
 from flows.core.text import locate
 from flows.library.front_matter import set_review_fields
 
@@ -53,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from flows.publishing.checking import check_folder
 
     name = " ".join(str(args.by).split())
-    if not name or any(True for _ in locate(name)):
+    if not name or any(True for _hit in locate(name)):
         print(
-            "veerkracht: --by needs the reviewer's name, like --by 'Sanne de Vries'",
+            "veerkracht: " + _("--by needs the reviewer's name, like --by 'Sanne de Vries'"),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -71,18 +72,31 @@ def run(args: argparse.Namespace) -> int:
             print(f.format())
     if errors:
         print(
-            f"{rel}: not reviewed: {len(errors)} error{'s' if len(errors) != 1 else ''} to fix "
-            "first; fix them, run ./veerkracht check, then review again"
+            ngettext(
+                "{file}: not reviewed: {n} error to fix first; fix it, run ./veerkracht check, "
+                "then review again",
+                "{file}: not reviewed: {n} errors to fix first; fix them, run ./veerkracht "
+                "check, then review again",
+                len(errors),
+            ).format(file=rel, n=len(errors))
         )
         return EXIT_ERRORS
     day = today()
     text = path.read_text(encoding="utf-8")
     new = set_review_fields(text, name, day.isoformat())
     if new is None:
-        print(f"veerkracht: {rel}: no front matter (between --- lines) found", file=sys.stderr)
+        print(
+            "veerkracht: "
+            + _("{file}: no front matter (between --- lines) found").format(file=rel),
+            file=sys.stderr,
+        )
         return EXIT_ERRORS
     _write(path, new)
-    print(f"{rel}: reviewed by {name} on {day.isoformat()}; status: gepubliceerd")
+    print(
+        _("{file}: reviewed by {name} on {day}; status: gepubliceerd").format(
+            file=rel, name=name, day=day.isoformat()
+        )
+    )
     return EXIT_OK
 
 
@@ -91,20 +105,24 @@ def _message_path(ref: str, root: Path, messages: list[Any]) -> Path:
     path = Path(ref)
     if path.suffix == ".md" or path.exists():
         if not path.is_file():
-            raise ContentError(f"message file not found: {ref}")
+            raise ContentError(_("message file not found: {ref}").format(ref=ref))
         if not path.resolve().is_relative_to(root.resolve()):
             raise ContentError(
-                f"{ref} is not in the content folder {root}; move it into messages/ first"
+                _("{ref} is not in the content folder {root}; move it into messages/ first").format(
+                    ref=ref, root=root
+                )
             )
         return path
-    message_id, _, lang = ref.partition(".")
+    message_id, _dot, lang = ref.partition(".")
     for m in messages:
         if m.id == message_id and m.lang == (lang or "nl"):
             found: Path = m.path
             return found
     raise ContentError(
-        f"no message {ref!r}; give the file's path, for example "
-        "content/messages/slapen/vast-ritme.nl.md"
+        _(
+            "no message {ref}; give the file's path, for example "
+            "content/messages/slapen/vast-ritme.nl.md"
+        ).format(ref=repr(ref))
     )
 
 
