@@ -3,7 +3,9 @@ inbox, live checks, CSRF, paths outside the content folder and the login rules."
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from flows.cli import main
 from flows.core.errors import SettingsError
+from flows.core.i18n import language
 from flows.core.settings import Settings
 from flows.library.loader import LoadLog, load_message
 from flows.studio.security import Access
@@ -269,3 +272,141 @@ def test_the_proxy_header_names_the_user_in_the_audit_log(tmp_path: Path) -> Non
         assert c.post(f"/bericht/{REL}", data=form, headers=who).status_code == 303
     entry = json.loads((s.out_dir / "reports" / "studio-audit.log").read_text("utf-8"))
     assert entry["wie"] == "Fatima el Idrissi"
+
+
+CAMPAIGN = "sterk-begin-2027.yaml"
+
+
+def campaign_form(page: str, **changes: str) -> dict[str, str]:
+    """The campaign form as a browser sends it from `page`, with `changes` (name to value)."""
+    fields = dict(re.findall(r'<input [^>]*name="([^"]+)" value="([^"]*)"', page))
+    selects = re.findall(r'<select id="v-[^"]*" name="([^"]+)">(.*?)</select>', page, re.DOTALL)
+    for name, options in selects:
+        fields[name] = re.findall(r'<option value="([^"]*)" selected', options)[0]
+    return {k: html.unescape(v) for k, v in fields.items()} | changes | {"door": "Sanne"}
+
+
+def test_a_campaign_form_changes_only_the_changed_values_in_place(
+    studio: tuple[str, Settings],
+) -> None:
+    base, s = studio
+    path = s.content_dir / "campaigns" / CAMPAIGN
+    before = path.read_text("utf-8")
+    with client(base) as c:
+        listed = c.get("/campagnes")
+        assert f'href="/campagne/{CAMPAIGN}"' in listed.text
+        page = c.get(f"/campagne/{CAMPAIGN}")
+        assert page.status_code == 200
+        form = campaign_form(page.text)
+        assert form["weeks.2.theme"] == "steun" and form["channels.screens.slides"] == "12"
+        form |= {
+            "weeks.2.theme": "eten",
+            "channels.newsletter.cadence": "weekly on friday",
+            "channels.screens.slides": "10",
+        }
+        saved = c.post(f"/campagne/{CAMPAIGN}", data=form)
+        assert saved.status_code == 303, saved.text
+        shown = c.get(saved.headers["location"])
+    assert "Opgeslagen" in shown.text
+    after = path.read_text("utf-8")
+    expected = (
+        before.replace(
+            "  - theme: steun            # 18 jan", "  - theme: eten            # 18 jan"
+        )
+        .replace('cadence: "every 2 weeks on tuesday"', 'cadence: "weekly on friday"')
+        .replace("    slides: 12\n", "    slides: 10\n")
+    )
+    assert after == expected  # comments, order and quoting of everything else as written
+    entry = json.loads((s.out_dir / "reports" / "studio-audit.log").read_text("utf-8"))
+    assert (entry["wie"], entry["bestand"]) == ("Sanne", f"campaigns/{CAMPAIGN}")
+    assert main(["check", "--content", str(s.content_dir)]) == 0
+
+
+def _words(page: str) -> str:
+    """The text of a page without its tags, one space between words."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(page)).split())
+
+
+def test_the_plan_preview_follows_the_saved_campaign(studio: tuple[str, Settings]) -> None:
+    base, _ = studio
+    with client(base) as c:
+        page = c.get(f"/campagne/{CAMPAIGN}")
+        assert f'src="/campagne/{CAMPAIGN}/plan"' in page.text
+        plan = c.get(f"/campagne/{CAMPAIGN}/plan")
+        assert plan.status_code == 200
+        assert "frame-ancestors 'self'" in plan.headers["Content-Security-Policy"]
+        # The preview starts in the campaign's first week (4 January 2027): gezonde stress.
+        assert "4 januari 2027" in plan.text
+        assert "4 jan – 10 jan 2027 Gezonde stress Sterk begin" in _words(plan.text)
+        form = campaign_form(page.text, **{"weeks.0.theme": "slapen"})
+        assert c.post(f"/campagne/{CAMPAIGN}", data=form).status_code == 303
+        again = c.get(f"/campagne/{CAMPAIGN}/plan")
+    assert again.status_code == 200
+    assert "4 jan – 10 jan 2027 Slapen Sterk begin" in _words(again.text)
+
+
+def test_a_campaign_save_with_errors_is_refused_with_the_findings(
+    studio: tuple[str, Settings],
+) -> None:
+    base, s = studio
+    path = s.content_dir / "campaigns" / CAMPAIGN
+    before = path.read_bytes()
+    with language("nl"), client(base) as c:
+        page = c.get(f"/campagne/{CAMPAIGN}")
+        short = c.post(
+            f"/campagne/{CAMPAIGN}", data=campaign_form(page.text, **{"period.end": "2027-01-20"})
+        )
+        cadence = c.post(
+            f"/campagne/{CAMPAIGN}",
+            data=campaign_form(page.text, **{"channels.newsletter.cadence": "elke blauwe maan"}),
+        )
+    assert (short.status_code, cadence.status_code) == (409, 409)
+    assert "Niet opgeslagen" in short.text and "S132" in short.text
+    assert "de campagne heeft 12 weken" in html.unescape(short.text)
+    assert "P701" in cadence.text and "elke blauwe maan" in html.unescape(cadence.text)
+    assert 'value="elke blauwe maan"' in cadence.text  # what was typed is not lost
+    assert path.read_bytes() == before
+    assert not (s.out_dir / "reports" / "studio-audit.log").exists()
+
+
+def test_a_campaign_changed_on_disk_is_never_overwritten(studio: tuple[str, Settings]) -> None:
+    base, s = studio
+    path = s.content_dir / "campaigns" / CAMPAIGN
+    with client(base) as c:
+        page = c.get(f"/campagne/{CAMPAIGN}")
+        form = campaign_form(page.text, **{"channels.feeds.items": "15"})
+        theirs = path.read_text("utf-8").replace("    items: 3\n", "    items: 4\n", 1)
+        path.write_text(theirs, "utf-8")
+        conflict = c.post(f"/campagne/{CAMPAIGN}", data=form)
+        assert conflict.status_code == 409
+        assert "Het bestand is intussen veranderd" in conflict.text
+        assert path.read_text("utf-8") == theirs
+        missing = c.post(f"/campagne/{CAMPAIGN}", data=form | {"csrf": ""})
+        assert missing.status_code == 403
+        # Saving again from the conflict page keeps their change and adds mine.
+        again = c.post(f"/campagne/{CAMPAIGN}", data=campaign_form(conflict.text))
+    assert again.status_code == 303
+    text = path.read_text("utf-8")
+    assert "    items: 4\n" in text and "    items: 15\n" in text
+
+
+def test_no_campaign_outside_the_campaigns_folder(
+    studio: tuple[str, Settings], tmp_path: Path
+) -> None:
+    base, s = studio
+    secret = tmp_path / "geheim.yaml"
+    secret.write_text("title: geheim\n", "utf-8")
+    (s.content_dir / "campaigns" / "link.yaml").symlink_to(secret)
+    for target in (
+        "/campagne/..%2F..%2Fgeheim.yaml",
+        "/campagne/%2e%2e%2fstyle.yaml",
+        "/campagne/link.yaml",
+        "/campagne/link.yaml/plan",
+        "/campagne/geen.yaml",
+    ):
+        assert _raw_get(base, target) in (400, 404), target
+    with client(base) as c:
+        token = csrf_of(c.get(f"/campagne/{CAMPAIGN}").text)
+        answer = c.post("/campagne/link.yaml", data={"csrf": token, "title": "weg"})
+    assert answer.status_code == 404
+    assert secret.read_text("utf-8") == "title: geheim\n"

@@ -44,7 +44,10 @@ from flows.library.front_matter import (
     set_review_fields,
     update_fields,
 )
-from flows.library.loader import split_front_matter
+from flows.library.loader import Library, split_front_matter
+from flows.publishing.calendar import input_notes, plan_range, to_html
+from flows.publishing.registry import label
+from flows.studio.campaign_yaml import NotWritable, scalars, set_scalars
 from flows.studio.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -59,6 +62,14 @@ from flows.studio.state import ContentState, NotAllowed, digest, finding_json
 
 MAX_FORM_BYTES = 512 * 1024
 REVIEW_SOON = timedelta(days=60)
+PLAN_WEEKS = 4  # the plan preview of a campaign page
+# What the campaign form calls a channel's settings (others are shown by their own name).
+SETTING_LABELS = {
+    "cadence": "Ritme (bijvoorbeeld: every 2 weeks on tuesday)",
+    "items": "Aantal berichten",
+    "slides": "Aantal dia's",
+    "slide_seconds": "Seconden per dia",
+}
 SETTLED_BY_REVIEW = frozenset({"S119"})  # as `veerkracht review`: the review settles the status
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -419,6 +430,153 @@ class Studio:
         )
         return response
 
+    # --- campaigns --------------------------------------------------------------------------
+
+    async def campaigns(self, request: Request) -> Response:
+        return self.page(request, "campaigns.html.j2", names=self.content.campaign_names())
+
+    def _campaign_page(
+        self,
+        request: Request,
+        name: str,
+        text: str,
+        raw: bytes,
+        *,
+        status: int = 200,
+        typed: dict[str, str] | None = None,
+        problem: str = "",
+        errors: list[Finding] | None = None,
+        mine: dict[str, str] | None = None,
+    ) -> Response:
+        found = scalars(text)
+        shown = {p: (typed or {}).get(p, s.value) for p, s in found.items()}
+        try:
+            first = date.fromisoformat(found["period.start"].value)
+        except (KeyError, ValueError):
+            first = None
+        weeks = []
+        for path, value in shown.items():
+            if path.startswith("weeks."):
+                number = int(path.split(".")[1]) + 1
+                monday = first + timedelta(weeks=number - 1) if first else None
+                weeks.append((path, number, monday, value))
+        channels: dict[str, list[tuple[str, str, str]]] = {}
+        for path, value in shown.items():
+            if path.startswith("channels."):
+                _, channel, key = path.split(".", 2)
+                channels.setdefault(channel, []).append((path, SETTING_LABELS.get(key, key), value))
+        return self.page(
+            request,
+            "campaign.html.j2",
+            status=status,
+            campaign=name,
+            rel=f"campaigns/{name}",
+            hash=digest(raw),
+            shown=shown,
+            original={p: s.value for p, s in found.items()},
+            mine=sorted((mine or {}).items()),
+            weeks=weeks,
+            channels={label(c): rows for c, rows in channels.items()},
+            problem=problem,
+            errors=errors or [],
+            saved=request.query_params.get("opgeslagen") == "1",
+            readable=bool(found),
+            plan_weeks=PLAN_WEEKS,
+        )
+
+    async def campaign(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        path = self.content.campaign_path(name)
+        if not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        raw = path.read_bytes()
+        return self._campaign_page(request, name, raw.decode("utf-8"), raw)
+
+    async def save_campaign(self, request: Request) -> Response:
+        """The changed values of the form written in place, after the real checks of the
+        result; never over a file changed since the form was opened."""
+        name = request.path_params["name"]
+        path = self.content.campaign_path(name)
+        if not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        form = request.state.form
+        raw = path.read_bytes()
+        disk = raw.decode("utf-8")
+        found = scalars(disk)
+        typed = {p: " ".join(_one(form, p).split()) for p in found if p in form}
+        if digest(raw) != _one(form, "hash"):
+            # Only what the adviser changed in the form (against the values it was opened
+            # with) goes over the new version: the other person's changes stay.
+            mine = {
+                p: v for p, v in typed.items() if f"oud.{p}" in form and v != _one(form, f"oud.{p}")
+            }
+            return self._campaign_page(
+                request,
+                name,
+                disk,
+                raw,
+                status=409,
+                typed=mine,
+                mine=mine,
+                problem="Het bestand is intussen veranderd (door iemand anders of in een "
+                "editor). Er is niets opgeslagen. Het formulier toont de nieuwe versie met "
+                "jouw wijzigingen erin: sla nog eens op om ze te bewaren, of laad de pagina "
+                "opnieuw voor alleen de nieuwe versie.",
+            )
+        changes = {p: v for p, v in typed.items() if v != found[p].value}
+        if not changes:
+            return RedirectResponse(f"/campagne/{quote(name)}", status_code=303)
+        try:
+            new = set_scalars(disk, changes)
+        except NotWritable as exc:
+            return self._campaign_page(
+                request,
+                name,
+                disk,
+                raw,
+                status=400,
+                typed=typed,
+                problem=f"Deze waarde kan de studio niet op zijn plaats schrijven: {exc}. "
+                "Er is niets opgeslagen.",
+            )
+        findings = await run_in_threadpool(self.content.check_campaign, name, new, today())
+        rel = self.content.checked().library.rel(path)  # as the findings name it
+        errors = [f for f in findings if f.path == rel and f.severity is Severity.ERROR]
+        if errors:
+            return self._campaign_page(
+                request,
+                name,
+                disk,
+                raw,
+                status=409,
+                typed=typed,
+                problem="Niet opgeslagen: met deze waarden heeft de campagne fouten.",
+                errors=errors,
+            )
+        self.write(path, new, self.who(request), "campagne opgeslagen")
+        return RedirectResponse(f"/campagne/{quote(name)}?opgeslagen=1", status_code=303)
+
+    async def campaign_plan(self, request: Request) -> Response:
+        """The plan of the next weeks (as `veerkracht plan` shows it), from the saved files."""
+        name = request.path_params["name"]
+        path = self.content.campaign_path(name)
+        if not path.is_file():
+            return PlainTextResponse("Niet gevonden.", status_code=404)
+        html = await run_in_threadpool(self._plan_html, path)
+        response = HTMLResponse(html)
+        response.headers["Content-Security-Policy"] = FRAME_CSP
+        return response
+
+    def _plan_html(self, path: Path) -> str:
+        checked = self.content.checked()
+        library = checked.library
+        start = _plan_start(library, path, today())
+        reasons = dict(held_by_checks(library, checked.findings))
+        days = PLAN_WEEKS * 7
+        rows = plan_range(library, checked.inputs, start, days, frozenset(reasons))
+        notes = input_notes(checked.inputs)
+        return to_html(rows, start, days, notes, library=library, held=reasons)
+
     async def login_page(self, request: Request) -> Response:
         if request.method == "POST":
             form = request.state.form
@@ -430,6 +588,17 @@ class Studio:
                 request, "login.html.j2", status=401, problem="Naam of wachtwoord klopt niet."
             )
         return self.page(request, "login.html.j2", problem="")
+
+
+def _plan_start(library: Library, path: Path, day: date) -> date:
+    """The Monday the preview starts: this week's while the campaign runs or is over, else the
+    week the campaign starts."""
+    monday = day - timedelta(days=day.weekday())
+    for campaign in library.campaigns:
+        if campaign.path.resolve() == path.resolve() and campaign.period.start > day:
+            start = campaign.period.start
+            return start - timedelta(days=start.weekday())
+    return monday
 
 
 def _one(form: dict[str, list[str]], key: str) -> str:
@@ -521,6 +690,10 @@ def build_app(settings: Settings, access: Access) -> Starlette:
             Route("/overnemen/{rel:path}", g(studio.accept), methods=["POST"]),
             Route("/voorbeeld/{key}/{name:path}", g(studio.preview_file)),
             Route("/kalender", g(studio.calendar)),
+            Route("/campagnes", g(studio.campaigns)),
+            Route("/campagne/{name}", g(studio.campaign), methods=["GET"]),
+            Route("/campagne/{name}", g(studio.save_campaign), methods=["POST"]),
+            Route("/campagne/{name}/plan", g(studio.campaign_plan)),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ]
     )

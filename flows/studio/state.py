@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, replace
@@ -91,6 +92,39 @@ class ContentState:
         if not path.resolve().is_relative_to((self.root / parts[0]).resolve()):
             raise NotAllowed(rel)
         return path
+
+    def campaign_path(self, name: str) -> Path:
+        """The campaign file `name` (`sterk-begin-2027.yaml`) in `campaigns/`; NotAllowed for
+        any other name, and for a link that leads outside that folder."""
+        if not _SAFE_PART.fullmatch(name) or not name.endswith((".yaml", ".yml")):
+            raise NotAllowed(name)
+        folder = (self.root / "campaigns").resolve()
+        path = self.root / "campaigns" / name
+        if not path.resolve().is_relative_to(folder):
+            raise NotAllowed(name)
+        return path
+
+    def campaign_names(self) -> list[str]:
+        """The campaign files the studio can edit."""
+        folder = self.root / "campaigns"
+        found = sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+        out = []
+        for path in found:
+            try:
+                if self.campaign_path(path.name).is_file():
+                    out.append(path.name)
+            except NotAllowed:
+                continue
+        return out
+
+    def check_campaign(self, name: str, text: str, day: date) -> list[Finding]:
+        """Every finding of the whole folder as if campaign `name` held `text`: the folder is
+        copied to a scratch folder and checked there with the checks of `veerkracht check`."""
+        with tempfile.TemporaryDirectory(prefix="studio-") as tmp:
+            scratch = Path(tmp) / self.root.name
+            shutil.copytree(self.root, scratch)
+            (scratch / "campaigns" / name).write_text(text, encoding="utf-8", newline="")
+            return check_folder(scratch, self.settings, day).findings
 
     def rel(self, path: Path) -> str:
         """The name of a file in URLs: relative to the content folder."""
