@@ -1,4 +1,5 @@
-"""Veerkracht Studio in Debian's headless Chromium: findings appear while typing."""
+"""Veerkracht Studio in Debian's headless Chromium: findings appear while typing, and axe-core
+finds no WCAG 2.1 AA violations on its pages."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.chromium import ARGS, CHROMIUM
 from tests.studio_server import running, studio_settings
+from tests.test_plan_overview import _axe as install_axe
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
@@ -52,3 +54,29 @@ def test_a_blame_sentence_gets_its_finding_while_typing(browser: Any, tmp_path: 
         page.close()
     assert (s.content_dir / REL).read_text("utf-8") == before  # typing never saves
     assert errors == []  # the strict CSP blocked nothing the page needs
+
+
+@pytest.mark.parametrize(
+    "where", ["/", f"/bericht/{REL}", "/nieuw", "/campagnes", "/campagne/sterk-begin-2027.yaml"]
+)
+def test_no_axe_violations_on_the_studio_pages(browser: Any, tmp_path: Path, where: str) -> None:
+    axe = install_axe()
+    s = studio_settings(tmp_path)
+    with running(s) as base:
+        # The studio's policy allows no inline script: axe is injected past it, by the test.
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"{base}{where}")
+        if where.startswith("/bericht/"):
+            done = page.locator("#stand", has_text=re.compile(r"Geen meldingen|fout"))
+            done.wait_for(timeout=PATIENCE_MS)
+        page.add_script_tag(path=str(axe))
+        # The framed previews are the renderers' own pages, checked in their own tests.
+        result = page.evaluate(
+            "async () => await axe.run(document, {iframes: false, runOnly: "
+            "{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        context.close()
+    violations = [(v["id"], len(v["nodes"]), v["help"]) for v in result["violations"]]
+    assert violations == []
+    assert result["passes"]  # axe really ran its rules
