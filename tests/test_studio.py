@@ -133,6 +133,8 @@ def test_the_check_endpoint_runs_the_real_checks_on_unsaved_text(
     assert blame[0]["where"].startswith("tekst, regel ")
     assert form["body"].splitlines()[blame[0]["body_line"] - 1] == BLAME
     assert "scherm/index.html" in answer.json()["previews"]
+    assert list((s.out_dir / "preview").rglob("index.html"))
+    assert not list((s.out_dir / "preview").rglob("*.pdf"))  # no poster PDF while typing
     assert BLAME not in path.read_text("utf-8")  # checking never saves
 
 

@@ -9,6 +9,7 @@ state database nor the published folders, so it is safe to run as often as you l
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -72,10 +73,15 @@ def find_message(library: Library, ref: str) -> tuple[Library, Message]:
 
 
 def preview_message(
-    library: Library, message: Message, settings: Settings, day: date, inputs: Inputs
+    library: Library,
+    message: Message,
+    settings: Settings,
+    day: date,
+    inputs: Inputs,
+    skip: Collection[str] = frozenset(),
 ) -> Preview:
-    """Render `message` as every channel with a preview shows it, under
-    `out/preview/<id>.<lang>/`, with that file's findings."""
+    """Render `message` as every channel with a preview shows it (except the channels named in
+    `skip`), under `out/preview/<id>.<lang>/`, with that file's findings."""
     folder = settings.out_dir / "preview" / f"{message.id}.{message.lang}"
     rel = library.rel(message.path)
     result = Preview(message, folder)
@@ -93,5 +99,7 @@ def preview_message(
         result.notes.append(f"valid until {message.valid_until.isoformat()}: no longer shown")
     ctx = Context(settings, folder)
     for name, ch in channels().items():
+        if name in skip:
+            continue
         result.files += ch.preview(message, library, inputs[name].value, ctx, day)
     return result
