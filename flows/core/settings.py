@@ -16,6 +16,7 @@ from pydantic_settings import SettingsError as PydanticSettingsError
 
 from flows.core import clock, i18n
 from flows.core.errors import SettingsError
+from flows.core.i18n import _
 from flows.core.text import has_unsafe, problem
 from flows.core.urls import url_problem
 
@@ -255,10 +256,15 @@ def load_settings(**overrides: object) -> Settings:
                 f"VEERKRACHT_{name}={err.get('input')!r}: "
                 f"{str(err['msg']).removeprefix('Value error, ')}"
             )
-        raise SettingsError("bad setting: " + "; ".join(problems)) from None
+        raise SettingsError(
+            _("bad setting: {problems}").format(problems="; ".join(problems))
+        ) from None
     except PydanticSettingsError as exc:  # for example a list that is not valid JSON
         raise SettingsError(
-            f"bad setting: {exc}; write lists as JSON, for example '[\"intranet.example.org\"]'"
+            _(
+                "bad setting: {problem}; write lists as JSON, for example "
+                "'[\"intranet.example.org\"]'"
+            ).format(problem=exc)
         ) from None
 
 
