@@ -195,6 +195,10 @@ class Channel(ABC, Generic[S, I, P, M]):
     # A campaign without this channel's section: off (None), unless the channel is on by
     # default, when it gets the model's defaults.
     on_by_default: bool = False
+    # True for a channel whose delivery only writes files (nothing to retry, nothing sent
+    # twice): the publish flow then delivers all its editions of a day in one task, since a
+    # task run per waiting-room screen was most of Prefect's share of a national day.
+    files_only: bool = False
     # The plan's calendar file: one event per edition ("edition": a newsletter) or one per day
     # listing that day's editions ("day"); an edition group that goes out daily (a screen)
     # never gets events.

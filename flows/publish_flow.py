@@ -29,7 +29,7 @@ from flows.core.clock import today
 from flows.core.errors import DeliveryError, SettingsError, is_transient
 from flows.core.settings import Settings, load_settings
 from flows.infra.retries import retry_when
-from flows.publishing import regions
+from flows.publishing import regions, registry
 from flows.publishing.leases import Lease, heartbeat
 from flows.publishing.publish import (
     AlreadyInProgress,
@@ -165,10 +165,32 @@ def publish_due(
     }
 
 
+@task(
+    name="deliver-files",
+    task_run_name="deliver-{channel}-files",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)
+def deliver_files(channel: str, editions: list[Edition[Any]], settings: Settings) -> list[Outcome]:
+    """Render and write every edition of a files-only channel (screens, feeds, posters): one
+    task for all of them; one edition that fails never stops the others."""
+    outcomes: list[Outcome] = []
+    for edition in editions:
+        try:
+            outcomes.append(publish_edition(edition, settings))
+        except DeliveryError as exc:
+            outcomes.append(failed_outcome(edition, exc))
+    return outcomes
+
+
 def _publish(settings: Settings, when: date, lease: Lease) -> PublishResult:
     prepared = load_check_plan(settings, when)
     result = PublishResult(prepared, took_over=lease.took_over)
+    batched: dict[str, list[Edition[Any]]] = {}
     for edition in prepared.editions:
+        if registry.channel(edition.channel).files_only:
+            batched.setdefault(edition.channel, []).append(edition)
+            continue
         state = deliver_edition(edition, settings, return_state=True)
         if state.is_completed():
             result.outcomes.append(state.result())
@@ -176,6 +198,18 @@ def _publish(settings: Settings, when: date, lease: Lease) -> PublishResult:
             error = state.result(raise_on_failure=False)
             exc = error if isinstance(error, BaseException) else DeliveryError(str(state.message))
             result.outcomes.append(failed_outcome(edition, exc))
+    for channel, editions in batched.items():
+        files = deliver_files(channel, editions, settings, return_state=True)
+        if files.is_completed():
+            result.outcomes.extend(files.result())
+        else:
+            failure = files.result(raise_on_failure=False)
+            exc = (
+                failure if isinstance(failure, BaseException) else DeliveryError(str(files.message))
+            )
+            result.outcomes.extend(failed_outcome(e, exc) for e in editions)
+    order = {id(e): i for i, e in enumerate(prepared.editions)}
+    result.outcomes.sort(key=lambda o: order.get(id(o.edition), 0))  # the planner's order
     finish(result, settings)
     return result
 

@@ -74,6 +74,7 @@ def _env(tmp_path: Path, port: int) -> dict[str, str]:
             "VEERKRACHT_SMTP_TO_EXAMPLE": "true",  # aiosmtpd here is a test server
             "VEERKRACHT_SMTP_CONNECTIONS": "1",
             "VEERKRACHT_SMTP_RETRIES": "0",
+            "VEERKRACHT_LANG": "en",  # the assertions read the English texts
         }
     )
     return env

@@ -26,6 +26,7 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
     """Syndication feeds partners and signage players pull from."""
 
     name = CHANNEL_NAME
+    files_only = True
     label = Labels(nl="Feeds", en="Feeds")
     settings_model = FeedsSettings
     outputs = (("feeds", "RSS and Atom per audience and language"),)

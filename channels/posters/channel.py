@@ -66,6 +66,7 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
     """Printable posters, A4 and A3 portrait, one message each."""
 
     name = CHANNEL_NAME
+    files_only = True
     label = Labels(nl="Posters", en="Posters")
     settings_model = PostersSettings
     on_by_default = True

@@ -89,6 +89,7 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
     sw.js (the service worker that keeps the page for a reload with no network)."""
 
     name = CHANNEL_NAME
+    files_only = True
     label = Labels(nl="Schermen", en="Screens")
     settings_model = ScreensSettings
     outputs = (("screens", "a page and playlist.json per waiting-room screen"),)
