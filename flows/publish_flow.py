@@ -1,8 +1,9 @@
-"""Prefect flow `publish-due`: publish what is due on a day, one task per edition.
+"""Prefect flow `publish-due`: publish what is due on a day for one region.
 
 Thin wiring over `flows.publishing.publish`: a task to load, check and plan, then one task per
-edition (render + deliver: the side effect and the retry point), then a markdown artifact and
-the report file. Never a task per message or recipient: task runs grow with editions only.
+newsletter edition (render + deliver: the side effect and the retry point) and one task per
+files-only channel for all its editions, then a markdown artifact and the report file. Never a
+task per message, screen or recipient.
 Editions run one after the other, because the state database (SQLite by default) prefers one
 writer at a time.
 """
