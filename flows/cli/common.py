@@ -9,12 +9,20 @@ from __future__ import annotations
 import argparse
 import signal
 import socketserver
+import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.core.i18n import LANGUAGES, _
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from flows.core.settings import Settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -55,22 +63,65 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve_until_interrupted(server: socketserver.BaseServer) -> int:
-    """Serve until Ctrl+C or SIGTERM, then close the socket; the exit code of a server command.
+@contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """Run the body until Ctrl+C or SIGTERM, which end it quietly.
 
     Both signals get our handler even when the process inherited them ignored (a script that
-    starts the server in the background does that to SIGINT), so the server always stops.
+    starts the server in the background does that to SIGINT), so the server always stops; the
+    previous handlers are put back afterwards.
     """
     previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():  # signals only work there
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, _stop)
     try:
-        server.serve_forever()
+        yield
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def serve_until_interrupted(server: socketserver.BaseServer) -> int:
+    """Serve until Ctrl+C or SIGTERM, then close the socket; the exit code of a server command."""
+    with stopping_on_signals():
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
+    return EXIT_OK
+
+
+def serve_asgi(
+    settings: Settings, app: ASGIApp, host: str, port: int, announce: Callable[[str], None]
+) -> int:
+    """Serve an ASGI app under uvicorn with the public endpoint's limits until Ctrl+C or
+    SIGTERM (answers in progress are finished); `announce` gets the base URL once listening.
+    A port that cannot be had is a usage error (exit 2) with advice."""
+    # Here, not at the top: uvicorn is not needed to build the parser.
+    from flows.publishing.public_app import bind, make_server
+
+    try:
+        sock = bind(host, port)
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        print(
+            f"veerkracht: cannot listen on {host}:{port} ({reason}); "
+            "choose another port with --port or address with --host",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    announce(f"http://{shown}:{bound_port}")
+    sys.stdout.flush()
+    # uvicorn stops gracefully on these signals, then raises them again for the handler it
+    # found: ours ends the command with exit 0.
+    with stopping_on_signals():
+        try:
+            make_server(settings, app).run(sockets=[sock])
+        finally:
+            sock.close()
     return EXIT_OK

@@ -8,10 +8,9 @@ VEERKRACHT_STUDIO_USER_HEADER) and refuses to start without one (exit 2).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from flows.cli.common import EXIT_OK, EXIT_USAGE, add_common
+from flows.cli.common import add_common, serve_asgi
 from flows.core.settings import load_settings
 
 HOST = "127.0.0.1"
@@ -30,32 +29,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the studio until Ctrl+C."""
-    from flows.publishing.public_app import bind, make_server
+    """Serve the studio until Ctrl+C or SIGTERM."""
     from flows.studio.app import build_app
     from flows.studio.security import Access
 
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     access = Access.for_host(settings, args.host)  # SettingsError: exit 2 with advice
     app = build_app(settings, access)
-    try:
-        sock = bind(args.host, args.port)
-    except (OSError, OverflowError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        print(
-            f"veerkracht: cannot listen on {args.host}:{args.port} ({reason}); "
-            "choose another port with --port or address with --host",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Veerkracht Studio: open http://{shown}:{port}/ in je browser (Ctrl+C stopt).")
-    sys.stdout.flush()
-    try:
-        make_server(settings, app).run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
-    return EXIT_OK
+
+    def announce(base: str) -> None:
+        print(f"Veerkracht Studio: open {base}/ in je browser (Ctrl+C stopt).")
+
+    return serve_asgi(settings, app, args.host, args.port, announce)
