@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 
 from flows.core.settings import Settings, load_settings
-from flows.publishing.public_app import bind, make_server
 from flows.studio.app import build_app
 from flows.studio.security import Access
 from tests.conftest import REPO
+from tests.serving import serving_asgi
 
 PATIENCE = 20.0  # a safety bound for start and stop only; nothing asserts a duration
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -29,24 +26,9 @@ def studio_settings(tmp_path: Path, **overrides: object) -> Settings:
     return load_settings(content_dir=tmp_path / "content", out_dir=tmp_path / "out", **overrides)
 
 
-@contextmanager
-def running(settings: Settings, host: str = "127.0.0.1") -> Iterator[str]:
+def running(settings: Settings, host: str = "127.0.0.1") -> AbstractContextManager[str]:
     """The studio served by uvicorn in a thread; yields its base URL."""
-    sock = bind("127.0.0.1", 0)
-    server = make_server(settings, build_app(settings, Access.for_host(settings, host)))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(2000):
-            if server.started or not thread.is_alive():
-                break
-            time.sleep(0.01)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(PATIENCE)
-        sock.close()
+    return serving_asgi(settings, build_app(settings, Access.for_host(settings, host)), PATIENCE)
 
 
 def csrf_of(html: str) -> str:

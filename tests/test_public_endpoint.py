@@ -13,11 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -36,12 +35,11 @@ from flows.core.settings import Settings
 from flows.infra.state import open_state
 from flows.publishing.public_app import (
     MAX_BODY,
-    bind,
     build_app,
     collect_routes,
-    make_server,
 )
 from tests.conftest import REPO
+from tests.serving import serving_asgi
 from tests.test_newsletter_support import context, edition, settings_for
 
 ADDRESS = "Ann@Example.org"
@@ -50,24 +48,9 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 PATIENCE = 20.0
 
 
-@contextmanager
-def running(s: Settings) -> Iterator[str]:
+def running(s: Settings) -> AbstractContextManager[str]:
     """The public endpoint for `s` served by uvicorn in a thread; yields its base URL."""
-    sock = bind("127.0.0.1", 0)
-    server = make_server(s, build_app(s))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(2000):
-            if server.started or not thread.is_alive():
-                break
-            time.sleep(0.01)
-        assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(PATIENCE)
-        sock.close()
+    return serving_asgi(s, build_app(s), PATIENCE)
 
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
