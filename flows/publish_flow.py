@@ -20,7 +20,7 @@ from typing import Any, cast
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.objects import FlowRun, State
 from prefect.concurrency.sync import concurrency
 from prefect.deployments import run_deployment
 from pydantic import SecretStr
@@ -196,23 +196,36 @@ def _publish(settings: Settings, when: date, lease: Lease) -> PublishResult:
         if state.is_completed():
             result.outcomes.append(state.result())
         else:
-            error = state.result(raise_on_failure=False)
-            exc = error if isinstance(error, BaseException) else DeliveryError(str(state.message))
-            result.outcomes.append(failed_outcome(edition, exc))
+            result.outcomes.append(failed_outcome(edition, _failure(state)))
     for channel, editions in batched.items():
         files = deliver_files(channel, editions, settings, return_state=True)
         if files.is_completed():
             result.outcomes.extend(files.result())
         else:
-            failure = files.result(raise_on_failure=False)
-            exc = (
-                failure if isinstance(failure, BaseException) else DeliveryError(str(files.message))
-            )
-            result.outcomes.extend(failed_outcome(e, exc) for e in editions)
+            result.outcomes.extend(failed_outcome(e, _failure(files)) for e in editions)
     order = {id(e): i for i, e in enumerate(prepared.editions)}
     result.outcomes.sort(key=lambda o: order.get(id(o.edition), 0))  # the planner's order
     finish(result, settings)
     return result
+
+
+def _failure(state: State[Any]) -> BaseException:
+    """The exception a task run that did not complete ended with (or one naming its state)."""
+    error = state.result(raise_on_failure=False)
+    return error if isinstance(error, BaseException) else DeliveryError(str(state.message))
+
+
+def _completed_or_raise(states: dict[str, str]) -> dict[str, str]:
+    """Log each run's final state; raise naming those that did not end Completed."""
+    logger = get_run_logger()
+    for rid, name in states.items():
+        logger.info("region %s: %s", rid, name)
+    bad = {rid: name for rid, name in states.items() if name != "Completed"}
+    if bad:
+        raise DeliveryError(
+            "region(s) not completed: " + ", ".join(f"{k} ({v})" for k, v in sorted(bad.items()))
+        )
+    return states
 
 
 @contextmanager
@@ -274,7 +287,6 @@ def publish_regions(
     regions one after the other in its own process: a flow-run process costs seconds to start
     (Python, Prefect, our code), which with many small regions on few cores is most of the day.
     """
-    logger = get_run_logger()
     base = load_settings()
     known = load_regions(base.regions_file)
     if not known:
@@ -284,37 +296,27 @@ def publish_regions(
         )
     chosen = [find_region(known, r, base.regions_file) for r in regions] if regions else known
     when = day or today().isoformat()
-    runs: dict[str, FlowRun] = {}
+    # (label, deployment, parameters, run name) of each run to start.
+    planned: list[tuple[str, str, dict[str, Any], str]] = []
     if batches > 0:
-        groups = [chosen[i :: min(batches, len(chosen))] for i in range(min(batches, len(chosen)))]
-        for i, group in enumerate(groups, start=1):
-            ids = [r.id for r in group]
-            started = run_deployment(
-                batch_deployment,
-                parameters={"day": when, "regions": ids, "any_day": any_day},
-                timeout=0,
-                flow_run_name=f"publish-batch-{i}-{when}",
+        count = min(batches, len(chosen))
+        for i in range(count):
+            ids = [r.id for r in chosen[i::count]]
+            parameters = {"day": when, "regions": ids, "any_day": any_day}
+            name = f"publish-batch-{i + 1}-{when}"
+            planned.append(
+                (f"batch {i + 1} ({', '.join(ids)})", batch_deployment, parameters, name)
             )
-            runs[f"batch {i} ({', '.join(ids)})"] = cast(FlowRun, started)
     else:
         for r in chosen:
-            # timeout=0: start every region's run now, then wait for all of them together.
-            started = run_deployment(
-                deployment,
-                parameters={"day": when, "region": r.id, "any_day": any_day},
-                timeout=0,
-                flow_run_name=f"publish-{r.id}-{when}",
-            )
-            runs[r.id] = cast(FlowRun, started)
-    states = _wait_for_all(runs)
-    for rid, name in states.items():
-        logger.info("region %s: %s", rid, name)
-    bad = {rid: name for rid, name in states.items() if name != "Completed"}
-    if bad:
-        raise DeliveryError(
-            "region(s) not completed: " + ", ".join(f"{k} ({v})" for k, v in sorted(bad.items()))
-        )
-    return states
+            parameters = {"day": when, "region": r.id, "any_day": any_day}
+            planned.append((r.id, deployment, parameters, f"publish-{r.id}-{when}"))
+    runs: dict[str, FlowRun] = {}
+    for label, target, parameters, name in planned:
+        # timeout=0: start every run now, then wait for all of them together.
+        started = run_deployment(target, parameters=parameters, timeout=0, flow_run_name=name)
+        runs[label] = cast(FlowRun, started)
+    return _completed_or_raise(_wait_for_all(runs))
 
 
 @flow(name="publish-batch")
@@ -322,15 +324,8 @@ def publish_batch(day: str, regions: list[str], any_day: bool = False) -> dict[s
     """Publish several regions' day one after the other in this process, each as its own
     `publish-due` subflow run (its own lease, guard, report and state); fails naming the regions
     whose run did not complete, after every region had its go."""
-    logger = get_run_logger()
     states: dict[str, str] = {}
     for rid in regions:
         state = publish_due(day=day, region=rid, any_day=any_day, return_state=True)
         states[rid] = state.name or state.type.value
-        logger.info("region %s: %s", rid, states[rid])
-    bad = {rid: name for rid, name in states.items() if name != "Completed"}
-    if bad:
-        raise DeliveryError(
-            "region(s) not completed: " + ", ".join(f"{k} ({v})" for k, v in sorted(bad.items()))
-        )
-    return states
+    return _completed_or_raise(states)
