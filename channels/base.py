@@ -264,6 +264,11 @@ class Channel(ABC, Generic[S, I, P, M]):
         """Write or send the rendered edition; idempotent per edition key."""
 
     # --- optional ----------------------------------------------------------------------
+    def in_plan(self, edition: Edition[P]) -> bool:
+        """Whether people see this edition on its day, so the plan lists it (a screen that is
+        closed that day still gets its playlist, but nobody sees it)."""
+        return True
+
     def shown_in_plan(self, edition: Edition[P]) -> Sequence[Message]:
         """The messages the plan lists for this edition (new ones, for a rolling window)."""
         return edition.messages

@@ -17,9 +17,12 @@ from typing import Any
 
 import icalendar
 import pytest
+import yaml
 
+from channels.screens.config import DAY_KEYS
 from flows.cli import main
 from flows.core.models import THEMES
+from flows.publishing.calendar import days_text
 from tests.chromium import ARGS, CHROMIUM
 from tests.conftest import CONTENT, REPO
 
@@ -103,6 +106,36 @@ def test_the_calendar_file_has_editions_themes_and_no_daily_screens(plan: dict[s
                 described
             )
     assert len({str(e.get("UID")) for e in events}) == len(events)
+
+
+def test_screens_are_in_the_plan_only_on_the_days_they_are_open(plan: dict[str, Any]) -> None:
+    screens = yaml.safe_load((CONTENT / "screens.yaml").read_text(encoding="utf-8"))["screens"]
+    opening = {s["id"]: set(s.get("opening_hours") or DAY_KEYS) for s in screens}
+    shown = [r for r in plan["rows"] if r["channel"] == "screens"]
+    assert shown
+    for row in shown:
+        weekday = DAY_KEYS[date.fromisoformat(row["day"]).weekday()]
+        assert weekday in opening[row["target"]], row
+    # Every screen is in the plan on each of its opening days (12 weeks from a Monday).
+    for screen_id, days in opening.items():
+        seen = {r["day"] for r in shown if r["target"] == screen_id}
+        assert len(seen) == WEEKS * len(days), screen_id
+    html = plan["html"].read_text(encoding="utf-8")
+    assert "ma 4 jan t/m zo 10 jan" not in html  # no screen in the bundle is open on Sundays
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        ([date(2027, 1, 5)], "di 5 jan"),
+        ([date(2027, 1, 4), date(2027, 1, 7)], "ma 4 jan, do 7 jan"),
+        ([date(2027, 1, d) for d in (4, 5, 6, 7, 8)], "ma 4 jan t/m vr 8 jan"),
+        ([date(2027, 1, d) for d in (4, 5, 7, 8, 9)], "ma 4 jan, di 5 jan, do 7 jan t/m za 9 jan"),
+        ([], ""),
+    ],
+)
+def test_days_in_a_row_read_as_one_span(days: list[date], text: str) -> None:
+    assert days_text(days) == text
 
 
 def test_review_dates_and_expiries_are_listed_and_reminded(tmp_path: Path) -> None:

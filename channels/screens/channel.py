@@ -119,6 +119,10 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         running = running_campaigns(campaigns, day, self.settings_for)
         return plan_screens(library, inputs, running, day, held)
 
+    def in_plan(self, edition: ScreenEdition) -> bool:
+        """A screen's day is in the plan only when the screen is open that day."""
+        return edition.payload.screen.open_on(edition.day)
+
     def render(self, edition: ScreenEdition, ctx: Context) -> Rendered[ScreenPayload, ScreenMeta]:
         """The screen's page, playlist and RSS feed."""
         base = ctx.settings.public_base_url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -32,6 +33,10 @@ class Screen(Strict):
     # Dutch day abbreviations (ma..zo) to "08:00-17:00"; a missing day is closed.
     opening_hours: dict[str, str] = Field(default_factory=dict)
     line: int = 1
+
+    def open_on(self, day: date) -> bool:
+        """Whether the screen is on that day: no opening hours at all means always on."""
+        return not self.opening_hours or DAY_KEYS[day.weekday()] in self.opening_hours
 
     @field_validator("opening_hours")
     @classmethod

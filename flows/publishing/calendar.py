@@ -13,7 +13,6 @@ review date and expiry; never one per day per screen.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -101,7 +100,11 @@ def plan_range(
     rows: list[PlanRow] = []
     for offset in range(days):
         day = start + timedelta(days=offset)
-        rows.extend(_row(e) for e in plan_day(library, inputs, day, held))
+        rows.extend(
+            _row(e)
+            for e in plan_day(library, inputs, day, held)
+            if registry.channel(e.channel).in_plan(e)
+        )
     return rows
 
 
@@ -123,14 +126,21 @@ def _day(day: date) -> str:
 
 
 def days_text(days: Sequence[date]) -> str:
-    """`di 5 jan`, `ma 4 jan, do 7 jan` or `ma 4 t/m vr 8 jan` for a run of days."""
-    ordered = sorted(set(days))
-    if not ordered:
-        return ""
-    consecutive = all((b - a).days == 1 for a, b in itertools.pairwise(ordered))
-    if len(ordered) >= DAILY_FROM_DAYS and consecutive:
-        return f"{_day(ordered[0])} t/m {_day(ordered[-1])}"
-    return ", ".join(_day(d) for d in ordered)
+    """`di 5 jan`, `ma 4 jan, do 7 jan`, `ma 4 jan t/m vr 8 jan` or `ma 4 jan, do 7 jan t/m
+    za 9 jan`: days in a row of three or more as one span."""
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts: list[str] = []
+    for run in runs:  # a run of days in a row reads as "from t/m to", a short one day by day
+        if len(run) >= DAILY_FROM_DAYS:
+            parts.append(f"{_day(run[0])} t/m {_day(run[-1])}")
+        else:
+            parts.extend(_day(d) for d in run)
+    return ", ".join(parts)
 
 
 def audience_text(audiences: Sequence[str], lang: str) -> str:
