@@ -7,6 +7,8 @@ import html
 import json
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,8 @@ from flows.core.errors import SettingsError
 from flows.core.i18n import language
 from flows.core.settings import Settings
 from flows.library.loader import LoadLog, load_message
-from flows.studio.security import Access
+from flows.studio.security import Access, hash_password
+from tests.conftest import REPO
 from tests.studio_server import client, csrf_of, hash_of, running, studio_settings
 
 REL = "messages/slapen/vast-slaapritueel.nl.md"
@@ -245,7 +248,7 @@ def test_a_host_other_than_loopback_needs_a_login(tmp_path: Path) -> None:
 
 
 def test_the_team_password_logs_in(tmp_path: Path) -> None:
-    s = studio_settings(tmp_path, studio_password="lang-en-geheim")
+    s = studio_settings(tmp_path, studio_password=hash_password("lang-en-geheim"))
     with running(s, host="0.0.0.0") as base, client(base) as c:
         first = c.get("/")
         assert first.status_code == 303 and first.headers["location"] == "/inloggen"
@@ -259,6 +262,53 @@ def test_the_team_password_logs_in(tmp_path: Path) -> None:
         assert right.status_code == 303
         page = c.get("/")
         assert page.status_code == 200 and "Ingelogd als Ali" in page.text
+
+
+def test_the_hash_command_makes_a_hash_the_studio_accepts(tmp_path: Path) -> None:
+    made = subprocess.run(
+        [sys.executable, "-m", "flows.studio.password"],
+        input="lang-en-geheim\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    hashed = made.stdout.strip()
+    assert hashed.startswith("$argon2id$") and "lang-en-geheim" not in hashed
+    access = Access.for_host(studio_settings(tmp_path, studio_password=hashed), "0.0.0.0")
+    assert access.login == "password"
+    assert access.password_ok("lang-en-geheim")
+    assert not access.password_ok("lang-en-geheim ")
+    assert not access.password_ok("")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("lang-en-geheim", "staat daar het wachtwoord zelf?"),
+        ("$scrypt$ln=14,r=8,p=1$c2FsdA$aGFzaA", "een oude scrypt-hash"),
+        ("$argon2id$v=19$m=65536,t=3,p=4$afgebroken", "een argon2-hash die niet klopt"),
+    ],
+)
+def test_a_team_password_that_is_no_argon2_hash_is_refused_in_dutch(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+    says: str,
+) -> None:
+    s = studio_settings(tmp_path, studio_password=value)
+    with pytest.raises(SettingsError) as refused:
+        Access.for_host(s, "0.0.0.0")
+    text = str(refused.value)
+    assert says in text and "Maak een nieuwe hash" in text
+    assert "python -m flows.studio.password" in text
+    capsys.readouterr()
+    monkeypatch.setenv("VEERKRACHT_STUDIO_PASSWORD", value)  # as IT sets it
+    code = main(["studio", "--host", "0.0.0.0", "--port", "0", "--content", str(s.content_dir)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("veerkracht: VEERKRACHT_STUDIO_PASSWORD is ") and says in err
 
 
 def test_the_proxy_header_names_the_user_in_the_audit_log(tmp_path: Path) -> None:

@@ -1,5 +1,9 @@
 """Who may use the studio: loopback only without a login; elsewhere a team password or a user
 name set by the organisation's reverse proxy. Sessions, CSRF tokens and security headers.
+
+The team password is never in the environment itself: VEERKRACHT_STUDIO_PASSWORD holds its
+Argon2id hash (argon2-cffi), made with `python -m flows.studio.password`. Sessions live in this
+process's memory: a restart logs everyone out.
 """
 
 from __future__ import annotations
@@ -9,6 +13,9 @@ import hmac
 import ipaddress
 import secrets
 from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher, extract_parameters
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from flows.core.errors import SettingsError
 from flows.core.settings import Settings
@@ -46,8 +53,37 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _scrypt(password: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1, dklen=32)
+# argon2-cffi's defaults (Argon2id, RFC 9106's low-memory profile: 64 MiB, 3 passes). A hash
+# carries its own parameters, so a hash made with other ones still verifies.
+_HASHER = PasswordHasher()
+HASH_COMMAND = "python -m flows.studio.password"
+
+
+def hash_password(password: str) -> str:
+    """The Argon2id hash of the team password, for VEERKRACHT_STUDIO_PASSWORD."""
+    return _HASHER.hash(password)
+
+
+def team_hash(value: str) -> str:
+    """The Argon2 hash in VEERKRACHT_STUDIO_PASSWORD; SettingsError (in Dutch, for IT) for
+    anything else: the password itself, an old scrypt hash, a hash cut short."""
+    value = value.strip()
+    try:
+        extract_parameters(value)
+    except InvalidHashError:
+        if "scrypt" in value.lower():
+            what = "een oude scrypt-hash; die gebruikt de studio niet meer"
+        elif value.startswith("$argon2"):
+            what = "een argon2-hash die niet klopt (afgebroken of met een typefout?)"
+        else:
+            what = "geen argon2-hash (staat daar het wachtwoord zelf?)"
+        raise SettingsError(
+            f"VEERKRACHT_STUDIO_PASSWORD is {what}. Maak een nieuwe hash van het "
+            f"teamwachtwoord met `{HASH_COMMAND}` (in de map van Veerkracht, met "
+            ".venv/bin/python) en zet de regel die dat geeft in VEERKRACHT_STUDIO_PASSWORD, "
+            "tussen enkele aanhalingstekens ('...') vanwege de $-tekens."
+        ) from None
+    return value
 
 
 @dataclass
@@ -56,8 +92,7 @@ class Access:
 
     login: str  # "none" (loopback), "password" or "header"
     user_header: str = ""
-    _salt: bytes = field(default_factory=lambda: secrets.token_bytes(16), repr=False)
-    _hash: bytes = field(default=b"", repr=False)
+    _hash: str = field(default="", repr=False)  # the team password's Argon2 hash
     _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     users: dict[str, str] = field(default_factory=dict, repr=False)  # session -> name
 
@@ -70,23 +105,25 @@ class Access:
         if header:
             return cls("header", user_header=header)
         if password:
-            access = cls("password")
-            access._hash = _scrypt(password, access._salt)
-            return access
+            return cls("password", _hash=team_hash(password))
         if not is_loopback(host):
             raise SettingsError(
-                f"the studio on {host} would be open to everyone on the network: set "
-                "VEERKRACHT_STUDIO_PASSWORD (a team password) or VEERKRACHT_STUDIO_USER_HEADER "
-                "(the header your reverse proxy sets with the user name), or leave out --host "
-                "to use 127.0.0.1"
+                f"de studio op {host} zou open staan voor iedereen op het netwerk: zet "
+                "VEERKRACHT_STUDIO_PASSWORD (de hash van een teamwachtwoord, gemaakt met "
+                f"`{HASH_COMMAND}`) of VEERKRACHT_STUDIO_USER_HEADER (de header waarin je "
+                "reverse proxy de gebruikersnaam zet), of laat --host weg voor 127.0.0.1"
             )
         return cls("none")
 
     def password_ok(self, candidate: str) -> bool:
-        """The team password, compared by its hash in constant time."""
-        return self.login == "password" and hmac.compare_digest(
-            _scrypt(candidate, self._salt), self._hash
-        )
+        """True for the team password (verified against its Argon2 hash; takes a fifth of a
+        second and 64 MiB on purpose: call it off the event loop)."""
+        if self.login != "password" or not self._hash:
+            return False
+        try:
+            return _HASHER.verify(self._hash, candidate)
+        except (VerificationError, InvalidHashError):
+            return False
 
     def csrf_token(self, session: str) -> str:
         """The CSRF token of a session (an HMAC of it: nothing to store)."""
