@@ -17,7 +17,8 @@ What a channel declares (type parameters in brackets):
 - `render` -> `Rendered[P, M]`: files to write and typed render metadata M;
 - `deliver`: write or send, idempotent per edition key.
 
-Optional: `shown_in_plan` (which messages the plan lists), `plan_link` (the page the plan
+Optional: `in_plan` (whether the plan lists an edition: not a closed screen's day),
+`shown_in_plan` (which messages the plan lists), `plan_link` (the page the plan
 links an edition to), `calendar_events` (how the plan's calendar file shows the channel),
 `report_notes` (lines for the publish report), `preview` (one message as this channel shows
 it), `register_cli` (its own `veerkracht <name> ...` subcommands, built with the `CommandKit`

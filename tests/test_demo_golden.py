@@ -18,9 +18,11 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
+from channels.base import Channel
 from flows.cli.commands.demo import publish_demo
 from flows.core.settings import Settings
 from flows.infra.outputs import VERSIONS
@@ -106,6 +108,26 @@ def test_every_channel_is_in_every_output_of_the_demo(demo_out: dict[str, bytes]
         else:
             assert f"SUMMARY:{ch.label.nl}:" in plan_ics, f"{name} missing from plan.ics"
         assert f"| {name} |" in reports, f"{name} missing from the publish reports"
+
+
+def test_the_plan_links_to_what_each_channel_published(demo_out: dict[str, bytes]) -> None:
+    """Each channel that gives its editions a page (newsletter archive, feed, poster PDF) is
+    linked from plan.html, and the links of the published days open a published file."""
+    hrefs = {
+        unquote(h.removeprefix("../"))
+        for h in re.findall(r'href="([^"]+)"', demo_out["reports/plan.html"].decode())
+        if h.startswith("../")
+    }
+    checked = set()
+    for name, ch in channels().items():
+        if type(ch).plan_link is Channel.plan_link:
+            continue  # no page of its own (a screen is shown where it hangs)
+        folders = {folder for folder, _ in ch.outputs}
+        linked = {h for h in hrefs if h.split("/")[0] in folders}
+        assert linked, f"{name}: plan.html links none of its editions"
+        assert linked & set(demo_out), f"{name}: no plan link opens a published file"
+        checked.add(name)
+    assert {"newsletter", "feeds", "posters"} <= checked
 
 
 def test_public_outputs_are_world_readable_and_messages_private(demo_dir: Path) -> None:

@@ -89,6 +89,10 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
             library, running_campaigns(campaigns, day, self.settings_for), day, held
         )
 
+    def plan_link(self, edition: PosterEdition) -> str | None:
+        """The PDF in the campaign's first size, written when the week is published."""
+        return poster_path(edition.payload, edition.payload.sizes[0])
+
     def render(self, edition: PosterEdition, ctx: Context) -> PosterRendered:
         """The poster as a PDF in each of the edition's sizes."""
         poster = poster_text(edition, ctx.settings.public_base_url)
