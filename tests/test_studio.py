@@ -19,7 +19,7 @@ from flows.cli import main
 from flows.core.errors import SettingsError
 from flows.core.i18n import language
 from flows.core.settings import Settings
-from flows.library.loader import LoadLog, load_message
+from flows.library.loader import LoadLog, load_library, load_message
 from flows.studio.security import Access, hash_password
 from tests.conftest import REPO
 from tests.studio_server import client, csrf_of, hash_of, running, studio_settings
@@ -330,9 +330,11 @@ CAMPAIGN = "sterk-begin-2027.yaml"
 
 
 def campaign_form(page: str, **changes: str) -> dict[str, str]:
-    """The campaign form as a browser sends it from `page`, with `changes` (name to value)."""
-    fields = dict(re.findall(r'<input [^>]*name="([^"]+)" value="([^"]*)"', page))
-    selects = re.findall(r'<select id="v-[^"]*" name="([^"]+)">(.*?)</select>', page, re.DOTALL)
+    """The campaign form as a browser sends it from `page`, with `changes` (name to value); no
+    box ticked unless `changes` ticks it."""
+    form = page.split('<form method="post"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'<input [^>]*name="([^"]+)" value="([^"]*)"', form))
+    selects = re.findall(r'<select id="[^"]*" name="([^"]+)">(.*?)</select>', form, re.DOTALL)
     for name, options in selects:
         fields[name] = re.findall(r'<option value="([^"]*)" selected', options)[0]
     return {k: html.unescape(v) for k, v in fields.items()} | changes | {"door": "Sanne"}
@@ -374,6 +376,84 @@ def test_a_campaign_form_changes_only_the_changed_values_in_place(
     assert main(["check", "--content", str(s.content_dir)]) == 0
 
 
+FEEDS = '  feeds:\n    cadence: "weekly on monday"\n    items: 20\n'
+LAST_WEEK = "  - theme: veerkracht       # 22 mrt: looking back on what helped\n"
+
+
+def test_a_campaign_form_adds_a_week_and_a_channel(studio: tuple[str, Settings]) -> None:
+    base, s = studio
+    path = s.content_dir / "campaigns" / CAMPAIGN
+    without = path.read_text("utf-8").replace(FEEDS, "")
+    assert FEEDS not in without and without.endswith("slides: 12\n")
+    path.write_text(without, "utf-8")
+    with client(base) as c:
+        page = c.get(f"/campagne/{CAMPAIGN}")
+        assert "Week erbij (week 13, vanaf 2027-03-29)" in page.text
+        assert '<option value="feeds">Feeds</option>' in page.text
+        form = campaign_form(
+            page.text,
+            **{
+                "period.end": "2027-04-04",  # twelve weeks fill the period: make room
+                "nieuw.week": "eten",
+                "nieuw.kanaal": "feeds",
+                "nieuw.ritme": "weekly on friday",
+            },
+        )
+        saved = c.post(f"/campagne/{CAMPAIGN}", data=form)
+        assert saved.status_code == 303, saved.text
+        assert saved.headers["location"] == f"/campagne/{CAMPAIGN}?opgeslagen=1&vanaf=2027-03-29"
+        shown = c.get(saved.headers["location"])
+        plan = c.get(f"/campagne/{CAMPAIGN}/plan?vanaf=2027-03-29")
+    assert "Week 13 (vanaf 2027-03-29)" in shown.text
+    assert f'src="/campagne/{CAMPAIGN}/plan?vanaf=2027-03-29"' in shown.text
+    assert 'id="v-channels.feeds.cadence" name="channels.feeds.cadence"' in shown.text
+    expected = (
+        without.replace(LAST_WEEK, LAST_WEEK + "  - theme: eten\n").replace(
+            "end: 2027-03-28", "end: 2027-04-04"
+        )
+        + '  feeds:\n    cadence: "weekly on friday"\n'
+    )
+    assert path.read_text("utf-8") == expected  # new lines only; every other line as written
+    campaign = next(c for c in load_library(s.content_dir).campaigns if c.id == "sterk-begin-2027")
+    assert len(campaign.weeks) == 13 and campaign.weeks[12].theme == "eten"
+    assert campaign.channels["feeds"] == {"cadence": "weekly on friday"}
+    words = _words(plan.text)
+    # The new week in the plan, with the new channel's first edition on its Friday.
+    assert (
+        "29 mrt – 4 apr 2027 Eten Sterk begin – samen sterk in 2027 "
+        "Feeds aanstaande ouders vr 2 apr" in words
+    )
+    entry = json.loads((s.out_dir / "reports" / "studio-audit.log").read_text("utf-8"))
+    assert entry["wat"] == (
+        "campagne opgeslagen; week 13 erbij (Eten); kanaal Feeds erbij met ritme weekly on friday"
+    )
+    assert main(["check", "--content", str(s.content_dir)]) == 0
+
+
+def test_a_campaign_form_removes_a_week(studio: tuple[str, Settings]) -> None:
+    base, s = studio
+    path = s.content_dir / "campaigns" / CAMPAIGN
+    before = path.read_text("utf-8")
+    with client(base) as c:
+        page = c.get(f"/campagne/{CAMPAIGN}")
+        everything = {f"weg.weeks.{i}": "ja" for i in range(12)}
+        refused = c.post(f"/campagne/{CAMPAIGN}", data=campaign_form(page.text, **everything))
+        assert refused.status_code == 400
+        assert "Er moet minstens één week blijven" in html.unescape(refused.text)
+        assert path.read_text("utf-8") == before
+        saved = c.post(
+            f"/campagne/{CAMPAIGN}", data=campaign_form(page.text, **{"weg.weeks.2": "ja"})
+        )
+        assert saved.status_code == 303, saved.text
+        shown = c.get(saved.headers["location"])
+    assert path.read_text("utf-8") == before.replace("  - theme: steun            # 18 jan\n", "")
+    weeks = next(c for c in load_library(s.content_dir).campaigns if c.id == "sterk-begin-2027")
+    assert [w.theme for w in weeks.weeks][1:4] == ["slapen", "eten", "ouder-kind"]
+    assert "Week 12 weghalen" not in shown.text and "Week 11 weghalen" in shown.text
+    entry = json.loads((s.out_dir / "reports" / "studio-audit.log").read_text("utf-8"))
+    assert entry["wat"] == "campagne opgeslagen; week 3 weg"
+
+
 def _words(page: str) -> str:
     """The text of a page without its tags, one space between words."""
     return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(page)).split())
@@ -412,7 +492,18 @@ def test_a_campaign_save_with_errors_is_refused_with_the_findings(
             f"/campagne/{CAMPAIGN}",
             data=campaign_form(page.text, **{"channels.newsletter.cadence": "elke blauwe maan"}),
         )
-    assert (short.status_code, cadence.status_code) == (409, 409)
+        week = c.post(
+            f"/campagne/{CAMPAIGN}", data=campaign_form(page.text, **{"nieuw.week": "eten"})
+        )
+        no_cadence = c.post(
+            f"/campagne/{CAMPAIGN}",
+            data=campaign_form(page.text, **{"nieuw.kanaal": "posters", "nieuw.ritme": "weekly"}),
+        )
+    assert (short.status_code, cadence.status_code, week.status_code) == (409, 409, 409)
+    assert "S132" in week.text and "de campagne heeft 13 weken" in html.unescape(week.text)
+    assert '<option value="eten" selected>' in week.text.split('id="nieuw-week"', 1)[1]
+    assert no_cadence.status_code == 400
+    assert "Kanaal Posters heeft geen ritme" in no_cadence.text
     assert "Niet opgeslagen" in short.text and "S132" in short.text
     assert "de campagne heeft 12 weken" in html.unescape(short.text)
     assert "P701" in cadence.text and "elke blauwe maan" in html.unescape(cadence.text)
@@ -426,12 +517,17 @@ def test_a_campaign_changed_on_disk_is_never_overwritten(studio: tuple[str, Sett
     path = s.content_dir / "campaigns" / CAMPAIGN
     with client(base) as c:
         page = c.get(f"/campagne/{CAMPAIGN}")
-        form = campaign_form(page.text, **{"channels.feeds.items": "15"})
+        form = campaign_form(
+            page.text,
+            **{"channels.feeds.items": "15", "nieuw.kanaal": "posters", "weg.weeks.0": "ja"},
+        )
         theirs = path.read_text("utf-8").replace("    items: 3\n", "    items: 4\n", 1)
         path.write_text(theirs, "utf-8")
         conflict = c.post(f"/campagne/{CAMPAIGN}", data=form)
         assert conflict.status_code == 409
         assert "Het bestand is intussen veranderd" in conflict.text
+        assert "Kies opnieuw welke weken weg moeten" in conflict.text
+        assert "kanaal Posters erbij" in conflict.text
         assert path.read_text("utf-8") == theirs
         missing = c.post(f"/campagne/{CAMPAIGN}", data=form | {"csrf": ""})
         assert missing.status_code == 403
@@ -440,6 +536,8 @@ def test_a_campaign_changed_on_disk_is_never_overwritten(studio: tuple[str, Sett
     assert again.status_code == 303
     text = path.read_text("utf-8")
     assert "    items: 4\n" in text and "    items: 15\n" in text
+    assert text.endswith("  posters: {}\n")  # the added channel was kept
+    assert "  - theme: gezonde-stress" in text  # the week to remove was not (chosen again)
 
 
 def test_no_campaign_outside_the_campaigns_folder(

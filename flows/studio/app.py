@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -46,8 +47,17 @@ from flows.library.front_matter import (
 )
 from flows.library.loader import Library, split_front_matter
 from flows.publishing.calendar import input_notes, plan_range, to_html
+from flows.publishing.registry import channels as all_channels
 from flows.publishing.registry import label
-from flows.studio.campaign_yaml import NotWritable, scalars, set_scalars
+from flows.studio.campaign_yaml import (
+    NotWritable,
+    add_channel,
+    add_week,
+    layout,
+    remove_weeks,
+    scalars,
+    set_scalars,
+)
 from flows.studio.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -446,25 +456,40 @@ class Studio:
         typed: dict[str, str] | None = None,
         problem: str = "",
         errors: list[Finding] | None = None,
-        mine: dict[str, str] | None = None,
+        mine: list[str] | None = None,
+        pending: Additions | None = None,
     ) -> Response:
         found = scalars(text)
+        shape = layout(text)
         shown = {p: (typed or {}).get(p, s.value) for p, s in found.items()}
-        try:
-            first = date.fromisoformat(found["period.start"].value)
-        except (KeyError, ValueError):
-            first = None
+        first = _first_day(found)
         weeks = []
-        for path, value in shown.items():
-            if path.startswith("weeks."):
-                number = int(path.split(".")[1]) + 1
-                monday = first + timedelta(weeks=number - 1) if first else None
-                weeks.append((path, number, monday, value))
+        for i in range(shape.weeks):
+            path = f"weeks.{i}.theme"
+            weeks.append(
+                {
+                    "index": i,
+                    "number": i + 1,
+                    "monday": first + timedelta(weeks=i) if first else None,
+                    "path": path if path in shown else "",
+                    "value": shown.get(path, ""),
+                }
+            )
         channels: dict[str, list[tuple[str, str, str]]] = {}
         for path, value in shown.items():
             if path.startswith("channels."):
                 _, channel, key = path.split(".", 2)
                 channels.setdefault(channel, []).append((path, SETTING_LABELS.get(key, key), value))
+        addable = [
+            (c, label(c), "cadence" in ch.settings_model.model_fields)
+            for c, ch in all_channels().items()
+            if c not in shape.channels
+        ]
+        try:
+            vanaf: date | None = date.fromisoformat(request.query_params.get("vanaf", ""))
+        except ValueError:
+            vanaf = None
+        plan_src = f"/campagne/{quote(name)}/plan" + (f"?vanaf={vanaf}" if vanaf else "")
         return self.page(
             request,
             "campaign.html.j2",
@@ -474,14 +499,19 @@ class Studio:
             hash=digest(raw),
             shown=shown,
             original={p: s.value for p, s in found.items()},
-            mine=sorted((mine or {}).items()),
+            mine=mine or [],
             weeks=weeks,
+            next_monday=first + timedelta(weeks=shape.weeks) if first else None,
             channels={label(c): rows for c, rows in channels.items()},
+            addable=addable,
+            pending=pending or Additions(),
             problem=problem,
             errors=errors or [],
             saved=request.query_params.get("opgeslagen") == "1",
             readable=bool(found),
             plan_weeks=PLAN_WEEKS,
+            plan_src=plan_src,
+            vanaf=vanaf,
         )
 
     async def campaign(self, request: Request) -> Response:
@@ -493,8 +523,9 @@ class Studio:
         return self._campaign_page(request, name, raw.decode("utf-8"), raw)
 
     async def save_campaign(self, request: Request) -> Response:
-        """The changed values of the form written in place, after the real checks of the
-        result; never over a file changed since the form was opened."""
+        """The changed values of the form written in place, a week or channel added and weeks
+        removed, after the real checks of the result; never over a file changed since the form
+        was opened."""
         name = request.path_params["name"]
         path = self.content.campaign_path(name)
         if not path.is_file():
@@ -504,73 +535,91 @@ class Studio:
         disk = raw.decode("utf-8")
         found = scalars(disk)
         typed = {p: " ".join(_one(form, p).split()) for p in found if p in form}
+        wanted = Additions.of(form)
+        page = partial(self._campaign_page, request, name, disk, raw, pending=wanted)
         if digest(raw) != _one(form, "hash"):
             # Only what the adviser changed in the form (against the values it was opened
-            # with) goes over the new version: the other person's changes stay.
+            # with) goes over the new version: the other person's changes stay. A week to
+            # remove is not carried over: its number may mean another week now.
             mine = {
                 p: v for p, v in typed.items() if f"oud.{p}" in form and v != _one(form, f"oud.{p}")
             }
-            return self._campaign_page(
-                request,
-                name,
-                disk,
-                raw,
+            return page(
                 status=409,
                 typed=mine,
-                mine=mine,
+                mine=[f"{p}: {v}" for p, v in sorted(mine.items())] + wanted.described(),
+                pending=wanted.keeping_additions(),
                 problem="Het bestand is intussen veranderd (door iemand anders of in een "
                 "editor). Er is niets opgeslagen. Het formulier toont de nieuwe versie met "
                 "jouw wijzigingen erin: sla nog eens op om ze te bewaren, of laad de pagina "
-                "opnieuw voor alleen de nieuwe versie.",
+                "opnieuw voor alleen de nieuwe versie."
+                + (" Kies opnieuw welke weken weg moeten." if wanted.remove else ""),
             )
+        shape = layout(disk)
+        problem = wanted.problem(shape.weeks, shape.channels)
+        if problem:
+            return page(status=400, typed=typed, problem=problem + " Er is niets opgeslagen.")
         changes = {p: v for p, v in typed.items() if v != found[p].value}
-        if not changes:
+        if not changes and not wanted:
             return RedirectResponse(f"/campagne/{quote(name)}", status_code=303)
         try:
-            new = set_scalars(disk, changes)
+            new = set_scalars(disk, changes) if changes else disk
+            if wanted.remove:
+                new = remove_weeks(new, set(wanted.remove))
+            if wanted.week:
+                new = add_week(new, wanted.week)
+            if wanted.channel:
+                settings = {"cadence": wanted.cadence} if wanted.cadence else {}
+                new = add_channel(new, wanted.channel, settings)
         except NotWritable as exc:
-            return self._campaign_page(
-                request,
-                name,
-                disk,
-                raw,
+            return page(
                 status=400,
                 typed=typed,
-                problem=f"Deze waarde kan de studio niet op zijn plaats schrijven: {exc}. "
+                problem=f"Deze wijziging kan de studio niet op zijn plaats schrijven: {exc}. "
                 "Er is niets opgeslagen.",
             )
         findings = await run_in_threadpool(self.content.check_campaign, name, new, today())
         rel = self.content.checked().library.rel(path)  # as the findings name it
         errors = [f for f in findings if f.path == rel and f.severity is Severity.ERROR]
         if errors:
-            return self._campaign_page(
-                request,
-                name,
-                disk,
-                raw,
+            return page(
                 status=409,
                 typed=typed,
                 problem="Niet opgeslagen: met deze waarden heeft de campagne fouten.",
                 errors=errors,
             )
-        self.write(path, new, self.who(request), "campagne opgeslagen")
-        return RedirectResponse(f"/campagne/{quote(name)}?opgeslagen=1", status_code=303)
+        what = "; ".join(["campagne opgeslagen", *wanted.described(shape.weeks)])
+        self.write(path, new, self.who(request), what)
+        target = f"/campagne/{quote(name)}?opgeslagen=1"
+        first = _first_day(scalars(new))
+        if wanted.week and first:
+            added = first + timedelta(weeks=layout(new).weeks - 1)
+            target += f"&vanaf={added.isoformat()}"  # the plan preview shows the new week
+        return RedirectResponse(target, status_code=303)
 
     async def campaign_plan(self, request: Request) -> Response:
-        """The plan of the next weeks (as `veerkracht plan` shows it), from the saved files."""
+        """The plan of the next weeks (as `veerkracht plan` shows it), from the saved files;
+        from the week of `?vanaf=` when given."""
         name = request.path_params["name"]
         path = self.content.campaign_path(name)
         if not path.is_file():
             return PlainTextResponse("Niet gevonden.", status_code=404)
-        html = await run_in_threadpool(self._plan_html, path)
+        try:
+            wanted: date | None = date.fromisoformat(request.query_params.get("vanaf", ""))
+        except ValueError:
+            wanted = None
+        html = await run_in_threadpool(self._plan_html, path, wanted)
         response = HTMLResponse(html)
         response.headers["Content-Security-Policy"] = FRAME_CSP
         return response
 
-    def _plan_html(self, path: Path) -> str:
+    def _plan_html(self, path: Path, wanted: date | None = None) -> str:
         checked = self.content.checked()
         library = checked.library
-        start = _plan_start(library, path, today())
+        if wanted is not None:
+            start = wanted - timedelta(days=wanted.weekday())
+        else:
+            start = _plan_start(library, path, today())
         reasons = dict(held_by_checks(library, checked.findings))
         days = PLAN_WEEKS * 7
         rows = plan_range(library, checked.inputs, start, days, frozenset(reasons))
@@ -601,6 +650,74 @@ def _plan_start(library: Library, path: Path, day: date) -> date:
             start = campaign.period.start
             return start - timedelta(days=start.weekday())
     return monday
+
+
+def _first_day(found: dict[str, Any]) -> date | None:
+    """The campaign's first day (`period.start`), None when missing or not a date."""
+    try:
+        return date.fromisoformat(found["period.start"].value)
+    except (KeyError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What the campaign form adds and removes: a week about a theme, a channel's section
+    with its cadence, weeks to remove (0 for the first)."""
+
+    week: str = ""
+    channel: str = ""
+    cadence: str = ""
+    remove: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, form: dict[str, list[str]]) -> Additions:
+        remove = []
+        for key in form:
+            number = key.removeprefix("weg.weeks.")
+            if number != key and number.isdigit() and len(number) < 4:
+                remove.append(int(number))
+        return cls(
+            week=_one(form, "nieuw.week").strip(),
+            channel=_one(form, "nieuw.kanaal").strip(),
+            cadence=" ".join(_one(form, "nieuw.ritme").split()),
+            remove=tuple(sorted(set(remove))),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.week or self.channel or self.cadence or self.remove)
+
+    def keeping_additions(self) -> Additions:
+        return replace(self, remove=())
+
+    def problem(self, weeks: int, present: tuple[str, ...]) -> str:
+        """What is wrong with the request for this file, in the adviser's words ('' if none)."""
+        known = all_channels()
+        if self.week and self.week not in THEMES:
+            return "Kies een thema voor de nieuwe week."
+        if any(i >= weeks for i in self.remove):
+            return "Die week bestaat niet (meer): laad de pagina opnieuw."
+        if self.remove and len(self.remove) == weeks and not self.week:
+            return "Er moet minstens één week blijven."
+        if self.cadence and not self.channel:
+            return "Kies ook het kanaal waar het nieuwe ritme bij hoort."
+        if self.channel and (self.channel not in known or self.channel in present):
+            return "Dat kanaal kan er niet bij: het bestaat niet of staat er al."
+        if self.cadence and "cadence" not in known[self.channel].settings_model.model_fields:
+            return f"Kanaal {label(self.channel)} heeft geen ritme: laat het ritme leeg."
+        return ""
+
+    def described(self, weeks: int | None = None) -> list[str]:
+        """The additions and removals in words (for the audit log and the conflict page)."""
+        out = []
+        if self.week:
+            number = f" {weeks - len(self.remove) + 1}" if weeks is not None else ""
+            out.append(f"week{number} erbij ({THEMES.get(self.week, self.week)})")
+        out += [f"week {i + 1} weg" for i in self.remove]
+        if self.channel:
+            cadence = f" met ritme {self.cadence}" if self.cadence else ""
+            out.append(f"kanaal {label(self.channel)} erbij{cadence}")
+        return out
 
 
 def _one(form: dict[str, list[str]], key: str) -> str:
