@@ -1,8 +1,9 @@
-"""Veerkracht Studio in Debian's headless Chromium: findings appear while typing, and axe-core
-finds no WCAG 2.1 AA violations on its pages."""
+"""Veerkracht Studio in Debian's headless Chromium: findings appear while typing, a new message
+is written with the keyboard only, and axe-core finds no WCAG 2.1 AA violations on its pages."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from flows.library.loader import LoadLog, load_message
 from tests.chromium import ARGS, CHROMIUM
 from tests.studio_server import running, studio_settings
 from tests.test_plan_overview import _axe as install_axe
@@ -80,3 +82,122 @@ def test_no_axe_violations_on_the_studio_pages(browser: Any, tmp_path: Path, whe
     violations = [(v["id"], len(v["nodes"]), v["help"]) for v in result["violations"]]
     assert violations == []
     assert result["passes"]  # axe really ran its rules
+
+
+# Where the focus is, and whether it shows: an outline or a box shadow (the studio's CSS puts a
+# 3px outline on :focus-visible).
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  const same = e.name ? Array.from(document.getElementsByName(e.name)) : [];
+  const name = e.id || (e.name ? e.name + "#" + same.indexOf(e) : e.tagName.toLowerCase());
+  const cs = getComputedStyle(e);
+  const outlined = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0;
+  const form = e.form ? e.form.getAttribute("id") || e.form.getAttribute("action") : "";
+  return {name: name, form: form, visible: outlined || cs.boxShadow !== "none",
+          tag: e.tagName.toLowerCase()};
+}"""
+# Every control of a form a person can reach, in document order, named as _FOCUSED names them.
+_CONTROLS = """(selector) => Array.from(document.querySelector(selector).elements)
+  .filter(e => e.type !== "hidden" && !e.disabled && e.tagName !== "FIELDSET")
+  .map(e => e.id || (e.name ? e.name + "#" +
+    Array.from(document.getElementsByName(e.name)).indexOf(e) : e.tagName.toLowerCase()))"""
+
+
+def _tab_through(page: Any, controls: list[str], actions: dict[str, Any]) -> list[str]:
+    """Press Tab from where the focus is until the last of `controls` has it, doing
+    `actions[name](page)` (keys only) on the way; returns the controls focused, in order. Every
+    focused element must show its focus."""
+    seen: list[str] = []
+    for _ in range(len(controls) + 15):  # the menu links come first
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        assert focused["visible"], f"focus not visible on {focused}"
+        if focused["name"] in controls and focused["name"] not in seen:
+            seen.append(focused["name"])
+            if focused["name"] in actions:
+                actions[focused["name"]](page)
+        if focused["name"] == controls[-1]:
+            return seen
+    raise AssertionError(f"Tab never reached {controls[-1]}; reached {seen}")
+
+
+def _typing(text: str) -> Any:
+    return lambda page: page.keyboard.type(text)
+
+
+def _pressing(*keys: str) -> Any:
+    return lambda page: [page.keyboard.press(k) for k in keys]
+
+
+def test_a_new_message_is_written_with_the_keyboard_only(browser: Any, tmp_path: Path) -> None:
+    """No mouse: Tab and Shift+Tab between the fields, typing, arrows for a list, Space for a
+    box, Enter to send. The focus reaches every field and the save button, in order, and
+    shows where it is."""
+    s = studio_settings(tmp_path)
+    rel = "messages/eten/rustig-ontbijt.nl.md"
+    with running(s) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/nieuw")
+        new_form = page.evaluate(_CONTROLS, 'form[action="/nieuw"]')
+        assert new_form[:4] == ["id", "title", "theme", "lang"] and new_form[-1] == "button"
+        seen = _tab_through(
+            page,
+            new_form,
+            {
+                "id": _typing("rustig-ontbijt"),
+                "title": _typing("Een rustig ontbijt"),
+                "theme": _pressing("ArrowDown"),  # Slapen to Eten
+                "door": _typing("Sanne"),
+            },
+        )
+        assert seen == new_form
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/bericht/{rel}", timeout=PATIENCE_MS)
+        page.locator("#stand", has_text=re.compile(r"Geen meldingen|fout")).wait_for(
+            timeout=PATIENCE_MS
+        )
+
+        edit_form = page.evaluate(_CONTROLS, "#bewerk")
+        for name in ("title", "theme", "audiences#0", "screen_headline", "screen_text"):
+            assert name in edit_form
+        for name in ("resource_title#0", "resource_url#0", "review_by", "status", "body"):
+            assert name in edit_form
+        assert edit_form[-2:] == ["door", "button"]  # the save button is last
+        body = (
+            "Een rustig ontbijt geeft je kind een goede start. Zet de borden de avond ervoor "
+            "klaar.\nEet samen aan tafel, zonder scherm. Zo begint de dag zonder haast."
+        )
+        seen = _tab_through(
+            page,
+            edit_form,
+            {
+                "audiences#1": _pressing("Space"),  # ouders van schoolkinderen
+                "screen_headline": _typing("Samen ontbijten"),
+                "screen_text": _typing("Een rustig ontbijt helpt je kind de dag goed te beginnen."),
+                "review_by": _typing("2027-12-01"),
+                "body": _typing(body),
+            },
+        )
+        assert seen == edit_form
+        # Back one field and forward again: Shift+Tab walks the same order backwards.
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(_FOCUSED)["name"] == "door"
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        assert (focused["name"], focused["form"], focused["visible"]) == ("button", "bewerk", True)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/bericht/{rel}?opgeslagen=1", timeout=PATIENCE_MS)
+        page.close()
+    path = s.content_dir / rel
+    message = load_message(path, LoadLog(s.content_dir))
+    assert message is not None
+    assert (message.title, message.theme, message.audiences) == (
+        "Een rustig ontbijt",
+        "eten",
+        ("ouders-schoolkinderen",),
+    )
+    assert message.screen.headline == "Samen ontbijten"
+    assert message.review_by is not None and message.review_by.isoformat() == "2027-12-01"
+    assert "Zet de borden de avond ervoor klaar.\nEet samen aan tafel" in path.read_text("utf-8")
+    audit = (s.out_dir / "reports" / "studio-audit.log").read_text("utf-8").splitlines()
+    assert [json.loads(line)["wat"] for line in audit] == ["nieuw", "opgeslagen"]
