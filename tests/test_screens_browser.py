@@ -12,8 +12,10 @@ import io
 import itertools
 import json
 import math
+import socket
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http.server import ThreadingHTTPServer
@@ -87,8 +89,9 @@ class Site:
         day: date = NOW_DAY,
         hours: dict[str, str] | None = None,
         campaign_until: date | None = None,
+        offline_wait: int = 8,
     ) -> None:
-        update: dict[str, Any] = {"slide_seconds": seconds}
+        update: dict[str, Any] = {"slide_seconds": seconds, "offline_wait_seconds": offline_wait}
         if hours is not None:
             update["opening_hours"] = hours
         edition = wachtkamer_edition(
@@ -531,10 +534,21 @@ def _open_kiosk(context: Any, url: str, errors: list[str]) -> Any:
     return page
 
 
+@contextmanager
+def _hanging(port: int) -> Iterator[None]:
+    """A socket on 127.0.0.1:`port` that completes connections (the kernel's backlog) but never
+    reads or answers them: a server that hangs."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(64)
+        yield
+
+
 def test_reload_and_reboot_offline_show_the_last_good_playlist(
     site: Site, playwright: Any, tmp_path: Path
 ) -> None:
-    site.publish(["slaap-ritueel", "samen-eten"], seconds=2)
+    site.publish(["slaap-ritueel", "samen-eten"], seconds=2, offline_wait=2)
     profile = tmp_path / "kiosk-profile"
     errors: list[str] = []
     context = _persistent(playwright, profile)
@@ -544,16 +558,23 @@ def test_reload_and_reboot_offline_show_the_last_good_playlist(
         scope = page.evaluate("navigator.serviceWorker.controller.scriptURL")
         assert scope == site.url("sw.js")  # the stable address, not a version folder
         # A new playlist while online: the page and the worker's copy pick it up.
-        site.publish(["nieuw-bericht"], seconds=2)
+        site.publish(["nieuw-bericht"], seconds=2, offline_wait=2)
         page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=5000)
         # Half a file on the server: never kept as the last good playlist.
         playlist = site.out / "screens" / "wachtkamer-test" / "playlist.json"
         playlist.write_text('{"slides": [', encoding="utf-8")
         page.wait_for_timeout(2500)
         site.stop()
-        page.reload()
+        # A server that accepts the connection and never answers: after the screen's
+        # offline_wait_seconds (2 here; the default 8 would outlast the 5 s reload) the kept
+        # copy shows.
+        with _hanging(site.server.server_address[1]):
+            page.reload(timeout=5000)
+            page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=9000)
+            assert page.locator("#stage").count() == 1  # the screen page, not an error page
+        page.reload()  # nothing listens at all now
         page.locator('.slide.active[data-slide-id="nieuw-bericht.nl"]').wait_for(timeout=5000)
-        assert page.locator("#stage").count() == 1  # the screen page, not an error page
+        assert page.locator("#stage").count() == 1
     finally:
         context.close()
     # The kiosk reboots with no network: a new browser on the same profile.

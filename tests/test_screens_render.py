@@ -11,10 +11,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from pydantic import ValidationError
 
 from channels.base import Context, Edition
 from channels.screens import CHANNEL
 from channels.screens import CHANNEL as SCREENS
+from channels.screens.config import Screen
 from channels.screens.page import csp_hash
 from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import build_playlist, version_of
@@ -294,3 +296,33 @@ def test_catch_up_for_a_past_day_keeps_the_newer_playlist(library: Library, tmp_
     assert "newer playlist" in late.notes[0]
     playlist = json.loads((tmp_path / "screens" / "wachtkamer-test" / "playlist.json").read_bytes())
     assert [s["id"] for s in playlist["slides"]] == ["samen-eten"]
+
+
+def test_the_screen_says_how_long_its_worker_waits_for_the_network(
+    library: Library, tmp_path: Path
+) -> None:
+    """`offline_wait_seconds` from screens.yaml reaches the screen's sw.js, and changing it is a
+    new version (else a second publish would keep the old worker)."""
+    plain = edition(library, ["slaap-ritueel"])
+    slow = wachtkamer_edition(
+        library, ["slaap-ritueel"], day=DAY, generated_at=STAMP, offline_wait_seconds=20
+    )
+    folder = tmp_path / "screens" / "wachtkamer-test"
+    CHANNEL.deliver(CHANNEL.render(plain, ctx(tmp_path)), ctx(tmp_path))
+    assert "var WAIT_MS = 8000;" in (folder / "sw.js").read_text(encoding="utf-8")
+    report = CHANNEL.deliver(CHANNEL.render(slow, ctx(tmp_path)), ctx(tmp_path))
+    assert report.delivered == 1
+    worker = (folder / "sw.js").read_text(encoding="utf-8")
+    assert "var WAIT_MS = 20000;" in worker and "8000" not in worker
+    assert json.loads((folder / "playlist.json").read_bytes())["offline_wait_seconds"] == 20
+
+
+@pytest.mark.parametrize("seconds", [0, 1, 61])
+def test_an_offline_wait_out_of_range_is_refused(seconds: int) -> None:
+    with pytest.raises(ValidationError):
+        Screen(
+            id="x",
+            location="Hal",
+            audiences=("ouders-jonge-kinderen",),
+            offline_wait_seconds=seconds,
+        )

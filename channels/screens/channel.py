@@ -49,7 +49,7 @@ def screen_files(playlist: dict[str, Any], playlist_json: str, base_url: str) ->
         "playlist.json": playlist_json.encode("utf-8"),
         "slides.rss": slides_rss(playlist, base_url),
         # Scope /screens/<id>/: the stable address, whatever version folder is behind it.
-        "sw.js": service_worker().encode("utf-8"),
+        "sw.js": service_worker(playlist["offline_wait_seconds"]).encode("utf-8"),
     }
 
 

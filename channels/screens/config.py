@@ -32,6 +32,9 @@ class Screen(Strict):
     orientation: Literal["landscape", "portrait"] = "landscape"
     # Dutch day abbreviations (ma..zo) to "08:00-17:00"; a missing day is closed.
     opening_hours: dict[str, str] = Field(default_factory=dict)
+    # How long the page waits for a server that accepts but does not answer before it shows its
+    # kept copy (the service worker). A screen on a slow mobile link may need more.
+    offline_wait_seconds: int = Field(8, ge=2, le=60)
     line: int = 1
 
     def open_on(self, day: date) -> bool:

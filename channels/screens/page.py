@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -68,9 +69,16 @@ def _static() -> tuple[str, str, str, str]:
     return css, js, visuals, csp
 
 
-def service_worker() -> str:
-    """The service worker written as `sw.js` in each screen's folder (the same for every one)."""
-    return asset("sw.js")
+WAIT_LINE = re.compile(r"^var WAIT_MS = \d+;", re.MULTILINE)
+
+
+def service_worker(wait_seconds: int = 8) -> str:
+    """The service worker written as `sw.js` in each screen's folder: the same for every screen
+    but for how long it waits for the network (the screen's `offline_wait_seconds`)."""
+    script, found = WAIT_LINE.subn(f"var WAIT_MS = {wait_seconds * 1000};", asset("sw.js"))
+    if found != 1:  # sw.js was edited without keeping its WAIT_MS line
+        raise RuntimeError("channels/screens/sw.js has no single 'var WAIT_MS = <ms>;' line")
+    return script
 
 
 def content_security_policy() -> str:

@@ -160,6 +160,7 @@ def build_playlist(
         "opening_hours": {
             d: screen.opening_hours[d] for d in DAY_KEYS if d in screen.opening_hours
         },
+        "offline_wait_seconds": screen.offline_wait_seconds,  # in the version: sw.js uses it
     }
     head_json = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     body_json = head_json[:-1] + ',"slides":[' + ",".join(t for _, t in slides) + "]}"

@@ -212,9 +212,12 @@
   }
 
   function refresh() {
-    // A server that accepts but never answers must not pile up requests: give up in time.
+    // A server that accepts but never answers must not pile up requests: give up in time, but
+    // not before the service worker has given up on the network and answered with its copy.
     var abort = typeof AbortController === "function" ? new AbortController() : null;
-    var guard = abort ? setTimeout(function () { abort.abort(); }, Math.min(refreshMs, 30000)) : 0;
+    var workerMs = 1000 * (Number(playlist.offline_wait_seconds) || 8) + 2000;
+    var limit = Math.max(Math.min(refreshMs, 30000), workerMs);
+    var guard = abort ? setTimeout(function () { abort.abort(); }, limit) : 0;
     fetch(playlistUrl, { cache: "no-store", credentials: "omit", signal: abort ? abort.signal : undefined })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);

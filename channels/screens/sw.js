@@ -13,7 +13,9 @@ var PLAYLIST = new URL("playlist.json", SCOPE).href;
 var CACHE = "veerkracht-screen " + SCOPE;
 var HTML = "text/html; charset=utf-8";
 var JSON_TYPE = "application/json";
-var WAIT_MS = 8000;  // a server that accepts but never answers: give up and use the copy
+// A server that accepts but never answers: give up and use the copy. The number is the screen's
+// offline_wait_seconds from screens.yaml, written in by channels/screens/page.py.
+var WAIT_MS = 8000;
 
 function usablePage(text, response) {
   var type = response.headers.get("Content-Type") || "";
