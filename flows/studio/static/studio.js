@@ -19,6 +19,8 @@
   var body = document.getElementById("body");
   var timer = null;
   var asked = 0;
+  var DEBOUNCE_MS = 300;  // the pause in typing before the text is checked
+  form.setAttribute("data-debounce-ms", String(DEBOUNCE_MS));
 
   function goTo(line) {
     var lines = body.value.split("\n");
@@ -62,6 +64,7 @@
 
   function check() {
     var mine = ++asked;
+    var sent = performance.now();
     var data = new URLSearchParams(new FormData(form));
     state.textContent = "Bezig met controleren...";
     fetch("/controleer", {
@@ -72,7 +75,11 @@
       if (!r.ok) { throw new Error(String(r.status)); }
       return r.json();
     }).then(function (answer) {
-      if (mine === asked) { show(answer); }
+      if (mine === asked) {
+        show(answer);
+        // For bench/studio.py and tests: the findings and preview addresses are on the page.
+        form.dispatchEvent(new CustomEvent("studio-updated", { detail: { sent: sent } }));
+      }
     }).catch(function () {
       if (mine === asked) { state.textContent = "De controle lukte niet; sla op en probeer het opnieuw."; }
     });
@@ -80,7 +87,7 @@
 
   form.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(check, 300);
+    timer = setTimeout(check, DEBOUNCE_MS);
   });
   check();
 })();
