@@ -120,6 +120,10 @@ class Context:
 
     settings: Settings
     out_dir: Path
+    # A preview for people to try: its short links are registered, so they answer at once
+    # (`veerkracht preview`; not the studio's preview while typing, which would register every
+    # half-typed address).
+    register_links: bool = False
 
 
 @dataclass(frozen=True)

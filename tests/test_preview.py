@@ -5,16 +5,27 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from channels.shared.qr import qr_svg
+from channels.shared.reach import PREVIEW_TARGET, reach_counts
+from channels.shared.shortlinks import short_code, short_url
 from flows.cli import main
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from flows.core.clock import TIMEZONE
+from flows.infra.state import open_state
+from flows.library.loader import load_library
+from flows.publishing.inputs import load_inputs
+from flows.publishing.preview import find_message, preview_message
 from tests.chromium import CHROMIUM
 from tests.conftest import FIXTURES
+from tests.test_newsletter_support import settings_for
+from tests.test_public_endpoint import running
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = FIXTURES / "screens" / "content"
@@ -61,8 +72,9 @@ def test_preview_by_path_writes_slide_and_newsletter_and_nothing_else(
     title = "Elke avond hetzelfde ritueel geeft rust"
     assert title in mail and title.upper() in text  # plain text sets titles in capitals
     assert "Het gaat goed, want je doet al veel." in text  # the body, not only the title
-    # Sends nothing and publishes nothing: no outbox, no ledger, no live screen folder.
-    assert sorted(p.name for p in out.iterdir()) == ["preview"]
+    # Sends nothing and publishes nothing: no outbox, no ledger, no live screen folder; only
+    # the redirect pages of its short links, so its QR code can be tried.
+    assert sorted(p.name for p in out.iterdir()) == ["preview", "r"]
     printed = capsys.readouterr().out
     assert "preview/slaap-ritueel.nl/scherm/index.html" in printed
     assert "preview/slaap-ritueel.nl/nieuwsbrief.html" in printed
@@ -134,3 +146,33 @@ def test_preview_slide_shows_on_a_closed_day_and_after_it_expired(content: Path)
             assert errors == []
         finally:
             browser.close()
+
+
+def test_the_short_links_of_a_preview_answer_at_once_and_count_as_the_preview(
+    content: Path, tmp_path: Path
+) -> None:
+    """The QR code of a preview slide and the links of its newsletter block work before the
+    message is published, and trying them is counted under "voorbeeld", not at a screen."""
+    s = settings_for(tmp_path / "out", content_dir=content, newsletter_track_links=True)
+    library, message = find_message(load_library(content), "slaap-ritueel")
+    preview_message(library, message, s, date(2027, 1, 12), load_inputs(s, library))
+    assert not (s.out_dir / "r").exists()  # the studio's preview while typing registers nothing
+    preview_message(
+        library, message, s, date(2027, 1, 12), load_inputs(s, library), register_links=True
+    )
+    resource = message.resources[0].url
+    code = short_code(resource)
+    assert resource in (s.out_dir / "r" / code / "index.html").read_text(encoding="utf-8")
+    folder = s.out_dir / "preview" / "slaap-ritueel.nl"
+    [slide] = json.loads((folder / "scherm" / "playlist.json").read_text())["slides"]
+    scanned = short_url(s.public_base_url, resource, "screens", PREVIEW_TARGET)
+    assert slide["qr"] == qr_svg(scanned)
+    clicked = short_url(s.public_base_url, resource, "newsletter", PREVIEW_TARGET)
+    assert clicked.replace("&", "&amp;") in (folder / "nieuwsbrief.html").read_text()
+    with running(s) as base:
+        for link in (scanned, clicked):
+            answer = httpx.get(base + link.removeprefix(s.public_base_url.rstrip("/")))
+            assert answer.status_code == 302 and answer.headers["location"] == resource
+    with open_state(s.resolved_state_url()).connect() as conn:
+        counted = sorted((r.channel, r.target) for r in conn.execute(select(reach_counts)))
+    assert counted == [("newsletter", PREVIEW_TARGET), ("screens", PREVIEW_TARGET)]

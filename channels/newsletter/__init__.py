@@ -26,7 +26,7 @@ from channels.newsletter.plan import CHANNEL_NAME, plan_newsletters
 from channels.newsletter.render import RenderedNewsletter, render_edition
 from channels.newsletter.send import deliver_edition
 from channels.newsletter.settings import NewsletterSettings
-from channels.shared.reach import publish_links
+from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
@@ -167,7 +167,7 @@ class NewsletterChannel(
         """A newsletter with only this block: `nieuwsbrief.html` and `nieuwsbrief.txt`."""
         edition = Edition(
             channel=self.name,
-            target="voorbeeld",
+            target=PREVIEW_TARGET,
             day=day,
             campaign_id="voorbeeld",
             campaign_title=PREVIEW_TITLE,
@@ -176,6 +176,8 @@ class NewsletterChannel(
             messages=(message,),
             payload=NewsletterPayload(kind=""),
         )
+        if ctx.register_links:
+            preview_links(ctx.settings, tracked_urls(edition, ctx.settings), self.name)
         written = []
         for rel_path, data in render_edition(edition, ctx.settings).files.items():
             suffix = ".html" if rel_path.endswith(".html") else ".txt"

@@ -17,7 +17,7 @@ from channels.posters.model import PosterMeta, PosterPayload, PostersSettings
 from channels.posters.pdf import PosterPdf, PosterText, render_pdf
 from channels.posters.plan import CHANNEL_NAME, first_url, plan_posters, running_campaigns
 from channels.shared.files import deliver_files
-from channels.shared.reach import publish_links
+from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from channels.shared.shortlinks import linkable, printed_address, short_url
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
@@ -146,7 +146,7 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
         campaign = next((c for c in library.campaigns if in_campaign(message, c)), None)
         edition = Edition(
             channel=self.name,
-            target="voorbeeld",
+            target=PREVIEW_TARGET,
             day=day,
             campaign_id=campaign.id if campaign else "voorbeeld",
             campaign_title=campaign.title if campaign else PREVIEW_TITLE,
@@ -158,6 +158,10 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
             ),
             attribution=campaign.attribution if campaign else "",
         )
+        if ctx.register_links:
+            preview_links(
+                ctx.settings, [edition.payload.url] if edition.payload.url else [], self.name
+            )
         pdf = render_pdf(poster_text(edition, ctx.settings.public_base_url), "A4")
         if pdf.data is None:
             return []

@@ -26,7 +26,7 @@ from channels.screens.payload import ScreenMeta, ScreenPayload
 from channels.screens.plan import CHANNEL_NAME, plan_screens, running_campaigns
 from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
-from channels.shared.reach import publish_links
+from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
@@ -207,6 +207,8 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
             messages=(slide,),
             payload=ScreenPayload(screen, (screen.slide_seconds,), (PREVIEW_TITLE,)),
         )
+        if ctx.register_links:
+            preview_links(ctx.settings, [r.url for r in message.resources[:1]], self.name)
         replace_dir_atomic(ctx.out_dir / "scherm", self.render(edition, ctx).files)
         return [ctx.out_dir / "scherm" / "index.html"]
 
@@ -216,9 +218,13 @@ def preview_screen(message: Message, screens: Sequence[Screen]) -> Screen:
     language, or a plain one; always open, so the slide shows at any hour."""
     for screen in screens:
         if screen.language == message.lang and set(screen.audiences) & set(message.audiences):
-            return screen.model_copy(update={"opening_hours": {}})
+            # Its look, under the preview's own id: scans of a preview are not a screen's.
+            return screen.model_copy(update={"opening_hours": {}, "id": PREVIEW_TARGET})
     return Screen(
-        id="voorbeeld", location=PREVIEW_TITLE, audiences=message.audiences, language=message.lang
+        id=PREVIEW_TARGET,
+        location=PREVIEW_TITLE,
+        audiences=message.audiences,
+        language=message.lang,
     )
 
 

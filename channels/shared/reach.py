@@ -46,6 +46,7 @@ from channels.shared.shortlinks import (
     write_redirects,
 )
 from flows.core import clock
+from flows.core.errors import DeliveryError
 from flows.core.settings import Settings
 from flows.infra.state import metadata, open_state
 
@@ -238,6 +239,18 @@ def routes(settings: Settings) -> Sequence[BaseRoute]:
         Route(f"/{PREFIX}/{{code}}", redirect, methods=methods, name="short-link"),
         Route(f"/{PREFIX}/{{code}}/", redirect, methods=methods, name="short-link-slash"),
     ]
+
+
+PREVIEW_TARGET = "voorbeeld"  # the place a preview's scans and clicks are counted under
+
+
+def preview_links(settings: Settings, urls: Iterable[str], channel: str) -> None:
+    """Make the short links of a preview answer now, not only once the message is published:
+    their redirect pages in the real out/r/ and their rows in the state. The preview tags them
+    "voorbeeld", so trying a preview's QR code never counts as a scan at a real screen."""
+    problems = publish_links(settings, settings.out_dir, urls, channel, [PREVIEW_TARGET])
+    if problems:  # a code taken by another URL: the preview's QR code would lead there
+        raise DeliveryError("; ".join(problems))
 
 
 def publish_links(

@@ -79,9 +79,12 @@ def preview_message(
     day: date,
     inputs: Inputs,
     skip: Collection[str] = frozenset(),
+    *,
+    register_links: bool = False,
 ) -> Preview:
     """Render `message` as every channel with a preview shows it (except the channels named in
-    `skip`), under `out/preview/<id>.<lang>/`, with that file's findings."""
+    `skip`), under `out/preview/<id>.<lang>/`, with that file's findings. With
+    `register_links` its short links answer at once (their redirect pages and state rows)."""
     folder = settings.out_dir / "preview" / f"{message.id}.{message.lang}"
     rel = library.rel(message.path)
     result = Preview(message, folder)
@@ -97,7 +100,7 @@ def preview_message(
         result.notes.append(f"shown from {message.valid_from.isoformat()}, not before")
     if message.valid_until is not None and message.valid_until < day:
         result.notes.append(f"valid until {message.valid_until.isoformat()}: no longer shown")
-    ctx = Context(settings, folder)
+    ctx = Context(settings, folder, register_links=register_links)
     for name, ch in channels().items():
         if name in skip:
             continue

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = load_inputs(settings, library)
     day = args.date or today_local()
     try:
-        result = preview_message(library, message, settings, day, inputs)
+        result = preview_message(library, message, settings, day, inputs, register_links=True)
     except DeliveryError as exc:  # for example a line break in the title
         print(f"veerkracht: {library.rel(message.path)}: cannot be shown: {exc}", file=sys.stderr)
         return EXIT_ERRORS
