@@ -270,6 +270,37 @@ def _wait_for_all(runs: dict[str, FlowRun], poll: float = 2.0) -> dict[str, str]
     return states
 
 
+def planned_runs(
+    region_ids: list[str],
+    day: str,
+    any_day: bool,
+    batches: int,
+    deployment: str,
+    batch_deployment: str,
+) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(label, deployment, parameters, run name) of each run publish-regions starts: one per
+    region, or with `batches` > 0 at most that many batches sharing the regions round-robin
+    (every region in exactly one batch)."""
+    if batches <= 0:
+        return [
+            (
+                rid,
+                deployment,
+                {"day": day, "region": rid, "any_day": any_day},
+                f"publish-{rid}-{day}",
+            )
+            for rid in region_ids
+        ]
+    count = min(batches, len(region_ids))
+    planned = []
+    for i in range(count):
+        ids = region_ids[i::count]
+        parameters = {"day": day, "regions": ids, "any_day": any_day}
+        label = f"batch {i + 1} ({', '.join(ids)})"
+        planned.append((label, batch_deployment, parameters, f"publish-batch-{i + 1}-{day}"))
+    return planned
+
+
 @flow(name="publish-regions")
 def publish_regions(
     day: str | None = None,
@@ -296,21 +327,9 @@ def publish_regions(
         )
     chosen = [find_region(known, r, base.regions_file) for r in regions] if regions else known
     when = day or today().isoformat()
-    # (label, deployment, parameters, run name) of each run to start.
-    planned: list[tuple[str, str, dict[str, Any], str]] = []
-    if batches > 0:
-        count = min(batches, len(chosen))
-        for i in range(count):
-            ids = [r.id for r in chosen[i::count]]
-            parameters = {"day": when, "regions": ids, "any_day": any_day}
-            name = f"publish-batch-{i + 1}-{when}"
-            planned.append(
-                (f"batch {i + 1} ({', '.join(ids)})", batch_deployment, parameters, name)
-            )
-    else:
-        for r in chosen:
-            parameters = {"day": when, "region": r.id, "any_day": any_day}
-            planned.append((r.id, deployment, parameters, f"publish-{r.id}-{when}"))
+    planned = planned_runs(
+        [r.id for r in chosen], when, any_day, batches, deployment, batch_deployment
+    )
     runs: dict[str, FlowRun] = {}
     for label, target, parameters, name in planned:
         # timeout=0: start every run now, then wait for all of them together.

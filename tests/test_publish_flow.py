@@ -235,3 +235,48 @@ def test_a_region_takes_its_settings_from_its_prefect_variable(
     settings = run_settings(region="oost")
     assert settings.organisation == "JGZ Oost (variable)" and settings.region == "oost"
     assert settings.out_dir == tmp_path / "oost"
+
+
+@pytest.mark.parametrize(("regions", "batches"), [(7, 3), (2, 4), (5, 1), (4, 0)])
+def test_publish_regions_shares_the_regions_over_its_batches(regions: int, batches: int) -> None:
+    from flows.publish_flow import planned_runs
+
+    ids = [f"r{i}" for i in range(regions)]
+    planned = planned_runs(ids, "2027-01-04", False, batches, "one/region", "one/batch")
+    if batches == 0:
+        assert [p[2]["region"] for p in planned] == ids
+        assert {p[1] for p in planned} == {"one/region"}
+        return
+    assert len(planned) == min(batches, regions)
+    shared = [rid for p in planned for rid in p[2]["regions"]]
+    assert sorted(shared) == sorted(ids)  # every region in exactly one batch
+    sizes = [len(p[2]["regions"]) for p in planned]
+    assert max(sizes) - min(sizes) <= 1  # as even as the count allows
+    assert {p[1] for p in planned} == {"one/batch"} and len({p[3] for p in planned}) == len(planned)
+
+
+def test_a_batch_publishes_each_region_and_names_the_one_that_failed(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """publish-batch runs each region as its own publish-due subflow: a region whose content
+    cannot be read fails the batch by name, after the other region has published."""
+    from flows.publish_flow import publish_batch
+
+    regions = tmp_path / "regions.yaml"
+    regions.write_text(
+        "regions:\n"
+        f"  - id: oost\n    content_dir: {tmp_path / 'missing'}\n    out_dir: {tmp_path / 'oost'}\n"
+        f"  - id: west\n    content_dir: {CONTENT}\n    out_dir: {tmp_path / 'west'}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("VEERKRACHT_REGIONS_FILE", str(regions))
+    with pytest.raises(DeliveryError) as failed:
+        publish_batch(day="2027-01-04", regions=["oost", "west"], any_day=True)
+    assert "oost" in str(failed.value) and "west" not in str(failed.value)
+    published = {p.parts[0] for p in _files(tmp_path / "west")}
+    assert {"feeds", "reports"} <= published  # west published all the same
+    assert "feeds" not in {p.parts[0] for p in _files(tmp_path / "oost")}
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p.relative_to(folder) for p in folder.rglob("*") if p.is_file()]
