@@ -70,7 +70,7 @@ def test_files_land_under_posters_week_audience(
     ]
     for report in delivered.values():
         assert (report.delivered, report.skipped, report.failed) == (2, 0, 0)
-        assert report.notes[0].startswith("posters/2027-w01/: 2 PDF's")
+        assert report.notes[0].startswith("posters/2027-w01/: 2 PDFs")
 
 
 def test_delivering_again_writes_nothing(
