@@ -8,11 +8,18 @@ flows.core.i18n.language, or runs the command line with --lang or without VEERKR
 
 from __future__ import annotations
 
+import argparse
+import gettext
+import re
 from datetime import date
 
 import pytest
 
 from channels.newsletter.send import unconfirmed_note
+from flows.cli.app import main
+from flows.cli.common import EXIT_OK, EXIT_USAGE
+from flows.cli.words import ARGPARSE_WORDS, asked_language
+from flows.core import i18n
 from flows.core.errors import SettingsError
 from flows.core.i18n import language
 from flows.core.settings import load_settings
@@ -135,3 +142,88 @@ def test_an_unknown_outcome_note_has_plural_forms_in_each_language() -> None:
     assert "a@example.org, b@example.org" in two and "--resend-unconfirmed" in two
     with language("en"):
         assert unconfirmed_note(["a@example.org"]).startswith("1 message has an unknown outcome")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _without_language_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As an adviser runs it: no VEERKRACHT_LANG, so Dutch (the session's English is put back
+    by language(None) in the test)."""
+    monkeypatch.delenv(i18n.SETTING, raising=False)
+    i18n.set_language(None)
+
+
+def test_asked_language_is_found_before_parsing() -> None:
+    assert asked_language(["preview", "x", "--lang", "en", "--date", "x"]) == "en"
+    assert asked_language(["check", "--lang=nl"]) == "nl"
+    assert asked_language(["check", "--lang", "nl", "--lang", "en"]) == "en"  # the last wins
+    assert asked_language(["check", "--lang", "de"]) is None  # argparse refuses it
+    assert asked_language(["check", "--", "--lang", "en"]) is None
+    assert asked_language(["check", "--lang"]) is None
+
+
+def test_date_advice_follows_lang_not_only_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with language(None):
+        _without_language_setting(monkeypatch)
+        args = ["preview", "vast-ritme", "--date", "04-01-2027"]
+        assert main([*args[:1], "--lang", "en", *args[1:]]) == EXIT_USAGE
+        english = capsys.readouterr().err
+        assert main(args) == EXIT_USAGE
+        dutch = capsys.readouterr().err
+    assert english.splitlines()[-1] == (
+        "veerkracht preview: error: argument --date: '04-01-2027' is not a date; write it as "
+        "YYYY-MM-DD, for example 2027-01-04"
+    )
+    assert dutch.splitlines()[-1] == (
+        "veerkracht preview: fout: bij --date: '04-01-2027' is geen datum; schrijf hem als "
+        "JJJJ-MM-DD, bijvoorbeeld 2027-01-04"
+    )
+    assert english.startswith("usage: veerkracht preview") and dutch.startswith("gebruik: ")
+
+
+def test_help_is_dutch_by_default_and_english_with_lang(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with language(None):
+        _without_language_setting(monkeypatch)
+        assert main(["publish", "--help"]) == EXIT_OK
+        dutch = capsys.readouterr().out
+        assert main(["publish", "--help", "--lang", "en"]) == EXIT_OK
+        english = capsys.readouterr().out
+    assert dutch.startswith("gebruik: veerkracht publish [-h] [--date DATUM]")
+    assert "\nopties:\n" in dutch and "toon deze hulptekst en stop" in dutch
+    assert "map met de inhoud (standaard: ./content of" in dutch
+    assert english.startswith("usage: veerkracht publish [-h] [--date DATE]")
+    assert "\noptions:\n" in english and "show this help message and exit" in english
+    # argparse speaks gettext's own (English) words again outside the command line
+    assert vars(argparse)["_"] is gettext.gettext
+
+
+def test_the_whole_help_with_a_channels_commands_is_dutch(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with language(None):
+        _without_language_setting(monkeypatch)
+        assert main(["--help"]) == EXIT_OK
+        top = capsys.readouterr().out
+        assert main(["newsletter", "confirm"]) == EXIT_USAGE  # a channel's own subcommand
+        refused = capsys.readouterr().err
+    assert "Controleer, plan en publiceer de berichten van de campagne." in top
+    assert "bekijk, test of verstuur de nieuwsbrief voor partners" in top
+    assert refused.splitlines()[-1] == (
+        "veerkracht newsletter confirm: fout: een van deze argumenten is verplicht: "
+        "--arrived --all-arrived"
+    )
+
+
+def test_argparse_words_keep_their_placeholders() -> None:
+    with language("nl"):
+        for msgid in ARGPARSE_WORDS:
+            text = i18n._(msgid)
+            assert text != msgid, msgid
+            assert sorted(re.findall(r"%\(\w+\)[sr]|%[sr]", text)) == sorted(
+                re.findall(r"%\(\w+\)[sr]|%[sr]", msgid)
+            ), msgid

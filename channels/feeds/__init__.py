@@ -13,7 +13,7 @@ from channels.feeds.settings import FeedsSettings
 from channels.shared.files import deliver_files
 from channels.shared.reach import publish_links
 from flows.core.findings import Finding
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.library.loader import Library
@@ -30,7 +30,7 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
     files_only = True
     label = Labels(nl="Feeds", en="Feeds")
     settings_model = FeedsSettings
-    outputs = (("feeds", "RSS and Atom per audience and language"),)
+    outputs = (("feeds", N_("RSS and Atom per audience and language")),)
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[None]:
         """Feeds need nothing beyond the campaigns."""

@@ -28,7 +28,7 @@ from channels.newsletter.send import deliver_edition
 from channels.newsletter.settings import NewsletterSettings
 from channels.shared.reach import publish_links
 from flows.core.findings import Finding
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.markdown_table import cell
@@ -53,8 +53,8 @@ class NewsletterChannel(
     settings_model = NewsletterSettings
     calendar_events = "edition"  # each edition its own event, its block titles described
     outputs = (
-        ("newsletters", "web archive of each newsletter edition"),
-        ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
+        ("newsletters", N_("web archive of each newsletter edition")),
+        ("outbox", N_("one .eml file per newsletter recipient (nothing was e-mailed)")),
     )
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[PartnerList]:

@@ -19,7 +19,7 @@ from channels.posters.plan import CHANNEL_NAME, first_url, plan_posters, running
 from channels.shared.files import deliver_files
 from channels.shared.reach import publish_links
 from channels.shared.shortlinks import linkable, printed_address, short_url
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.outputs import write_atomic
@@ -71,7 +71,7 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
     label = Labels(nl="Posters", en="Posters")
     settings_model = PostersSettings
     on_by_default = True
-    outputs = (("posters", "printable A4 and A3 PDFs per campaign week and audience"),)
+    outputs = (("posters", N_("printable A4 and A3 PDFs per campaign week and audience")),)
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[None]:
         """Nothing to load: posters need no configuration beyond the campaign."""

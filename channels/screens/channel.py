@@ -28,7 +28,7 @@ from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
 from channels.shared.reach import publish_links
 from flows.core.findings import Finding
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.outputs import replace_dir_atomic
@@ -93,7 +93,7 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
     files_only = True
     label = Labels(nl="Schermen", en="Screens")
     settings_model = ScreensSettings
-    outputs = (("screens", "a page and playlist.json per waiting-room screen"),)
+    outputs = (("screens", N_("a page and playlist.json per waiting-room screen")),)
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[Screens]:
         """The screens in `screens.yaml` (none when the file is absent)."""
