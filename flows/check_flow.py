@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.checks.report import render_report
 from flows.core.findings import Finding, Severity, count, summary
+from flows.core.i18n import _
 from flows.core.settings import load_settings, run_folders
 from flows.infra.outputs import write_report
 from flows.publishing.checking import check_folder
@@ -34,5 +35,6 @@ def check_content(content_dir: str | None = None, out_dir: str | None = None) ->
     create_markdown_artifact(
         key="content-check", markdown=report, description=summary(findings, files)
     )
-    get_run_logger().info("%s; report in %s", summary(findings, files), path)
+    line = _("{summary}; report in {path}").format(summary=summary(findings, files), path=path)
+    get_run_logger().info("%s", line)
     return count(findings, Severity.ERROR)

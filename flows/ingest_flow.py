@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.core.i18n import _
 from flows.core.settings import load_settings, run_folders
 from flows.infra.retries import retry_when
 from flows.ingest.report import render_report, summary_line, write_ingest_report
@@ -53,8 +54,10 @@ def ingest_feeds(content_dir: str | None = None, out_dir: str | None = None) -> 
     create_markdown_artifact(key="feed-ingest", markdown=render_report(result), description=line)
     attention = [r.source.name for r in result.sources if r.needs_attention]
     if attention:
-        logger.warning("sources needing attention: %s", ", ".join(attention))
-    logger.info("%s; report in %s", line, path)
+        logger.warning(
+            "%s", _("sources needing attention: {names}").format(names=", ".join(attention))
+        )
+    logger.info("%s", _("{summary}; report in {path}").format(summary=line, path=path))
     return {
         "sources": len(result.sources),
         "new_drafts": result.new_drafts,

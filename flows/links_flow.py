@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from flows.core.i18n import _
 from flows.core.settings import load_settings, run_folders
 from flows.library.loader import load_library
 from flows.linkcheck.report import table, write_html
@@ -40,10 +41,17 @@ def check_links(
     findings = "\n".join(f"- `{f.format()}`" for f in sorted(report.findings)[:200])
     create_markdown_artifact(
         key="link-check-summary",
-        markdown=f"# Link check\n\n{report.summary()}\n\nReport: `{path}`\n\n{findings}\n",
-        description="Links that need attention",
+        markdown="\n\n".join(
+            (
+                "# " + _("Link check"),
+                report.summary(),
+                _("Report: {path}").format(path=f"`{path}`"),
+                findings + "\n",
+            )
+        ),
+        description=_("Links that need attention"),
     )
-    logger.info("%s; report at %s", report.summary(), path)
+    logger.info("%s", _("{summary}; report in {path}").format(summary=report.summary(), path=path))
     counts = {r.verdict.value: 0 for r in report.results}
     for r in report.results:
         counts[r.verdict.value] += 1

@@ -28,6 +28,7 @@ from pydantic import SecretStr
 from channels.base import Edition
 from flows.core.clock import today
 from flows.core.errors import DeliveryError, SettingsError, is_transient
+from flows.core.i18n import _, ngettext
 from flows.core.settings import Settings, load_settings
 from flows.infra.retries import retry_when
 from flows.publishing import regions, registry
@@ -143,15 +144,27 @@ def publish_due(
         result = _publish(settings, when, lease)
     line = summary_line(result)
     create_markdown_artifact(key="publish-report", markdown=result.report_text, description=line)
-    logger.info("%s; report in %s", line, result.report_path)
+    logger.info(
+        "%s", _("{summary}; report in {path}").format(summary=line, path=result.report_path)
+    )
     if result.failed:
+        failed = len(result.failed)
         raise DeliveryError(
-            f"{len(result.failed)} edition(s) not delivered; see {result.report_path}"
+            ngettext(
+                "{n} edition not delivered; see {path}",
+                "{n} editions not delivered; see {path}",
+                failed,
+            ).format(n=failed, path=result.report_path)
         )
     if result.unknown:
         raise UnknownOutcome(
-            f"{result.unknown} message(s) have an unknown outcome (sent, never confirmed); they "
-            f"are not sent again until a person decides: see {result.report_path}"
+            ngettext(
+                "{n} message has an unknown outcome (sent, never confirmed); it is not sent "
+                "again until a person decides: see {path}",
+                "{n} messages have an unknown outcome (sent, never confirmed); they are not sent "
+                "again until a person decides: see {path}",
+                result.unknown,
+            ).format(n=result.unknown, path=result.report_path)
         )
     return {
         "day": when.isoformat(),
@@ -219,11 +232,13 @@ def _completed_or_raise(states: dict[str, str]) -> dict[str, str]:
     """Log each run's final state; raise naming those that did not end Completed."""
     logger = get_run_logger()
     for rid, name in states.items():
-        logger.info("region %s: %s", rid, name)
+        logger.info("%s", _("region {region}: {state}").format(region=rid, state=name))
     bad = {rid: name for rid, name in states.items() if name != "Completed"}
     if bad:
         raise DeliveryError(
-            "region(s) not completed: " + ", ".join(f"{k} ({v})" for k, v in sorted(bad.items()))
+            ngettext(
+                "region not completed: {regions}", "regions not completed: {regions}", len(bad)
+            ).format(regions=", ".join(f"{k} ({v})" for k, v in sorted(bad.items())))
         )
     return states
 
@@ -266,7 +281,7 @@ def _wait_for_all(runs: dict[str, FlowRun], poll: float = 2.0) -> dict[str, str]
                     del pending[rid]
             if pending:
                 time.sleep(poll)
-    states.update(dict.fromkeys(pending, "still running after 6 hours"))
+    states.update(dict.fromkeys(pending, _("still running after 6 hours")))
     return states
 
 
@@ -296,7 +311,7 @@ def planned_runs(
     for i in range(count):
         ids = region_ids[i::count]
         parameters = {"day": day, "regions": ids, "any_day": any_day}
-        label = f"batch {i + 1} ({', '.join(ids)})"
+        label = _("batch {n} ({regions})").format(n=i + 1, regions=", ".join(ids))
         planned.append((label, batch_deployment, parameters, f"publish-batch-{i + 1}-{day}"))
     return planned
 
@@ -322,8 +337,10 @@ def publish_regions(
     known = load_regions(base.regions_file)
     if not known:
         raise SettingsError(
-            f"{base.regions_file} does not exist: publish-regions needs the regions file "
-            "(or use the publish-daily deployment for one region)"
+            _(
+                "{path} does not exist: publish-regions needs the regions file (or use the "
+                "publish-daily deployment for one region)"
+            ).format(path=base.regions_file)
         )
     chosen = [find_region(known, r, base.regions_file) for r in regions] if regions else known
     when = day or today().isoformat()

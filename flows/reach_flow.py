@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from channels.shared.reach import counts
+from flows.core.i18n import _, ngettext
 from flows.core.settings import load_settings, run_folders
 from flows.infra.outputs import write_report
 from flows.infra.state import open_state
@@ -29,7 +30,7 @@ def reach_report(content_dir: str | None = None, out_dir: str | None = None) -> 
     markdown = to_markdown(items, None, None)
     path = write_report(settings.out_dir, "reach.html", to_html(items, None, None))
     write_report(settings.out_dir, "reach.md", markdown)
-    line = f"{len(items)} link(s) followed"
+    line = ngettext("{n} link followed", "{n} links followed", len(items)).format(n=len(items))
     create_markdown_artifact(key="reach", markdown=markdown, description=line)
-    get_run_logger().info("%s; report in %s", line, path)
+    get_run_logger().info("%s", _("{summary}; report in {path}").format(summary=line, path=path))
     return len(items)

@@ -89,7 +89,7 @@ def test_a_reader_that_stops_early_is_not_a_tool_failure() -> None:
         (
             "VEERKRACHT_DELIVERY",
             "smpt",
-            "VEERKRACHT_DELIVERY='smpt': Input should be 'outbox' or 'smtp'",
+            "VEERKRACHT_DELIVERY='smpt': must be one of: outbox, smtp",
         ),
         ("VEERKRACHT_LINK_PER_HOST", "veel", "VEERKRACHT_LINK_PER_HOST='veel'"),
         ("VEERKRACHT_NET_ALLOW", "intranet", "write lists as JSON"),

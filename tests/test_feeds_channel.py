@@ -16,6 +16,7 @@ import pytest
 
 from channels.base import Context, Edition
 from channels.feeds import CHANNEL
+from flows.core.i18n import language
 from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 
@@ -221,3 +222,18 @@ def test_entry_links_go_through_short_links_counted_per_feed(tmp_path: Path) -> 
     assert reach.link_for(engine, code) is not None
     assert short_code(reach.link_for(engine, code) or "") == code
     assert reach.source_of(engine, {"f": tag}) == ("feeds", edition.target)
+
+
+def test_the_report_lines_count_entries_in_each_language(library: Library, tmp_path: Path) -> None:
+    edition = CHANNEL.plan(library, None, library.campaigns, date(2027, 1, 4))[0]
+    rendered = CHANNEL.render(edition, ctx(tmp_path))
+    with language("nl"):
+        dutch = CHANNEL.deliver(rendered, ctx(tmp_path))
+    assert dutch.notes == [
+        f"feeds/{edition.target}.atom geschreven",
+        f"feeds/{edition.target}.rss geschreven",
+        "1 bericht in de feed",
+    ]
+    with language("en"):
+        english = CHANNEL.deliver(rendered, ctx(tmp_path))
+    assert english.notes == ["1 entry in the feed"]  # nothing written the second time

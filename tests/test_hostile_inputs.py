@@ -131,7 +131,7 @@ BAD_SETTINGS = {
     "organisation": ("JGZ \u202eRegio", "U+202E"),
     "contact_email": ("a@example.org, b@evil.example", "one plain e-mail address"),
     "smtp_port": (70000, "65535"),
-    "catchup_days": (-1, "greater than or equal to 0"),
+    "catchup_days": (-1, "must be 0 or more"),
     "smtp_host": ("mail.example.org\u2028", "U+2028"),
 }
 

@@ -109,7 +109,7 @@ def test_plan_command_text_and_bad_input(
     args = ["--content", str(CONTENT), "--out", str(tmp_path)]
     assert main(["plan", "--from", "2027-01-04", "--weeks", "1", *args]) == 0
     out = capsys.readouterr().out
-    assert "ouders-jonge-kinderen.nl" in out and "editions in 1 weeks" in out
+    assert "ouders-jonge-kinderen.nl" in out and "editions in 1 week; " in out
     assert main(["plan", "--from", "4 januari", *args]) == 2
     assert main(["plan", "--from", "2027-01-04", "--weeks", "0", *args]) == 2
 

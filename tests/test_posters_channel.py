@@ -20,6 +20,7 @@ from channels.posters import CHANNEL
 from channels.posters.channel import PosterEdition, PosterRendered
 from channels.shared.qr import short_address
 from channels.shared.shortlinks import short_code, short_url, tag_for
+from flows.core.i18n import language
 from flows.core.settings import load_settings
 from flows.library.loader import Library, load_library
 from tests.conftest import CONTENT
@@ -70,7 +71,7 @@ def test_files_land_under_posters_week_audience(
     ]
     for report in delivered.values():
         assert (report.delivered, report.skipped, report.failed) == (2, 0, 0)
-        assert report.notes[0].startswith("posters/2027-w01/: 2 PDF's")
+        assert report.notes[0].startswith("posters/2027-w01/: 2 PDFs")
 
 
 def test_delivering_again_writes_nothing(
@@ -151,3 +152,11 @@ def test_preview_writes_one_a4_poster(library: Library, tmp_path: Path) -> None:
 def test_registered_as_an_entry_point() -> None:
     (point,) = [p for p in entry_points(group="veerkracht.channels") if p.name == "posters"]
     assert point.load() is CHANNEL
+
+
+def test_the_report_line_speaks_dutch(
+    delivered: dict[str, DeliveryReport], rendered: dict[str, PosterRendered], ctx: Context
+) -> None:
+    with language("nl"):
+        again = CHANNEL.deliver(rendered[WITHOUT_LINK], ctx)
+    assert again.notes == [f"posters/2027-w01/: niets nieuws voor {WITHOUT_LINK}"]

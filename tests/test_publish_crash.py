@@ -166,7 +166,7 @@ def test_a_killed_run_leaves_nothing_running_and_the_rerun_resends_nothing(tmp_p
         rerun = _publish(env, out)
         output = rerun.communicate(timeout=300)[0]
     assert rerun.returncode == 1, output
-    assert "1 message(s) have an unknown outcome" in output, output
+    assert "1 message has an unknown outcome" in output, output
     copies = _copies(sink)
     assert len(copies) > 3 and set(copies.values()) == {1}, copies  # not even the held one
     report = (out / "reports" / f"publish-{DAY}.md").read_text(encoding="utf-8")

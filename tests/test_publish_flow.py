@@ -195,7 +195,7 @@ def test_an_unknown_outcome_fails_the_run_and_another_live_run_means_in_progress
         return_state=True,
     )
     assert state.is_failed()
-    assert "1 message(s) have an unknown outcome" in str(state.message)
+    assert "1 message has an unknown outcome" in str(state.message)
     report = (tmp_path / "reports" / "publish-2027-01-05.md").read_text(encoding="utf-8")
     assert "## Unknown outcome" in report
 

@@ -13,6 +13,7 @@ from channels.feeds.settings import FeedsSettings
 from channels.shared.files import deliver_files
 from channels.shared.reach import publish_links
 from flows.core.findings import Finding
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.library.loader import Library
@@ -29,7 +30,7 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
     files_only = True
     label = Labels(nl="Feeds", en="Feeds")
     settings_model = FeedsSettings
-    outputs = (("feeds", "RSS and Atom per audience and language"),)
+    outputs = (("feeds", N_("RSS and Atom per audience and language")),)
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[None]:
         """Feeds need nothing beyond the campaigns."""
@@ -93,9 +94,12 @@ class FeedsChannel(Channel[FeedsSettings, None, FeedPayload, FeedMeta]):
             report.notes += publish_links(
                 ctx.settings, ctx.out_dir, urls, self.name, [edition.target]
             )
-        report.notes.extend(f"wrote {rel}" for rel in deliver_files(report, ctx.out_dir, files))
+        written = deliver_files(report, ctx.out_dir, files)
+        report.notes.extend(_("wrote {path}").format(path=rel) for rel in written)
         entries = rendered.meta.entries
-        report.notes.append(f"{entries} {'entry' if entries == 1 else 'entries'} in the feed")
+        report.notes.append(
+            ngettext("{n} entry in the feed", "{n} entries in the feed", entries).format(n=entries)
+        )
         return report
 
     def plan_link(self, edition: Edition[FeedPayload]) -> str | None:

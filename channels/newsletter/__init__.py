@@ -28,6 +28,7 @@ from channels.newsletter.send import deliver_edition
 from channels.newsletter.settings import NewsletterSettings
 from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from flows.core.findings import Finding
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.markdown_table import cell
@@ -52,8 +53,8 @@ class NewsletterChannel(
     settings_model = NewsletterSettings
     calendar_events = "edition"  # each edition its own event, its block titles described
     outputs = (
-        ("newsletters", "web archive of each newsletter edition"),
-        ("outbox", "one .eml file per newsletter recipient (nothing was e-mailed)"),
+        ("newsletters", N_("web archive of each newsletter edition")),
+        ("outbox", N_("one .eml file per newsletter recipient (nothing was e-mailed)")),
     )
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[PartnerList]:
@@ -114,24 +115,35 @@ class NewsletterChannel(
         fallback = rendered.edition.payload.fallback
         if fallback:
             report.notes.append(
-                f"{len(fallback)} item(s) only exist in Dutch and were sent in Dutch in this "
-                f"{rendered.edition.lang} edition: {', '.join(i for i, _ in fallback)}"
+                ngettext(
+                    "{n} item only exists in Dutch and was sent in Dutch in this {lang} "
+                    "edition: {items}",
+                    "{n} items only exist in Dutch and were sent in Dutch in this {lang} "
+                    "edition: {items}",
+                    len(fallback),
+                ).format(
+                    n=len(fallback),
+                    lang=rendered.edition.lang,
+                    items=", ".join(item for item, _text in fallback),
+                )
             )
         return report
 
     def report_notes(self, loaded: Loaded[PartnerList], ctx: Context) -> ReportNotes:
         """The partner list's size, and the rows that were skipped."""
-        summary = (
-            f"Partners: {len(loaded.value.partners)} on the list, "
-            f"{len(loaded.findings)} problems" + (f" ({loaded.note})" if loaded.note else ""),
+        partners, problems = len(loaded.value.partners), len(loaded.findings)
+        line = _("Partners: {n} on the list, {problems}").format(
+            n=partners,
+            problems=ngettext("{n} problem", "{n} problems", problems).format(n=problems),
         )
+        summary = (line + (f" ({loaded.note})" if loaded.note else ""),)
         if not loaded.findings:
             return ReportNotes(summary)
         if loaded.value.unusable:
             section: tuple[str, ...] = (
-                "## Partner list problems",
+                "## " + _("Partner list problems"),
                 "",
-                (
+                _(
                     "**Nobody got the newsletter**: the partner list cannot be used. Screens "
                     "and feeds went out as usual. Fix what is named here and publish again."
                 ),
@@ -139,12 +151,12 @@ class NewsletterChannel(
                 *(f"- {cell(f.format())}" for f in loaded.findings),
             )
             return ReportNotes(
-                (*summary, "Newsletter: not sent, the partner list is unusable"), section
+                (*summary, _("Newsletter: not sent, the partner list is unusable")), section
             )
         section = (
-            "## Partner list problems",
+            "## " + _("Partner list problems"),
             "",
-            "These rows were skipped; the other partners still got their newsletter.",
+            _("These rows were skipped; the other partners still got their newsletter."),
             "",
             *(f"- {cell(f.format())}" for f in loaded.findings),
         )

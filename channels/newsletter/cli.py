@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from channels.base import CommandKit, Context
 from flows.core.errors import DeliveryError
+from flows.core.i18n import _, ngettext
 from flows.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,35 +28,35 @@ def register(sub: Any, kit: CommandKit) -> None:
     """Add the `newsletter` subcommand and its actions."""
     add_common, iso_date = kit.add_common, kit.iso_date
     p: argparse.ArgumentParser = sub.add_parser(
-        "newsletter", help="preview, test or send the partner newsletter"
+        "newsletter", help=_("preview, test or send the partner newsletter")
     )
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
-    pre = actions.add_parser("preview", help="write the editions due to out/newsletters/")
-    test = actions.add_parser("test", help="send the editions due to one address (no ledger)")
-    test.add_argument("--to", required=True, metavar="ADDRESS", help="where the test goes")
-    send = actions.add_parser("send", help="send the editions due (what was sent is skipped)")
+    actions = p.add_subparsers(dest="action", metavar=_("ACTION"))
+    pre = actions.add_parser("preview", help=_("write the editions due to out/newsletters/"))
+    test = actions.add_parser("test", help=_("send the editions due to one address (no ledger)"))
+    test.add_argument("--to", required=True, metavar=_("ADDRESS"), help=_("where the test goes"))
+    send = actions.add_parser("send", help=_("send the editions due (what was sent is skipped)"))
     send.add_argument(
         "--resend-unconfirmed",
         action="store_true",
-        help="also resend messages whose outcome is unknown (see the report)",
+        help=_("also resend messages whose outcome is unknown (see the report)"),
     )
     confirm = actions.add_parser(
         "confirm",
-        help="a person checked with the mail server: mark unknown-outcome messages as arrived",
+        help=_("a person checked with the mail server: mark unknown-outcome messages as arrived"),
     )
     who = confirm.add_mutually_exclusive_group(required=True)
-    who.add_argument("--arrived", nargs="+", metavar="ADDRESS", help="these arrived")
-    who.add_argument("--all-arrived", action="store_true", help="every unknown one arrived")
+    who.add_argument("--arrived", nargs="+", metavar=_("ADDRESS"), help=_("these arrived"))
+    who.add_argument("--all-arrived", action="store_true", help=_("every unknown one arrived"))
     for q in (pre, test, send, confirm):
         q.add_argument(
             "--date",
             type=iso_date,
             default=None,
-            metavar="DATE",
-            help="the day to plan for (YYYY-MM-DD; default today)",
+            metavar=_("DATE"),
+            help=_("the day to plan for (YYYY-MM-DD; default today)"),
         )
         q.add_argument(
-            "--region", default=None, metavar="ID", help="region (an id in regions.yaml)"
+            "--region", default=None, metavar="ID", help=_("region (an id in regions.yaml)")
         )
         add_common(q)
         q.set_defaults(run=lambda args: run(args, kit))
@@ -75,7 +76,10 @@ def _due(settings: Settings, day: date, kit: CommandKit) -> tuple[list[Newslette
     for f in partners.findings:
         print(f.format(), file=sys.stderr)
     for key in sorted(prepared.held):
-        print(f"held back (check error): {key[0]} ({key[1]})", file=sys.stderr)
+        print(
+            _("held back (check error): {id} ({lang})").format(id=key[0], lang=key[1]),
+            file=sys.stderr,
+        )
     library = prepared.library
     editions = CHANNEL.plan(library, partners.value, library.campaigns, day, prepared.held)
     if settings.region:  # the keys publish uses, so the ledger is the same one
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace, kit: CommandKit) -> int:
     day = args.date or kit.today()
     editions, ctx = _due(settings, day, kit)
     if not editions:
-        print(f"no newsletter is due on {day.isoformat()}")
+        print(_("no newsletter is due on {day}").format(day=day.isoformat()))
         return kit.EXIT_OK
     if args.action == "confirm":
         return _confirm(args, settings, editions, kit)
@@ -101,31 +105,51 @@ def run(args: argparse.Namespace, kit: CommandKit) -> int:
         try:
             rendered = CHANNEL.render(edition, ctx)
         except DeliveryError as exc:  # for example a line break in a title: fix the content
-            print(f"{edition.key}: cannot be rendered: {exc}", file=sys.stderr)
+            print(
+                _("{edition}: cannot be rendered: {error}").format(edition=edition.key, error=exc),
+                file=sys.stderr,
+            )
             status = kit.EXIT_ERRORS
             continue
         where = ctx.out_dir / "newsletters" / edition.key / "index.html"
         if args.action == "preview":
             write_archive(rendered, ctx)
             count = len(edition.payload.recipients)
-            print(f"{edition.key}: {count} recipient(s), {where}")
+            print(
+                ngettext(
+                    "{edition}: {n} recipient, {where}", "{edition}: {n} recipients, {where}", count
+                ).format(edition=edition.key, n=count, where=where)
+            )
         elif args.action == "test":
             send_test(rendered, ctx, args.to)
-            print(f"{edition.key}: test sent to {args.to} ({settings.delivery})")
+            print(
+                _("{edition}: test sent to {address} ({delivery})").format(
+                    edition=edition.key, address=args.to, delivery=settings.delivery
+                )
+            )
         else:
             try:
                 report = deliver_edition(rendered, ctx, resend_unconfirmed=args.resend_unconfirmed)
             except DeliveryError as exc:  # this edition stops; the next ones still get a go
-                print(f"{edition.key}: not (fully) delivered: {exc}", file=sys.stderr)
+                print(
+                    _("{edition}: not (fully) delivered: {error}").format(
+                        edition=edition.key, error=exc
+                    ),
+                    file=sys.stderr,
+                )
                 status = kit.EXIT_ERRORS
                 continue
             print(
-                f"{edition.key}: {report.delivered} sent, {report.skipped} skipped, "
-                f"{report.failed} failed"
+                _("{edition}: {sent} sent, {skipped} skipped, {failed} failed").format(
+                    edition=edition.key,
+                    sent=report.delivered,
+                    skipped=report.skipped,
+                    failed=report.failed,
+                )
             )
             for note in report.notes:
                 print(f"  {note}")
-            if report.failed or any("unknown outcome" in n for n in report.notes):
+            if report.failed or report.unknown:
                 status = kit.EXIT_ERRORS
     return status
 
@@ -148,9 +172,22 @@ def _confirm(
         done = ledger.confirm_arrived(engine, edition.key, wanted)
         marked += done
         for address in done:
-            print(f"{edition.key}: {address}: marked as arrived")
+            print(
+                _("{edition}: {address}: marked as arrived").format(
+                    edition=edition.key, address=address
+                )
+            )
     missing = sorted((wanted or set()) - {fold(a) for a in marked})
     for address in missing:
-        print(f"{address}: no message with an unknown outcome on this day", file=sys.stderr)
-    print(f"{len(marked)} message(s) marked as arrived; nothing was sent")
+        print(
+            _("{address}: no message with an unknown outcome on this day").format(address=address),
+            file=sys.stderr,
+        )
+    print(
+        ngettext(
+            "{n} message marked as arrived; nothing was sent",
+            "{n} messages marked as arrived; nothing was sent",
+            len(marked),
+        ).format(n=len(marked))
+    )
     return kit.EXIT_ERRORS if missing else kit.EXIT_OK

@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 
 from channels.base import DeliveryReport
 from flows.core.errors import TransientDeliveryError
+from flows.core.i18n import _, ngettext
 from flows.core.settings import Settings
 
 from . import ledger
@@ -52,7 +53,7 @@ def note_failure(report: DeliveryReport, text: str) -> None:
     if report.failed <= MAX_NOTES:
         report.notes.append(text)
     elif report.failed == MAX_NOTES + 1:
-        report.notes.append("more recipients failed: see the ledger (state 'failed') for all")
+        report.notes.append(_("more recipients failed: see the ledger (state 'failed') for all"))
 
 
 class Pacer:
@@ -143,9 +144,18 @@ class Pool:
             assert self._gave_up is not None  # a connection stops early only by giving up
             attempts, exc = self._gave_up
             raise TransientDeliveryError(
-                f"edition {self.template.edition_key}: stopped after {attempts} attempt(s) "
-                f"({exc}); {self.progress(len(self._returned))}. Rerun later: what was sent is "
-                "not sent again."
+                ngettext(
+                    "edition {edition}: stopped after {n} attempt ({error}); {progress}. Rerun "
+                    "later: what was sent is not sent again.",
+                    "edition {edition}: stopped after {n} attempts ({error}); {progress}. Rerun "
+                    "later: what was sent is not sent again.",
+                    attempts,
+                ).format(
+                    edition=self.template.edition_key,
+                    n=attempts,
+                    error=exc,
+                    progress=self.progress(len(self._returned)),
+                )
             ) from exc
 
     def _spawn(self, number: int) -> None:
@@ -224,7 +234,10 @@ class Pool:
                 book.failed(address, token, str(exc))
                 with self.lock:
                     report.failed += 1
-                    note_failure(report, f"{address!r}: not sent: {exc}")
+                    note_failure(
+                        report,
+                        _("{address}: not sent: {error}").format(address=repr(address), error=exc),
+                    )
                 current = self._take()
                 continue
             marked = False
@@ -256,7 +269,12 @@ class Pool:
                 book.failed(address, token, str(exc))
                 with self.lock:
                     report.failed += 1
-                    note_failure(report, f"{address}: refused for good: {exc}")
+                    note_failure(
+                        report,
+                        _("{address}: refused for good: {error}").format(
+                            address=address, error=exc
+                        ),
+                    )
             except OutcomeUnknown as exc:
                 with self.lock:
                     self.unconfirmed.append(address)  # its `sending` row stays: never resent

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from channels.base import Context, DeliveryReport
 from channels.shared.files import write_changed
 from flows.core.errors import PermanentDeliveryError
+from flows.core.i18n import N_, _, ngettext
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 
@@ -52,9 +53,11 @@ def deliver_edition(
     if edition.payload.example and settings.delivery == "smtp" and not settings.smtp_to_example:
         # The bundled example addresses are not ours to e-mail (issue 12: real mail went there).
         raise PermanentDeliveryError(
-            f"edition {edition.key}: the partner list is the bundled example, and delivery is "
-            "SMTP: nothing was sent. Set VEERKRACHT_PARTNERS_CSV to the real partner list, or "
-            "VEERKRACHT_SMTP_TO_EXAMPLE=true when the SMTP server is a test server"
+            _(
+                "edition {edition}: the partner list is the bundled example, and delivery is "
+                "SMTP: nothing was sent. Set VEERKRACHT_PARTNERS_CSV to the real partner list, or "
+                "VEERKRACHT_SMTP_TO_EXAMPLE=true when the SMTP server is a test server"
+            ).format(edition=edition.key)
         )
     template = rendered.meta.mime
     report = DeliveryReport(edition.key, edition.channel, edition.target)
@@ -101,11 +104,16 @@ def deliver_edition(
         report.notes.append(unconfirmed_note(unconfirmed))
     if claimed:
         report.notes.append(
-            f"{len(claimed)} recipient(s) were being sent to by another run at the same time; "
-            "that run sends them, this one skipped them"
+            ngettext(
+                "{n} recipient was being sent to by another run at the same time; that run "
+                "sends it, this one skipped it",
+                "{n} recipients were being sent to by another run at the same time; that run "
+                "sends them, this one skipped them",
+                len(claimed),
+            ).format(n=len(claimed))
         )
     if report.delivered and settings.delivery == "smtp" and default_secret(settings):
-        report.notes.append(DEFAULT_SECRET_NOTE)
+        report.notes.append(_(DEFAULT_SECRET_NOTE))
     return report
 
 
@@ -133,10 +141,10 @@ def _links(
     return (lambda: make_transport(settings, ctx.out_dir, edition_key)), 1
 
 
-DEFAULT_SECRET_NOTE = (
+DEFAULT_SECRET_NOTE = N_(
     "VEERKRACHT_UNSUBSCRIBE_SECRET still has its example value: anyone could make unsubscribe "
     "links. Set it to a long random value (and keep it) before sending for real."
-)
+)  # translated where it is shown: _(DEFAULT_SECRET_NOTE)
 
 
 def default_secret(settings: Settings) -> bool:
@@ -146,20 +154,31 @@ def default_secret(settings: Settings) -> bool:
 
 
 def _progress(left: int, report: DeliveryReport, unconfirmed: Sequence[str]) -> str:
-    text = f"{left} message(s) not sent yet, {report.delivered} sent in this run"
+    text = ngettext(
+        "{n} message not sent yet, {sent} sent in this run",
+        "{n} messages not sent yet, {sent} sent in this run",
+        left,
+    ).format(n=left, sent=report.delivered)
     if unconfirmed:
-        text += f", {len(unconfirmed)} with an unknown outcome ({', '.join(unconfirmed)})"
+        text += _(", {n} with an unknown outcome ({addresses})").format(
+            n=len(unconfirmed), addresses=", ".join(unconfirmed)
+        )
     return text
 
 
 def unconfirmed_note(addresses: Sequence[str]) -> str:
     """What to tell people about messages whose outcome is unknown."""
-    return (
-        f"{len(addresses)} message(s) have an unknown outcome (the connection was lost after "
-        f"the message was sent, before the server confirmed it): {', '.join(addresses)}. They "
-        "are not sent again automatically. Ask the mail server's operator whether they arrived; "
-        "if not, run `veerkracht newsletter send --resend-unconfirmed`."
-    )
+    return ngettext(
+        "{n} message has an unknown outcome (the connection was lost after the message was "
+        "sent, before the server confirmed it): {addresses}. It is not sent again "
+        "automatically. Ask the mail server's operator whether it arrived; if not, run "
+        "`veerkracht newsletter send --resend-unconfirmed`.",
+        "{n} messages have an unknown outcome (the connection was lost after the message was "
+        "sent, before the server confirmed it): {addresses}. They are not sent again "
+        "automatically. Ask the mail server's operator whether they arrived; if not, run "
+        "`veerkracht newsletter send --resend-unconfirmed`.",
+        len(addresses),
+    ).format(n=len(addresses), addresses=", ".join(addresses))
 
 
 def send_test(rendered: RenderedNewsletter, ctx: Context, address: str) -> None:

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from flows.core.errors import SettingsError
+from flows.core.i18n import _
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 
@@ -73,9 +74,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     secret = settings.unsubscribe_secret.get_secret_value()
     if not secret.strip():
-        raise SettingsError("VEERKRACHT_UNSUBSCRIBE_SECRET is empty; set it first")
+        raise SettingsError(
+            _(
+                "VEERKRACHT_UNSUBSCRIBE_SECRET is empty; set it to a long random value (and keep "
+                "it) before starting"
+            )
+        )
     if default_secret(settings):
-        print(f"warning: {DEFAULT_SECRET_NOTE}", file=sys.stderr)
+        print(_("warning: {note}").format(note=_(DEFAULT_SECRET_NOTE)), file=sys.stderr)
 
     def record(token: str, via: str) -> bool:
         """Look the token up and record the unsubscribe (blocking: run in a thread)."""

@@ -19,6 +19,7 @@ from channels.posters.plan import CHANNEL_NAME, first_url, plan_posters, running
 from channels.shared.files import deliver_files
 from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from channels.shared.shortlinks import linkable, printed_address, short_url
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.outputs import write_atomic
@@ -70,7 +71,7 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
     label = Labels(nl="Posters", en="Posters")
     settings_model = PostersSettings
     on_by_default = True
-    outputs = (("posters", "printable A4 and A3 PDFs per campaign week and audience"),)
+    outputs = (("posters", N_("printable A4 and A3 PDFs per campaign week and audience")),)
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[None]:
         """Nothing to load: posters need no configuration beyond the campaign."""
@@ -129,14 +130,30 @@ class PostersChannel(Channel[PostersSettings, None, PosterPayload, PosterMeta]):
             report.failed = len(rendered.meta.too_long)
             message = edition.messages[0]
             report.notes.append(
-                f"{folder}: no {'/'.join(rendered.meta.too_long)} poster for {payload.audience}: "
-                f"the screen text of '{message.id}' does not fit even in the smallest type; "
-                "shorten screen.headline or screen.text"
+                _(
+                    "{folder}: no {sizes} poster for {audience}: the screen text of '{id}' does "
+                    "not fit even in the smallest type; shorten screen.headline or screen.text"
+                ).format(
+                    folder=folder,
+                    sizes="/".join(rendered.meta.too_long),
+                    audience=payload.audience,
+                    id=message.id,
+                )
             )
         if report.delivered:
-            report.notes.append(f"{folder}: {report.delivered} PDF's for {payload.audience}")
+            report.notes.append(
+                ngettext(
+                    "{folder}: {n} PDF for {audience}",
+                    "{folder}: {n} PDFs for {audience}",
+                    report.delivered,
+                ).format(folder=folder, n=report.delivered, audience=payload.audience)
+            )
         elif rendered.files:
-            report.notes.append(f"{folder}: nothing new for {payload.audience}")
+            report.notes.append(
+                _("{folder}: nothing new for {audience}").format(
+                    folder=folder, audience=payload.audience
+                )
+            )
         return report
 
     def preview(

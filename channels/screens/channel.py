@@ -28,6 +28,7 @@ from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
 from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from flows.core.findings import Finding
+from flows.core.i18n import N_, _, ngettext
 from flows.core.models import Campaign, Message
 from flows.core.settings import Settings
 from flows.infra.outputs import replace_dir_atomic
@@ -92,7 +93,7 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
     files_only = True
     label = Labels(nl="Schermen", en="Screens")
     settings_model = ScreensSettings
-    outputs = (("screens", "a page and playlist.json per waiting-room screen"),)
+    outputs = (("screens", N_("a page and playlist.json per waiting-room screen")),)
 
     def load_inputs(self, settings: Settings, library: Library) -> Loaded[Screens]:
         """The screens in `screens.yaml` (none when the file is absent)."""
@@ -147,7 +148,11 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         if day is not None and day > edition.day:
             # A catch-up run for a past day must not put an older playlist back on the screen.
             report.skipped = 1
-            report.notes.append(f"screens/{edition.target}/: kept the newer playlist for {day}")
+            report.notes.append(
+                _("screens/{screen}/: kept the newer playlist for {day}").format(
+                    screen=edition.target, day=day
+                )
+            )
             return report
         # The version covers slides, page code and public address: equal versions mean equal
         # files apart from generated_at, so the published folder stays as it is.
@@ -159,12 +164,17 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
             changed = replace_dir_atomic(folder, rendered.files, version=rendered.meta.version)
         if changed:
             report.delivered = 1
+            slides = len(edition.messages)
             report.notes.append(
-                f"screens/{edition.target}/: {len(edition.messages)} slide(s) for {edition.day}"
+                ngettext(
+                    "screens/{screen}/: {n} slide for {day}",
+                    "screens/{screen}/: {n} slides for {day}",
+                    slides,
+                ).format(screen=edition.target, n=slides, day=edition.day)
             )
         else:
             report.skipped = 1
-            report.notes.append(f"screens/{edition.target}/: nothing new")
+            report.notes.append(_("screens/{screen}/: nothing new").format(screen=edition.target))
         return report
 
     def report_notes(self, loaded: Loaded[Screens], ctx: Context) -> ReportNotes:
@@ -173,16 +183,19 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         if not gone:
             return ReportNotes()
         section = (
-            "## Screens no longer in screens.yaml",
+            "## " + _("Screens no longer in screens.yaml"),
             "",
-            (
+            _(
                 "These folders were published before. Their pages keep showing their last "
                 "playlist (each slide until its valid_until). When the screen is gone, delete "
                 "its link out/screens/<id> and its versions out/screens/_versions/<id>/; or "
                 "add the screen to screens.yaml again."
             ),
             "",
-            *(f"- out/screens/{name} (and out/screens/_versions/{name}/)" for name in gone),
+            *(
+                "- " + _("out/screens/{name} (and out/screens/_versions/{name}/)").format(name=n)
+                for n in gone
+            ),
         )
         return ReportNotes(section=section)
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from flows.cli.commands import COMMAND_MODULES
 from flows.cli.common import EXIT_ERRORS, EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from flows.cli.words import argparse_speaks, asked_language
 from flows.core.errors import ContentError, SettingsError, VeerkrachtError
 from flows.core.i18n import _, language
 
@@ -26,12 +27,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="veerkracht",
-        description="Check, plan and publish the campaign's messages.",
+        description=_("Check, plan and publish the campaign's messages."),
     )
     parser.add_argument(
-        "--debug", action="store_true", help="show the full traceback when the tool itself fails"
+        "--debug",
+        action="store_true",
+        help=_("show the full traceback when the tool itself fails"),
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     modules = COMMAND_MODULES
     if only is not None and f"flows.cli.commands.{only}" in modules:
         # One of ours: the channels (and their imports) are not needed to run it.
@@ -57,15 +60,21 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    parser = build_parser(only=_command_named(sys.argv[1:] if argv is None else argv))
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
-        return int(exc.code or 0)
-    if getattr(args, "run", None) is None:
-        parser.print_help()
-        return EXIT_USAGE
+    """Run the command line; returns the exit code.
+
+    The language is known before the parser is built (`flows.cli.words.asked_language`): its
+    help texts, argparse's own words and --date's advice are in the language asked for.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with language(asked_language(argv)), argparse_speaks():  # else VEERKRACHT_LANG
+        parser = build_parser(only=_command_named(argv))
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+            return int(exc.code or 0)
+        if getattr(args, "run", None) is None:
+            parser.print_help()
+            return EXIT_USAGE
     with language(getattr(args, "lang", None)):  # --lang for this call, else VEERKRACHT_LANG
         return _run(args)
 

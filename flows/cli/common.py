@@ -33,22 +33,26 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         "--content",
         type=Path,
         default=None,
-        metavar="DIR",
-        help="content folder (default: ./content or VEERKRACHT_CONTENT_DIR)",
+        metavar=_("DIR"),
+        help=_("content folder (default: ./content or VEERKRACHT_CONTENT_DIR)"),
     )
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="output folder (default: ./out)"
+        "--out", type=Path, default=None, metavar=_("DIR"), help=_("output folder (default: ./out)")
     )
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=None,
-        help="language of findings, summaries and errors (default: nl or VEERKRACHT_LANG)",
+        help=_("language of findings, summaries and errors (default: nl or VEERKRACHT_LANG)"),
     )
 
 
 def iso_date(text: str) -> date:
-    """An argparse type for --date: YYYY-MM-DD, with advice instead of Python's wording."""
+    """An argparse type for --date: YYYY-MM-DD, with advice instead of Python's wording.
+
+    It runs while the arguments are read, before --lang is known to argparse; `main` builds and
+    runs the parser in the language of the pre-scanned --lang (`flows.cli.words`), so the advice
+    follows --lang too."""
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -107,11 +111,11 @@ def serve_asgi(
         sock = bind(host, port)
     except (OSError, OverflowError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        print(
-            f"veerkracht: cannot listen on {host}:{port} ({reason}); "
-            "choose another port with --port or address with --host",
-            file=sys.stderr,
-        )
+        text = _(
+            "cannot listen on {host}:{port} ({reason}); choose another port with --port or "
+            "address with --host"
+        ).format(host=host, port=port, reason=reason)
+        print(f"veerkracht: {text}", file=sys.stderr)
         return EXIT_USAGE
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -7,8 +7,10 @@ come from the environment or a Prefect Secret block, never from a file in git.
 
 from __future__ import annotations
 
+import re
+import typing
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,7 +18,7 @@ from pydantic_settings import SettingsError as PydanticSettingsError
 
 from flows.core import clock, i18n
 from flows.core.errors import SettingsError
-from flows.core.i18n import _
+from flows.core.i18n import _, ngettext
 from flows.core.text import has_unsafe, problem
 from flows.core.urls import url_problem
 
@@ -185,7 +187,7 @@ class Settings(BaseSettings):
     def _one_line(cls, value: str) -> str:
         # These end up in mail headers, log lines and URLs: the rule of flows.core.text.
         if has_unsafe(value) or "\t" in value:
-            raise ValueError(problem(value, "the value") or "the value contains a tab")
+            raise ValueError(problem(value, _("the value")) or _("the value contains a tab"))
         return value
 
     @field_validator("contact_email")
@@ -193,16 +195,16 @@ class Settings(BaseSettings):
     def _address(cls, value: str) -> str:
         local, at, domain = value.partition("@")
         if not value.isascii() or not at or not local or "." not in domain or " " in value:
-            raise ValueError("must be one plain e-mail address, like communicatie@example.org")
+            raise ValueError(_("must be one plain e-mail address, like communicatie@example.org"))
         if any(c in value for c in '<>,;:"()[]\\'):
-            raise ValueError('must be one plain e-mail address, without <>,;:"()[]\\')
+            raise ValueError(_('must be one plain e-mail address, without <>,;:"()[]\\'))
         return value
 
     @field_validator("content_dir", "out_dir", "state_dir", "partners_csv", "regions_file")
     @classmethod
     def _path(cls, value: Path | None) -> Path | None:
         if value is not None and (has_unsafe(str(value)) or "\t" in str(value)):
-            raise ValueError(problem(str(value), "the path") or "the path contains a tab")
+            raise ValueError(problem(str(value), _("the path")) or _("the path contains a tab"))
         return value
 
     @field_validator("public_base_url")
@@ -210,12 +212,12 @@ class Settings(BaseSettings):
     def _web_base(cls, value: str) -> str:
         # The one URL rule (flows.core.urls), plus: a base gets paths appended, so no ?query or #.
         problem = url_problem(value) or (
-            "has a ? or #; give only the address the paths go under"
+            _("has a ? or #; give only the address the paths go under")
             if "?" in value or "#" in value
             else None
         )
         if problem:
-            raise ValueError(f"the public base URL {problem}")
+            raise ValueError(_("the public base URL {problem}").format(problem=problem))
         return value
 
     def resolved_state_url(self) -> str:
@@ -229,8 +231,10 @@ class Settings(BaseSettings):
         folder = self.state_dir.resolve()
         if folder.is_relative_to(self.out_dir.resolve()):
             raise SettingsError(
-                f"VEERKRACHT_STATE_DIR={str(self.state_dir)!r} is inside the out folder "
-                f"{str(self.out_dir)!r}, which is served to the public; choose a folder outside it"
+                _(
+                    "VEERKRACHT_STATE_DIR={state_dir} is inside the out folder {out_dir}, which "
+                    "is served to the public; choose a folder outside it"
+                ).format(state_dir=repr(str(self.state_dir)), out_dir=repr(str(self.out_dir)))
             )
         return f"sqlite:///{folder / 'state.db'}"
 
@@ -242,30 +246,92 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (from the CLI) winning.
 
-    A bad value raises SettingsError naming the variable, so the operator sees what to fix
-    instead of the tool reporting its own failure.
+    A bad value raises SettingsError naming the variable, what is wrong with its value and how
+    to fix it, in the person's language (never pydantic's English), so the operator sees what to
+    fix instead of the tool reporting its own failure.
     """
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**clean)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else ""
-            problems.append(
-                f"VEERKRACHT_{name}={err.get('input')!r}: "
-                f"{str(err['msg']).removeprefix('Value error, ')}"
-            )
+        problems = [setting_problem(err) for err in exc.errors()]
         raise SettingsError(
             _("bad setting: {problems}").format(problems="; ".join(problems))
         ) from None
     except PydanticSettingsError as exc:  # for example a list that is not valid JSON
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = variable(found.group(1)) if found else _("a list setting")
         raise SettingsError(
             _(
-                "bad setting: {problem}; write lists as JSON, for example "
-                "'[\"intranet.example.org\"]'"
-            ).format(problem=exc)
+                "bad setting: {name} is not a list that can be read; write lists as JSON, for "
+                "example '[\"intranet.example.org\"]'"
+            ).format(name=name)
         ) from None
+
+
+def variable(field: str) -> str:
+    """The environment variable of a setting: `smtp_port` is VEERKRACHT_SMTP_PORT."""
+    return f"VEERKRACHT_{field.upper()}"
+
+
+def setting_problem(err: Any) -> str:
+    """One pydantic error of the settings in the person's words: the variable and its value as
+    given, what is wrong, and how to fix it (the default to go back to)."""
+    field = str(err["loc"][0]) if err["loc"] else ""
+    info = Settings.model_fields.get(field)
+    value = err.get("input")
+    secret = info is not None and info.annotation is SecretStr
+    shown = _("(hidden)") if secret else repr(value if isinstance(value, str) else str(value))
+    default = info.get_default(call_default_factory=True) if info is not None else None
+    if isinstance(default, SecretStr):
+        default = None
+    elif isinstance(default, bool):
+        default = str(default).lower()
+    return _("{name}={value}: {problem}").format(
+        name=variable(field), value=shown, problem=_reason(err, info, default)
+    )
+
+
+def _reason(err: Any, info: Any, default: object) -> str:
+    kind, limits = err["type"], err.get("ctx") or {}
+    keep = (
+        _("change it, or remove the variable to use the default ({default})").format(
+            default=default
+        )
+        if default not in (None, "")
+        else _("change it, or remove the variable")
+    )
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        what = _("must be a whole number (digits only)")
+    elif kind in ("float_parsing", "float_type"):
+        what = _("must be a number (a decimal with a point, like 2.5)")
+    elif kind in ("bool_parsing", "bool_type"):
+        what = _("must be true or false")
+    elif kind == "greater_than_equal":
+        what = _("must be {limit} or more").format(limit=limits.get("ge"))
+    elif kind == "greater_than":
+        what = _("must be more than {limit}").format(limit=limits.get("gt"))
+    elif kind == "less_than_equal":
+        what = _("must be {limit} or less").format(limit=limits.get("le"))
+    elif kind == "less_than":
+        what = _("must be less than {limit}").format(limit=limits.get("lt"))
+    elif kind == "literal_error":
+        choices = typing.get_args(info.annotation) if info is not None else ()
+        what = ngettext("must be {choices}", "must be one of: {choices}", len(choices)).format(
+            choices=", ".join(str(c) for c in choices)
+        )
+    elif kind == "string_pattern_mismatch":
+        what = _(
+            "may only use lowercase letters (a-z), digits and hyphens, starting with a letter "
+            "(at most 40), like noord-holland"
+        )
+    elif kind in ("list_type", "json_invalid", "json_type"):
+        what = _("must be a list, written as JSON, for example '[\"intranet.example.org\"]'")
+    elif kind == "value_error":  # our own validators: already in the person's words
+        what = str(limits.get("error") or err["msg"]).removeprefix("Value error, ")
+    else:
+        what = _("is not a value this setting can have (see the settings table in the README)")
+    return f"{what}; {keep}"
 
 
 def run_folders(content_dir: str | None = None, out_dir: str | None = None) -> tuple[str, str]:

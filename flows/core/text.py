@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flows.core.i18n import _
+
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 SEPARATORS = frozenset("\u2028\u2029")
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -92,11 +94,10 @@ def locate(text: str, first_line: int = 1) -> Iterator[Unsafe]:
 def problem(text: str, what: str) -> str | None:
     """Why `text` may not be used as `what` ("the organisation name"), with the fix; or None."""
     for found in locate(text):
-        return (
-            f"{what} contains the invisible character {describe(found.char)}, which breaks "
-            "the line or turns the text around where it is shown; delete it (retype the "
-            "words around it)"
-        )
+        return _(
+            "{what} contains the invisible character {char}, which breaks the line or turns "
+            "the text around where it is shown; delete it (retype the words around it)"
+        ).format(what=what, char=describe(found.char))
     return None
 
 

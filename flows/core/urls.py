@@ -30,6 +30,8 @@ import re
 import unicodedata
 from urllib.parse import SplitResult, urlsplit
 
+from flows.core.i18n import N_, _
+
 MAX_LENGTH = 2048
 WEB_SCHEMES = frozenset({"http", "https"})
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -39,7 +41,7 @@ _NUMERIC = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 _MAILTO = re.compile(r"^mailto:[^@\s/]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", re.IGNORECASE)
 _ASCII_INVISIBLE = re.compile(r"[\x00-\x20\x7f]")
 _INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
-_INVALID = "is not a valid web address; check it for typing errors"
+_INVALID = N_("is not a valid web address; check it for typing errors")
 
 
 def has_web_scheme(url: str) -> bool:
@@ -75,8 +77,8 @@ def _has_invisible(url: str) -> bool:
 def _no_scheme(url: str) -> str:
     site = url.split("/", 1)[0].split(":", 1)[0]
     if url.lower().startswith("www.") or "." in site:
-        return "is not a full web address; start it with https://"
-    return "is not a web address; write a full address starting with https://"
+        return _("is not a full web address; start it with https://")
+    return _("is not a web address; write a full address starting with https://")
 
 
 def _host_ok(parts: SplitResult) -> bool:
@@ -103,31 +105,37 @@ def url_problem(url: str, *, allow_mailto: bool = False) -> str | None:
     `allow_mailto` also accepts a plain mailto: address (links in a message body).
     """
     if len(url) > MAX_LENGTH:
-        return f"is longer than {MAX_LENGTH} characters; link to a shorter address for the page"
+        return _("is longer than {n} characters; link to a shorter address for the page").format(
+            n=MAX_LENGTH
+        )
     if allow_mailto and is_mailto(url):
         return None
     if _has_invisible(url):
-        return "contains spaces or invisible characters; remove them (a space is written %20)"
+        return _("contains spaces or invisible characters; remove them (a space is written %20)")
     if "\\" in url:
-        return "contains a backslash (\\); web addresses use / instead"
+        return _("contains a backslash (\\); web addresses use / instead")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return _INVALID
+        return _(_INVALID)
     scheme = parts.scheme.lower()
     if not scheme or "." in scheme:  # "example.org:8080/x" names a site, not a scheme
         return _no_scheme(url)
     if scheme not in WEB_SCHEMES:
-        return f"uses '{scheme[:20]}:', which is not allowed (only https:// or http://)"
+        return _("uses '{scheme}:', which is not allowed (only https:// or http://)").format(
+            scheme=scheme[:20]
+        )
     if not parts.netloc or not parts.hostname:
-        return f"has no site name after {scheme}://"
+        return _("has no site name after {scheme}://").format(scheme=scheme)
     if "@" in parts.netloc:
-        return "contains a user name or password before '@'; leave them out"
+        return _("contains a user name or password before '@'; leave them out")
     if not _host_ok(parts):
-        return f"has an invalid site name after {scheme}://; check it for typing errors"
+        return _("has an invalid site name after {scheme}://; check it for typing errors").format(
+            scheme=scheme
+        )
     if port == 0:
-        return _INVALID
+        return _(_INVALID)
     return None
 
 

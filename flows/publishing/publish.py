@@ -24,7 +24,7 @@ from flows.checks import held_by_checks
 from flows.core.clock import today as today_local
 from flows.core.errors import DeliveryError, SettingsError, VeerkrachtError
 from flows.core.findings import Severity, count
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import N_, _, ngettext
 from flows.core.settings import Settings
 from flows.infra.outputs import write_report
 from flows.infra.state import open_state
@@ -38,7 +38,7 @@ from flows.publishing.registry import channels
 from flows.publishing.report import render_report, status_label
 from flows.publishing.results import Held, Outcome, Prepared, PublishResult
 
-LINKS_OFFLINE = "links not verified (offline, or no link check has run yet)"
+LINKS_OFFLINE = N_("links not verified (offline, or no link check has run yet)")
 
 
 class DayOutOfRange(SettingsError):
@@ -84,13 +84,21 @@ def check_day(
     earliest = now - timedelta(days=settings.catchup_days)
     if day < earliest:
         raise DayOutOfRange(
-            f"{day} is more than {settings.catchup_days} days ago (the earliest day that can "
-            f"still be published is {earliest}); raise VEERKRACHT_CATCHUP_DAYS to go further back"
+            ngettext(
+                "{day} is more than {n} day ago (the earliest day that can still be published "
+                "is {earliest}); raise VEERKRACHT_CATCHUP_DAYS to go further back",
+                "{day} is more than {n} days ago (the earliest day that can still be published "
+                "is {earliest}); raise VEERKRACHT_CATCHUP_DAYS to go further back",
+                settings.catchup_days,
+            ).format(day=day, n=settings.catchup_days, earliest=earliest)
         )
     if day > now:
         raise DayOutOfRange(
-            f"{day} is in the future (today is {now} in Europe/Amsterdam); publishing it now "
-            "would send it early. Use `veerkracht plan --from DATE` to see what goes out then"
+            _(
+                "{day} is in the future (today is {today} in Europe/Amsterdam); publishing it "
+                "now would send it early. Use `veerkracht plan --from DATE` to see what goes out "
+                "then"
+            ).format(day=day, today=now)
         )
 
 
@@ -102,19 +110,25 @@ def links_hold(library: Library, settings: Settings) -> tuple[Held, str]:
         from flows.linkcheck.collect import collect_urls
         from flows.linkcheck.hold import held_by_links
     except ImportError:  # the link check is an optional part
-        return {}, LINKS_OFFLINE
+        return {}, _(LINKS_OFFLINE)
     try:
         held = held_by_links(library, settings)
         urls = collect_urls(library).uses
         cached = cache.load(open_state(settings.resolved_state_url()), urls)
     except (SQLAlchemyError, OSError, ValueError, VeerkrachtError) as exc:
         # A broken cache must never stop publishing: report it, hold nothing for links.
-        return {}, f"links not verified (the link-check cache could not be read: {exc})"
+        return {}, _("links not verified (the link-check cache could not be read: {error})").format(
+            error=exc
+        )
     known = {Verdict.OK, Verdict.REDIRECTED, Verdict.BROKEN}
     verified = sum(1 for c in cached.values() if c.result.verdict in known)
     if not verified:
-        return held, LINKS_OFFLINE
-    return held, f"{verified} of {len(urls)} links verified by the last link check"
+        return held, _(LINKS_OFFLINE)
+    return held, ngettext(
+        "{verified} of {n} link verified by the last link check",
+        "{verified} of {n} links verified by the last link check",
+        len(urls),
+    ).format(verified=verified, n=len(urls))
 
 
 def prepare(settings: Settings, day: date) -> Prepared:
@@ -180,9 +194,8 @@ def publish_edition(edition: Edition[Any], settings: Settings) -> Outcome:
             digest=fingerprint,
             delivered=report.delivered,
         )
-    return Outcome(
-        edition, status, report, error=f"{report.failed} not delivered" if report.failed else ""
-    )
+    error = _("{n} not delivered").format(n=report.failed) if report.failed else ""
+    return Outcome(edition, status, report, error=error)
 
 
 def failed_outcome(edition: Edition[Any], exc: BaseException) -> Outcome:

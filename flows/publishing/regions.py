@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from flows.core.errors import SettingsError
+from flows.core.i18n import _, ngettext
 from flows.core.settings import Settings, load_settings
 from flows.library.safe_yaml import error_line, parse_yaml
 
@@ -64,49 +65,83 @@ def load_regions(path: Path) -> list[Region]:
     try:
         parsed = parse_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise _problem(path, 1, "not UTF-8 text; save the file as UTF-8") from None
+        raise _problem(path, 1, _("not UTF-8 text; save the file as UTF-8")) from None
     except yaml.YAMLError as exc:
-        raise _problem(path, error_line(exc), f"not valid YAML ({exc})") from None
+        raise _problem(
+            path, error_line(exc), _("not valid YAML ({error})").format(error=exc)
+        ) from None
     data, lines = parsed.data, parsed.lines
     items = data.get("regions") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
-        raise _problem(path, 1, "expected `regions:` with a list of regions (see the README)")
+        raise _problem(path, 1, _("expected `regions:` with a list of regions (see the README)"))
     regions: list[Region] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         line = lines.get(f"regions.{i}", 1)
         if not isinstance(item, dict):
-            raise _problem(path, line, "a region is `id:`, `content_dir:`, `out_dir:` lines")
+            raise _problem(path, line, _("a region is `id:`, `content_dir:`, `out_dir:` lines"))
         rid = str(item.get("id", ""))
         if not REGION_ID.match(rid):
             raise _problem(
                 path,
                 lines.get(f"regions.{i}.id", line),
-                f"region id {rid!r}: use a-z, 0-9 and -, starting with a letter (at most 40)",
+                _("region id {id}: use a-z, 0-9 and -, starting with a letter (at most 40)").format(
+                    id=repr(rid)
+                ),
             )
         if rid in seen:
-            raise _problem(path, line, f"region {rid!r} is listed twice (also at line {seen[rid]})")
+            raise _problem(
+                path,
+                line,
+                _("region {id} is listed twice (also at line {line})").format(
+                    id=repr(rid), line=seen[rid]
+                ),
+            )
         seen[rid] = line
         missing = [k for k in ("content_dir", "out_dir") if not item.get(k)]
         if missing:
-            raise _problem(path, line, f"region {rid!r} has no {' and no '.join(missing)}")
+            raise _problem(
+                path,
+                line,
+                _("region {id} has no {fields}").format(
+                    id=repr(rid), fields=_(" and no ").join(missing)
+                ),
+            )
         unknown = set(item) - {"id", "name", "content_dir", "out_dir", "settings", "variable"}
         if unknown:
-            raise _problem(path, line, f"region {rid!r}: unknown field(s) {sorted(unknown)}")
+            raise _problem(
+                path,
+                line,
+                ngettext(
+                    "region {id}: unknown field {fields}",
+                    "region {id}: unknown fields {fields}",
+                    len(unknown),
+                ).format(id=repr(rid), fields=", ".join(sorted(unknown))),
+            )
         extra = item.get("settings") or {}
         if not isinstance(extra, dict):
-            raise _problem(path, line, f"region {rid!r}: `settings:` must be `name: value` lines")
+            raise _problem(
+                path,
+                line,
+                _("region {id}: `settings:` must be `name: value` lines").format(id=repr(rid)),
+            )
         for key in extra:
             where = lines.get(f"regions.{i}.settings.{key}", line)
             if key in SECRET_KEYS:
                 raise _problem(
                     path,
                     where,
-                    f"{key} is a secret and does not belong in a file: use a Prefect Secret "
-                    "block (smtp_password_block) or the environment",
+                    _(
+                        "{key} is a secret and does not belong in a file: use a Prefect Secret "
+                        "block (smtp_password_block) or the environment"
+                    ).format(key=key),
                 )
             if key in SHARED_KEYS or key not in Settings.model_fields:
-                raise _problem(path, where, f"{key!r} is not a setting a region can set")
+                raise _problem(
+                    path,
+                    where,
+                    _("{key} is not a setting a region can set").format(key=repr(key)),
+                )
         base = path.parent
         regions.append(
             Region(
@@ -121,7 +156,9 @@ def load_regions(path: Path) -> list[Region]:
     outs = [r.out_dir for r in regions]
     for r in regions:
         if sum(1 for o in outs if o == r.out_dir) > 1:
-            raise _problem(path, 1, f"two regions share the out folder {r.out_dir}")
+            raise _problem(
+                path, 1, _("two regions share the out folder {path}").format(path=r.out_dir)
+            )
     return regions
 
 
@@ -130,8 +167,12 @@ def find_region(regions: list[Region], region_id: str, path: Path) -> Region:
     for r in regions:
         if r.id == region_id:
             return r
-    known = ", ".join(r.id for r in regions) or "none (the file does not exist)"
-    raise SettingsError(f"region {region_id!r} is not in {path}; regions there: {known}")
+    known = ", ".join(r.id for r in regions) or _("none (the file does not exist)")
+    raise SettingsError(
+        _("region {id} is not in {path}; regions there: {known}").format(
+            id=repr(region_id), path=path, known=known
+        )
+    )
 
 
 def region_settings(
@@ -143,8 +184,10 @@ def region_settings(
     for key, value in (variable or {}).items():
         if key in SECRET_KEYS or key in SHARED_KEYS or key not in Settings.model_fields:
             raise SettingsError(
-                f"the Prefect Variable {region.variable!r} of region {region.id!r} sets {key!r}, "
-                "which is not a setting a region can set"
+                _(
+                    "the Prefect Variable {variable} of region {id} sets {key}, which is not a "
+                    "setting a region can set"
+                ).format(variable=repr(region.variable), id=repr(region.id), key=repr(key))
             )
         values[key] = value
     values.update(content_dir=region.content_dir, out_dir=region.out_dir, region=region.id)
@@ -178,8 +221,10 @@ def run_settings(
         value = read_variable(chosen.variable)
         if value is not None and not isinstance(value, dict):
             raise SettingsError(
-                f"the Prefect Variable {chosen.variable!r} of region {chosen.id!r} must be a JSON "
-                "object of settings"
+                _(
+                    "the Prefect Variable {variable} of region {id} must be a JSON object of "
+                    "settings"
+                ).format(variable=repr(chosen.variable), id=repr(chosen.id))
             )
         variable = value
     return region_settings(chosen, variable, **folders)

@@ -21,14 +21,14 @@ from flows.publishing.checking import check_folder
 
 def register(sub: Any) -> None:
     """Add the `check` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser("check", help="check the content for problems")
+    p: argparse.ArgumentParser = sub.add_parser("check", help=_("check the content for problems"))
     p.add_argument(
         "content_dir",
         nargs="?",
         type=Path,
         default=None,
-        metavar="PATH",
-        help="the content folder (default ./content), or one message file or folder in it",
+        metavar=_("PATH"),
+        help=_("the content folder (default ./content), or one message file or folder in it"),
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_common(p)

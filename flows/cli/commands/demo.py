@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli.common import EXIT_OK, add_common
+from flows.core.i18n import N_, _, ngettext
 from flows.core.settings import Settings, load_settings
 from flows.infra.outputs import write_report
 from flows.library.loader import load_library
@@ -24,10 +25,11 @@ from flows.publishing.calendar import to_html as plan_html
 from flows.publishing.calendar import to_ics as plan_ics
 from flows.publishing.day_plan import plan_day
 from flows.publishing.inputs import load_inputs
+from flows.publishing.publish import LINKS_OFFLINE
 from flows.publishing.registry import channels
 
 DEMO_DAY = date(2027, 1, 4)  # Monday, the first day of campaign sterk-begin-2027
-REPORTS = ("reports", "publish reports, plan.html and plan.ics (the first four weeks)")
+REPORTS = ("reports", N_("publish reports, plan.html and plan.ics (the first four weeks)"))
 
 
 def outputs() -> list[tuple[str, str]]:
@@ -39,7 +41,7 @@ def outputs() -> list[tuple[str, str]]:
 def register(sub: Any) -> None:
     """Add the `demo` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="publish the bundled campaign's first day and show where the output is"
+        "demo", help=_("publish the bundled campaign's first day and show where the output is")
     )
     add_common(p)
     p.set_defaults(run=run)
@@ -132,23 +134,32 @@ def run(args: argparse.Namespace) -> int:
     links = line.rsplit("; ", 1)[-1]
     library = load_library(settings.content_dir)
     print()
-    print(f"Demo output in {settings.out_dir.resolve()}:")
-    width = max(len(str(settings.out_dir / folder)) for folder, _ in outputs()) + 2
+    print(_("Demo output in {path}:").format(path=settings.out_dir.resolve()))
+    width = max(len(str(settings.out_dir / folder)) for folder, _what in outputs()) + 2
     for folder, what in outputs():
         path = settings.out_dir / folder
         n = sum(1 for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
-        print(f"  {str(path) + '/':<{width}} {n:>4} files  {what}")
-    if "not verified" in links:
-        print("Links: not verified (offline); run `veerkracht links` when online.")
-    print(f"Open {settings.out_dir / 'reports'} for what went where and what was held back.")
+        files = ngettext("{n} file", "{n} files", n).format(n=f"{n:>4}")
+        print(f"  {str(path) + '/':<{width}} {files}  {_(what)}")
+    if links == _(LINKS_OFFLINE):
+        print(_("Links: not verified (offline); run `veerkracht links` when online."))
     print(
-        "See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
-        "http://127.0.0.1:8000/screens/ in a browser."
+        _("Open {path} for what went where and what was held back.").format(
+            path=settings.out_dir / "reports"
+        )
+    )
+    print(
+        _(
+            "See the waiting-room screens: `.venv/bin/veerkracht serve`, then open "
+            "http://127.0.0.1:8000/screens/ in a browser."
+        )
     )
     if library.messages:
         example = library.rel(library.messages[0].path)
         print(
-            f"See one message as a slide and in a newsletter: `.venv/bin/veerkracht preview "
-            f"{example}` (any message file works)."
+            _(
+                "See one message as a slide and in a newsletter: `.venv/bin/veerkracht preview "
+                "{file}` (any message file works)."
+            ).format(file=example)
         )
     return EXIT_OK

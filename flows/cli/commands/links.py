@@ -11,6 +11,7 @@ from typing import Any
 
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, add_common
 from flows.core.findings import has_errors
+from flows.core.i18n import _
 from flows.core.settings import load_settings
 from flows.library.loader import load_library
 from flows.linkcheck.report import to_json
@@ -21,14 +22,18 @@ def register(sub: Any) -> None:
     """Add the `links` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
         "links",
-        help="check every web link in the messages",
-        description="Check every http(s) link once (politely, with a cache). "
-        "Exit 1 when a link is broken or malformed.",
+        help=_("check every web link in the messages"),
+        description=_(
+            "Check every http(s) link once (politely, with a cache). "
+            "Exit 1 when a link is broken or malformed."
+        ),
     )
-    p.add_argument("content_dir", nargs="?", type=Path, default=None, metavar="CONTENT_DIR")
+    p.add_argument("content_dir", nargs="?", type=Path, default=None, metavar=_("CONTENT_DIR"))
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument(
-        "--no-cache", action="store_true", help="check every link again, even if checked recently"
+        "--no-cache",
+        action="store_true",
+        help=_("check every link again, even if checked recently"),
     )
     add_common(p)
     p.set_defaults(run=run)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from flows.checks import held_by_checks
 from flows.cli.common import EXIT_OK, EXIT_USAGE, add_common
+from flows.core.i18n import _, ngettext
 from flows.core.settings import load_settings
 from flows.infra.outputs import write_atomic, write_report
 from flows.library.loader import load_library
@@ -33,30 +34,34 @@ from flows.publishing.registry import label
 def register(sub: Any) -> None:
     """Add the `plan` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "plan", help="show what goes out where, as a table, JSON or a calendar file"
+        "plan", help=_("show what goes out where, as a table, JSON or a calendar file")
     )
     p.add_argument(
-        "--from", dest="start", required=True, metavar="DATE", help="first day (YYYY-MM-DD)"
+        "--from", dest="start", required=True, metavar=_("DATE"), help=_("first day (YYYY-MM-DD)")
     )
-    p.add_argument("--weeks", type=int, default=4, metavar="N", help="how many weeks (default 4)")
+    p.add_argument(
+        "--weeks", type=int, default=4, metavar="N", help=_("how many weeks (default 4)")
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument(
         "--ics",
         type=Path,
         default=None,
-        metavar="FILE",
-        help="where to write the iCalendar file (opens in Outlook; default out/reports/plan.ics)",
+        metavar=_("FILE"),
+        help=_(
+            "where to write the iCalendar file (opens in Outlook; default out/reports/plan.ics)"
+        ),
     )
     add_common(p)
     p.set_defaults(run=run)
 
 
 def _table(rows: list[PlanRow]) -> Table:
-    table = Table(title="Campaign plan", show_lines=False)
-    for column in ("date", "channel", "target", "campaign", "messages"):
+    table = Table(title=_("Campaign plan"), show_lines=False)
+    for column in (_("date"), _("channel"), _("target"), _("campaign"), _("messages")):
         table.add_column(column, overflow="fold")
     for r in rows:
-        titles = ", ".join(t for _, t in r.messages[:4])
+        titles = ", ".join(t for _id, t in r.messages[:4])
         if len(r.messages) > 4:
             titles += f" (+{len(r.messages) - 4})"
         table.add_row(
@@ -74,13 +79,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         start = date.fromisoformat(args.start)
     except ValueError:
-        print(
-            f"veerkracht: --from {args.start!r} is not a date; write it as YYYY-MM-DD",
-            file=sys.stderr,
+        text = _("--from {text} is not a date; write it as YYYY-MM-DD").format(
+            text=repr(args.start)
         )
+        print(f"veerkracht: {text}", file=sys.stderr)
         return EXIT_USAGE
     if not 1 <= args.weeks <= 104:
-        print("veerkracht: --weeks must be between 1 and 104", file=sys.stderr)
+        print("veerkracht: " + _("--weeks must be between 1 and 104"), file=sys.stderr)
         return EXIT_USAGE
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     library = load_library(settings.content_dir)
@@ -96,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     rows = plan_range(library, inputs, start, days, held)
     notes = input_notes(inputs)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(_("note: {note}").format(note=note), file=sys.stderr)
     ics_path: Path = args.ics if args.ics is not None else settings.out_dir / "reports" / "plan.ics"
     html = to_html(rows, start, days, notes, library=library, held=reasons, ics_name=ics_path.name)
     html_path = write_report(settings.out_dir, "plan.html", html)
@@ -108,8 +113,13 @@ def run(args: argparse.Namespace) -> int:
         console = Console(width=max(Console().width, 120))
         console.print(_table(rows))
         print(
-            f"{len(rows)} editions in {args.weeks} weeks; {len(held)} messages held back "
-            "(check errors, broken links)"
+            _("{editions} in {weeks}; {held} (check errors, broken links)").format(
+                editions=ngettext("{n} edition", "{n} editions", len(rows)).format(n=len(rows)),
+                weeks=ngettext("{n} week", "{n} weeks", args.weeks).format(n=args.weeks),
+                held=ngettext("{n} message held", "{n} messages held", len(held)).format(
+                    n=len(held)
+                ),
+            )
         )
-        print(f"calendar: {html_path}; iCalendar: {ics_path}")
+        print(_("calendar: {html}; iCalendar: {ics}").format(html=html_path, ics=ics_path))
     return EXIT_OK

@@ -9,29 +9,34 @@ from typing import Any
 
 from flows.cli.common import EXIT_ERRORS, EXIT_OK, add_common, iso_date
 from flows.core.findings import has_errors
+from flows.core.i18n import _
 
 
 def register(sub: Any) -> None:
     """Add the `preview` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
         "preview",
-        help="show one message as a screen slide and in a newsletter (sends nothing)",
-        description="Write out/preview/<id>.<lang>/ with the waiting-room slide and the "
-        "newsletter block for one message, and list its check findings. Sends nothing. "
-        "Exit 1 when the message has errors.",
+        help=_("show one message as a screen slide and in a newsletter (sends nothing)"),
+        description=_(
+            "Write out/preview/<id>.<lang>/ with the waiting-room slide and the "
+            "newsletter block for one message, and list its check findings. Sends nothing. "
+            "Exit 1 when the message has errors."
+        ),
     )
     p.add_argument(
         "message",
-        metavar="MESSAGE",
-        help="the message file (content/messages/slapen/vast-ritme.nl.md) or its id "
-        "(vast-ritme, vast-ritme.en)",
+        metavar=_("MESSAGE"),
+        help=_(
+            "the message file (content/messages/slapen/vast-ritme.nl.md) or its id "
+            "(vast-ritme, vast-ritme.en)"
+        ),
     )
     p.add_argument(
         "--date",
         type=iso_date,
         default=None,
-        metavar="DATE",
-        help="the day to check and date it for (YYYY-MM-DD; default today)",
+        metavar=_("DATE"),
+        help=_("the day to check and date it for (YYYY-MM-DD; default today)"),
     )
     add_common(p)
     p.set_defaults(run=run)
@@ -54,12 +59,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = preview_message(library, message, settings, day, inputs, register_links=True)
     except DeliveryError as exc:  # for example a line break in the title
-        print(f"veerkracht: {library.rel(message.path)}: cannot be shown: {exc}", file=sys.stderr)
+        text = _("{file}: cannot be shown: {error}").format(
+            file=library.rel(message.path), error=exc
+        )
+        print(f"veerkracht: {text}", file=sys.stderr)
         return EXIT_ERRORS
     for f in result.findings:
         print(f.format())
     for note in result.notes:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     print(f"{library.rel(message.path)}: {message.title}")
     for path in result.files:
         print(f"  {_shown(path)}")

@@ -12,6 +12,7 @@ import argparse
 from typing import Any
 
 from flows.cli.common import add_common, serve_asgi
+from flows.core.i18n import _
 from flows.core.settings import load_settings
 
 HOST = "127.0.0.1"  # flows.publishing.public_app.HOST; that module is imported only to run
@@ -21,10 +22,17 @@ PORT = 8080
 def register(sub: Any) -> None:
     """Add the `public` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "public", help="run the public endpoint (unsubscribe page) behind your web server"
+        "public", help=_("run the public endpoint (unsubscribe page) behind your web server")
     )
-    p.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST})")
-    p.add_argument("--port", type=int, default=PORT, help=f"port (default {PORT}; 0: any free)")
+    p.add_argument(
+        "--host", default=HOST, help=_("address to listen on (default {host})").format(host=HOST)
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=PORT,
+        help=_("port (default {port}; 0: any free)").format(port=PORT),
+    )
     add_common(p)
     p.set_defaults(run=run)
 
@@ -38,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
     app = build_app(settings)  # a missing secret is a SettingsError: exit 2 with advice
 
     def announce(base: str) -> None:
-        print(f"Public endpoint at {base}/")
+        print(_("Public endpoint at {url}/").format(url=base))
         for path in route_paths(app):
             print(f"  {base}{path}")
-        print("Press Ctrl+C to stop.")
+        print(_("Press Ctrl+C to stop."))
 
     return serve_asgi(settings, app, args.host, args.port, announce)

@@ -20,20 +20,22 @@ from flows.publishing.regions import run_settings
 def register(sub: Any) -> None:
     """Add the `publish` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "publish", help="publish what is due today (or on a recent day after downtime)"
+        "publish", help=_("publish what is due today (or on a recent day after downtime)")
     )
     p.add_argument(
         "--date",
         default=None,
-        metavar="DATE",
-        help="day to publish (YYYY-MM-DD); default today in Europe/Amsterdam; "
-        "at most VEERKRACHT_CATCHUP_DAYS back, never in the future",
+        metavar=_("DATE"),
+        help=_(
+            "day to publish (YYYY-MM-DD); default today in Europe/Amsterdam; "
+            "at most VEERKRACHT_CATCHUP_DAYS back, never in the future"
+        ),
     )
     p.add_argument(
         "--region",
         default=None,
         metavar="ID",
-        help="region to publish (an id in VEERKRACHT_REGIONS_FILE); default VEERKRACHT_REGION",
+        help=_("region to publish (an id in VEERKRACHT_REGIONS_FILE); default VEERKRACHT_REGION"),
     )
     add_common(p)
     p.set_defaults(run=run)

@@ -11,6 +11,7 @@ from typing import Any
 
 from channels.shared.reach import counts
 from flows.cli.common import EXIT_OK, add_common, iso_date
+from flows.core.i18n import _, ngettext
 from flows.core.settings import load_settings
 from flows.infra.outputs import write_report
 from flows.infra.state import open_state
@@ -21,10 +22,10 @@ from flows.publishing.reach_report import shown, summarise, to_html, to_markdown
 def register(sub: Any) -> None:
     """Add the `reach` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "reach", help="how often the short links (QR codes, newsletter links) were followed"
+        "reach", help=_("how often the short links (QR codes, newsletter links) were followed")
     )
-    p.add_argument("--from", dest="since", type=iso_date, default=None, metavar="DATE")
-    p.add_argument("--until", type=iso_date, default=None, metavar="DATE")
+    p.add_argument("--from", dest="since", type=iso_date, default=None, metavar=_("DATE"))
+    p.add_argument("--until", type=iso_date, default=None, metavar=_("DATE"))
     add_common(p)
     p.set_defaults(run=run)
 
@@ -38,5 +39,9 @@ def run(args: argparse.Namespace) -> int:
     write_report(settings.out_dir, "reach.md", to_markdown(items, args.since, args.until))
     for m in items:
         print(f"{shown(m.total):>6}  {m.title}")
-    print(f"{len(items)} link(s) gevolgd; rapport: {path}")
+    print(
+        ngettext(
+            "{n} link followed; report: {path}", "{n} links followed; report: {path}", len(items)
+        ).format(n=len(items), path=path)
+    )
     return EXIT_OK

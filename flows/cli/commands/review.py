@@ -31,18 +31,22 @@ def register(sub: Any) -> None:
     """Add the `review` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
         "review",
-        help="mark a checked message as reviewed: status gepubliceerd, reviewed_by, reviewed_on",
-        description="Check one message; when it has no errors, set status: gepubliceerd, "
-        "reviewed_by: NAME and reviewed_on: today in its front matter (nothing else in the "
-        "file changes). Exit 1 with the findings when it has errors.",
+        help=_("mark a checked message as reviewed: status gepubliceerd, reviewed_by, reviewed_on"),
+        description=_(
+            "Check one message; when it has no errors, set status: gepubliceerd, "
+            "reviewed_by: NAME and reviewed_on: today in its front matter (nothing else in the "
+            "file changes). Exit 1 with the findings when it has errors."
+        ),
     )
     p.add_argument(
         "message",
-        metavar="MESSAGE",
-        help="the message file (content/messages/slapen/vast-ritme.nl.md) or its id "
-        "(vast-ritme, vast-ritme.en)",
+        metavar=_("MESSAGE"),
+        help=_(
+            "the message file (content/messages/slapen/vast-ritme.nl.md) or its id "
+            "(vast-ritme, vast-ritme.en)"
+        ),
     )
-    p.add_argument("--by", required=True, metavar="NAME", help="who read and approved it")
+    p.add_argument("--by", required=True, metavar=_("NAME"), help=_("who read and approved it"))
     add_common(p)
     p.set_defaults(run=run)
 

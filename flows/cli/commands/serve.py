@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli.common import EXIT_USAGE, add_common, serve_until_interrupted
+from flows.core.i18n import _
 from flows.core.settings import load_settings
 
 HOST = "127.0.0.1"
@@ -150,9 +151,9 @@ def make_server(root: Path, port: int = 8000, host: str = HOST) -> ThreadingHTTP
 def register(sub: Any) -> None:
     """Add the `serve` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "serve", help="preview the outputs (screens, feeds, reports) on http://127.0.0.1"
+        "serve", help=_("preview the outputs (screens, feeds, reports) on http://127.0.0.1")
     )
-    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    p.add_argument("--port", type=int, default=8000, help=_("port on 127.0.0.1 (default 8000)"))
     add_common(p)
     p.set_defaults(run=run)
 
@@ -162,23 +163,22 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(content_dir=args.content, out_dir=args.out)
     root = settings.out_dir
     if not root.is_dir():
-        print(
-            f"veerkracht: output folder not found: {root}; run `veerkracht publish` first "
-            "or name the folder with --out DIR",
-            file=sys.stderr,
-        )
+        text = _(
+            "output folder not found: {path}; run `veerkracht publish` first or name the folder "
+            "with --out DIR"
+        ).format(path=root)
+        print(f"veerkracht: {text}", file=sys.stderr)
         return EXIT_USAGE
     try:
         server = make_server(root, args.port)
     except OSError as exc:
-        print(
-            f"veerkracht: cannot listen on {HOST}:{args.port} ({exc.strerror}); "
-            "choose another port with --port",
-            file=sys.stderr,
-        )
+        text = _(
+            "cannot listen on {host}:{port} ({reason}); choose another port with --port"
+        ).format(host=HOST, port=args.port, reason=exc.strerror)
+        print(f"veerkracht: {text}", file=sys.stderr)
         return EXIT_USAGE
     port = server.server_address[1]
-    print(f"Serving {root} at http://{HOST}:{port}/")
+    print(_("Serving {path} at {url}").format(path=root, url=f"http://{HOST}:{port}/"))
     real = root.resolve()
     screens = sorted(
         p.name
@@ -186,7 +186,8 @@ def run(args: argparse.Namespace) -> int:
         if p.is_dir() and p.name != "_versions" and is_public(real, p)
     )
     for name in screens:
-        print(f"  screen {name}: http://{HOST}:{port}/screens/{name}/")
-    print("Press Ctrl+C to stop.")
+        url = f"http://{HOST}:{port}/screens/{name}/"
+        print("  " + _("screen {name}: {url}").format(name=name, url=url))
+    print(_("Press Ctrl+C to stop."))
     sys.stdout.flush()
     return serve_until_interrupted(server)

@@ -12,6 +12,7 @@ import argparse
 from typing import Any
 
 from flows.cli.common import EXIT_ERRORS, EXIT_OK
+from flows.core.i18n import _, ngettext
 from flows.core.settings import load_settings
 
 
@@ -19,23 +20,25 @@ def register(sub: Any) -> None:
     """Add the `state` subcommand and its actions."""
     p: argparse.ArgumentParser = sub.add_parser(
         "state",
-        help="the state database: upgrade its schema, show its revision, copy it",
-        description="The state database (VEERKRACHT_STATE_URL; by default SQLite in the state "
-        "folder): upgrade its schema to this version, show its revision, or copy it into a new "
-        "database.",
+        help=_("the state database: upgrade its schema, show its revision, copy it"),
+        description=_(
+            "The state database (VEERKRACHT_STATE_URL; by default SQLite in the state "
+            "folder): upgrade its schema to this version, show its revision, or copy it into a new "
+            "database."
+        ),
     )
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    up = actions.add_parser("upgrade", help="migrate the schema to this version (Alembic)")
-    now = actions.add_parser("current", help="print the revision and the database URL")
+    actions = p.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+    up = actions.add_parser("upgrade", help=_("migrate the schema to this version (Alembic)"))
+    now = actions.add_parser("current", help=_("print the revision and the database URL"))
     for action in (up, now):
         action.add_argument(
-            "--url", default=None, help="this database instead of VEERKRACHT_STATE_URL"
+            "--url", default=None, help=_("this database instead of VEERKRACHT_STATE_URL")
         )
     cp = actions.add_parser(
-        "copy", help="copy every row into a new, empty database (SQLite to PostgreSQL)"
+        "copy", help=_("copy every row into a new, empty database (SQLite to PostgreSQL)")
     )
     cp.add_argument(
-        "--from", dest="source", default=None, metavar="URL", help="default: the current state"
+        "--from", dest="source", default=None, metavar="URL", help=_("default: the current state")
     )
     cp.add_argument("--to", dest="target", required=True, metavar="URL")
     up.set_defaults(run=run_upgrade)
@@ -55,10 +58,22 @@ def run_upgrade(args: argparse.Namespace) -> int:
     url = _url(args.url)
     before, after = migrate.upgrade(url)
     if before == after:
-        print(f"state database {masked(url)}: already at revision {after}")
+        print(
+            _("state database {url}: already at revision {revision}").format(
+                url=masked(url), revision=after
+            )
+        )
     else:
-        was = f"revision {before}" if before else "no revision (empty, or made before migrations)"
-        print(f"state database {masked(url)}: upgraded from {was} to revision {after}")
+        was = (
+            _("revision {revision}").format(revision=before)
+            if before
+            else _("no revision (empty, or made before migrations)")
+        )
+        print(
+            _("state database {url}: upgraded from {was} to revision {revision}").format(
+                url=masked(url), was=was, revision=after
+            )
+        )
     return EXIT_OK
 
 
@@ -69,9 +84,13 @@ def run_current(args: argparse.Namespace) -> int:
 
     url = _url(args.url)
     revision, head = migrate.current(url), migrate.head()
-    print(f"{revision or 'none'} {masked(url)}")
+    print(f"{revision or _('none')} {masked(url)}")
     if revision != head:
-        print(f"behind this version's revision {head}: run `{migrate.UPGRADE_COMMAND}`")
+        print(
+            _("behind this version's revision {revision}: run `{command}`").format(
+                revision=head, command=migrate.UPGRADE_COMMAND
+            )
+        )
         return EXIT_ERRORS
     return EXIT_OK
 
@@ -84,6 +103,13 @@ def run_copy(args: argparse.Namespace) -> int:
     source = _url(args.source)
     copied = migrate.copy(source, args.target)
     for table, count in copied.items():
-        print(f"{table}: {count} rows")
-    print(f"copied {masked(source)} to {masked(args.target)} ({sum(copied.values())} rows)")
+        print(ngettext("{table}: {n} row", "{table}: {n} rows", count).format(table=table, n=count))
+    total = sum(copied.values())
+    print(
+        ngettext(
+            "copied {source} to {target} ({n} row)",
+            "copied {source} to {target} ({n} rows)",
+            total,
+        ).format(source=masked(source), target=masked(args.target), n=total)
+    )
     return EXIT_OK

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from flows.cli.common import add_common, serve_asgi
+from flows.core.i18n import _
 from flows.core.settings import load_settings
 
 HOST = "127.0.0.1"
@@ -20,10 +21,17 @@ PORT = 8100
 def register(sub: Any) -> None:
     """Add the `studio` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "studio", help="the comms team's web app: write, check, preview and review messages"
+        "studio", help=_("the comms team's web app: write, check, preview and review messages")
     )
-    p.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST})")
-    p.add_argument("--port", type=int, default=PORT, help=f"port (default {PORT}; 0: any free)")
+    p.add_argument(
+        "--host", default=HOST, help=_("address to listen on (default {host})").format(host=HOST)
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=PORT,
+        help=_("port (default {port}; 0: any free)").format(port=PORT),
+    )
     add_common(p)
     p.set_defaults(run=run)
 
@@ -38,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     app = build_app(settings, access)
 
     def announce(base: str) -> None:
-        print(f"Veerkracht Studio: open {base}/ in je browser (Ctrl+C stopt).")
+        print(
+            _("Veerkracht Studio: open {url}/ in your browser (Ctrl+C stops it).").format(url=base)
+        )
 
     return serve_asgi(settings, app, args.host, args.port, announce)

@@ -1,0 +1,229 @@
+"""What a comms adviser reads is Dutch unless asked otherwise (issue 13): bad settings, the
+publish day window, the channels' report lines, unknown outcomes, the command line's help and
+its own words. English (the msgids) with `--lang en` or VEERKRACHT_LANG=en.
+
+The test session speaks English (tests/conftest.py); each test here asks for its language with
+flows.core.i18n.language, or runs the command line with --lang or without VEERKRACHT_LANG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gettext
+import re
+from datetime import date
+
+import pytest
+
+from channels.newsletter.send import unconfirmed_note
+from flows.cli.app import main
+from flows.cli.common import EXIT_OK, EXIT_USAGE
+from flows.cli.words import ARGPARSE_WORDS, asked_language
+from flows.core import i18n
+from flows.core.errors import SettingsError
+from flows.core.i18n import language
+from flows.core.settings import load_settings
+from flows.publishing.publish import DayOutOfRange, check_day
+
+
+def _setting_error(monkeypatch: pytest.MonkeyPatch, name: str, value: str, lang: str) -> str:
+    monkeypatch.setenv(name, value)
+    with language(lang), pytest.raises(SettingsError) as caught:
+        load_settings()
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "dutch", "english"),
+    [
+        (
+            "VEERKRACHT_SMTP_PORT",
+            "vijf",
+            (
+                "VEERKRACHT_SMTP_PORT='vijf': moet een heel getal zijn (alleen cijfers); pas de "
+                "waarde aan, of haal de variabele weg om de standaardwaarde te gebruiken (587)"
+            ),
+            (
+                "VEERKRACHT_SMTP_PORT='vijf': must be a whole number (digits only); change it, or "
+                "remove the variable to use the default (587)"
+            ),
+        ),
+        (
+            "VEERKRACHT_DELIVERY",
+            "smpt",
+            "VEERKRACHT_DELIVERY='smpt': moet een van deze zijn: outbox, smtp",
+            "VEERKRACHT_DELIVERY='smpt': must be one of: outbox, smtp",
+        ),
+        (
+            "VEERKRACHT_CATCHUP_DAYS",
+            "400",
+            "VEERKRACHT_CATCHUP_DAYS='400': moet 366 of minder zijn",
+            "VEERKRACHT_CATCHUP_DAYS='400': must be 366 or less",
+        ),
+        (
+            "VEERKRACHT_LEASE_SECONDS",
+            "1,5",
+            (
+                "VEERKRACHT_LEASE_SECONDS='1,5': moet een getal zijn (een kommagetal schrijf je "
+                "met een punt, zoals 2.5)"
+            ),
+            "VEERKRACHT_LEASE_SECONDS='1,5': must be a number (a decimal with a point, like 2.5)",
+        ),
+        (
+            "VEERKRACHT_SMTP_TO_EXAMPLE",
+            "misschien",
+            (
+                "moet true (ja) of false (nee) zijn; pas de waarde aan, of haal de variabele weg "
+                "om de standaardwaarde te gebruiken (false)"
+            ),
+            "must be true or false; change it, or remove the variable to use the default (false)",
+        ),
+        (
+            "VEERKRACHT_PUBLIC_BASE_URL",
+            "veerkracht.example.org",
+            "het openbare adres is geen volledig webadres; begin het met https://",
+            "the public base URL is not a full web address; start it with https://",
+        ),
+        (
+            "VEERKRACHT_NET_ALLOW",
+            "intranet",
+            (
+                "instelling klopt niet: VEERKRACHT_NET_ALLOW is geen leesbare lijst; schrijf een "
+                "lijst als JSON"
+            ),
+            "bad setting: VEERKRACHT_NET_ALLOW is not a list that can be read; write lists as JSON",
+        ),
+    ],
+)
+def test_a_bad_setting_says_which_variable_what_is_wrong_and_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, dutch: str, english: str
+) -> None:
+    in_dutch = _setting_error(monkeypatch, name, value, "nl")
+    assert in_dutch.startswith("instelling klopt niet: ") and dutch in in_dutch
+    assert english in _setting_error(monkeypatch, name, value, "en")
+    # pydantic's own words never reach the person
+    assert "Input should" not in in_dutch and "input_value" not in in_dutch
+
+
+def test_the_value_of_a_bad_secret_setting_is_never_shown() -> None:
+    with language("nl"), pytest.raises(SettingsError) as caught:
+        load_settings(smtp_password=94127)  # not text: refused, and the value stays hidden
+    assert str(caught.value).startswith(
+        "instelling klopt niet: VEERKRACHT_SMTP_PASSWORD=(verborgen)"
+    )
+    assert "94127" not in str(caught.value)
+
+
+def test_the_day_window_speaks_dutch_and_english() -> None:
+    settings = load_settings(catchup_days=7)
+    today = date(2027, 1, 20)
+    with language("nl"), pytest.raises(DayOutOfRange) as past:
+        check_day(date(2027, 1, 12), settings, today=today)
+    assert str(past.value) == (
+        "2027-01-12 is meer dan 7 dagen geleden (de vroegste dag die nog gepubliceerd kan worden "
+        "is 2027-01-13); zet VEERKRACHT_CATCHUP_DAYS hoger om verder terug te gaan"
+    )
+    with language("nl"), pytest.raises(DayOutOfRange) as future:
+        check_day(date(2027, 1, 21), settings, today=today)
+    assert str(future.value).startswith("2027-01-21 ligt in de toekomst (vandaag is het 2027-01-20")
+    with language("en"), pytest.raises(DayOutOfRange, match="is in the future"):
+        check_day(date(2027, 1, 21), settings, today=today)
+    one_day = load_settings(catchup_days=1)
+    with language("nl"), pytest.raises(DayOutOfRange, match="meer dan 1 dag geleden"):
+        check_day(date(2027, 1, 18), one_day, today=today)
+
+
+def test_an_unknown_outcome_note_has_plural_forms_in_each_language() -> None:
+    with language("nl"):
+        one = unconfirmed_note(["a@example.org"])
+        two = unconfirmed_note(["a@example.org", "b@example.org"])
+    assert one.startswith("van 1 bericht weten we niet of het is aangekomen")
+    assert two.startswith("van 2 berichten weten we niet of ze zijn aangekomen")
+    assert "a@example.org, b@example.org" in two and "--resend-unconfirmed" in two
+    with language("en"):
+        assert unconfirmed_note(["a@example.org"]).startswith("1 message has an unknown outcome")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _without_language_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As an adviser runs it: no VEERKRACHT_LANG, so Dutch (the session's English is put back
+    by language(None) in the test)."""
+    monkeypatch.delenv(i18n.SETTING, raising=False)
+    i18n.set_language(None)
+
+
+def test_asked_language_is_found_before_parsing() -> None:
+    assert asked_language(["preview", "x", "--lang", "en", "--date", "x"]) == "en"
+    assert asked_language(["check", "--lang=nl"]) == "nl"
+    assert asked_language(["check", "--lang", "nl", "--lang", "en"]) == "en"  # the last wins
+    assert asked_language(["check", "--lang", "de"]) is None  # argparse refuses it
+    assert asked_language(["check", "--", "--lang", "en"]) is None
+    assert asked_language(["check", "--lang"]) is None
+
+
+def test_date_advice_follows_lang_not_only_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with language(None):
+        _without_language_setting(monkeypatch)
+        args = ["preview", "vast-ritme", "--date", "04-01-2027"]
+        assert main([*args[:1], "--lang", "en", *args[1:]]) == EXIT_USAGE
+        english = capsys.readouterr().err
+        assert main(args) == EXIT_USAGE
+        dutch = capsys.readouterr().err
+    assert english.splitlines()[-1] == (
+        "veerkracht preview: error: argument --date: '04-01-2027' is not a date; write it as "
+        "YYYY-MM-DD, for example 2027-01-04"
+    )
+    assert dutch.splitlines()[-1] == (
+        "veerkracht preview: fout: bij --date: '04-01-2027' is geen datum; schrijf hem als "
+        "JJJJ-MM-DD, bijvoorbeeld 2027-01-04"
+    )
+    assert english.startswith("usage: veerkracht preview") and dutch.startswith("gebruik: ")
+
+
+def test_help_is_dutch_by_default_and_english_with_lang(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with language(None):
+        _without_language_setting(monkeypatch)
+        assert main(["publish", "--help"]) == EXIT_OK
+        dutch = capsys.readouterr().out
+        assert main(["publish", "--help", "--lang", "en"]) == EXIT_OK
+        english = capsys.readouterr().out
+    assert dutch.startswith("gebruik: veerkracht publish [-h] [--date DATUM]")
+    assert "\nopties:\n" in dutch and "toon deze hulptekst en stop" in dutch
+    assert "map met de inhoud (standaard: ./content of" in dutch
+    assert english.startswith("usage: veerkracht publish [-h] [--date DATE]")
+    assert "\noptions:\n" in english and "show this help message and exit" in english
+    # argparse speaks gettext's own (English) words again outside the command line
+    assert vars(argparse)["_"] is gettext.gettext
+
+
+def test_the_whole_help_with_a_channels_commands_is_dutch(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with language(None):
+        _without_language_setting(monkeypatch)
+        assert main(["--help"]) == EXIT_OK
+        top = capsys.readouterr().out
+        assert main(["newsletter", "confirm"]) == EXIT_USAGE  # a channel's own subcommand
+        refused = capsys.readouterr().err
+    assert "Controleer, plan en publiceer de berichten van de campagne." in top
+    assert "bekijk, test of verstuur de nieuwsbrief voor partners" in top
+    assert refused.splitlines()[-1] == (
+        "veerkracht newsletter confirm: fout: een van deze argumenten is verplicht: "
+        "--arrived --all-arrived"
+    )
+
+
+def test_argparse_words_keep_their_placeholders() -> None:
+    with language("nl"):
+        for msgid in ARGPARSE_WORDS:
+            text = i18n._(msgid)
+            assert text != msgid, msgid
+            assert sorted(re.findall(r"%\(\w+\)[sr]|%[sr]", text)) == sorted(
+                re.findall(r"%\(\w+\)[sr]|%[sr]", msgid)
+            ), msgid
