@@ -331,7 +331,7 @@ def test_copy_moves_sqlite_to_postgresql_without_losing_the_ledger(
 
     assert main(["state", "copy", "--from", sqlite, "--to", pg_url]) == 0
     out = capsys.readouterr().out
-    assert "newsletter_deliveries: 2 rows" in out and "published: 1 rows" in out
+    assert "newsletter_deliveries: 2 rows" in out and "published: 1 row\n" in out
 
     target = open_state(pg_url)
     assert ledger.states(target, "2027-01-04/nieuwsbrief") == {
