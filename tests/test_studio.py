@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 
 from flows.cli import main
+from flows.core.clock import today
 from flows.core.errors import SettingsError
 from flows.core.i18n import language
 from flows.core.settings import Settings
 from flows.library.loader import LoadLog, load_library, load_message
+from flows.publishing.checking import check_folder
 from flows.studio.security import Access, hash_password
+from flows.studio.state import ContentState
 from tests.conftest import REPO
 from tests.studio_server import client, csrf_of, hash_of, running, studio_settings
 
@@ -560,3 +563,33 @@ def test_no_campaign_outside_the_campaigns_folder(
         answer = c.post("/campagne/link.yaml", data={"csrf": token, "title": "weg"})
     assert answer.status_code == 404
     assert secret.read_text("utf-8") == "title: geheim\n"
+
+
+def test_the_live_check_finds_what_veerkracht_check_finds_in_every_file(tmp_path: Path) -> None:
+    """The editor checks a text with only its own message (and those with its id) beside the
+    campaigns: for every bundled message, one with a duplicate id (S116) and one that does not
+    load (S119), the findings are those the whole folder's check gives that file."""
+    s = studio_settings(tmp_path)
+    source = s.content_dir / REL
+    twin = s.content_dir / "messages" / "eten" / source.name
+    twin.write_text(source.read_text("utf-8"), "utf-8")
+    broken = s.content_dir / "messages" / "eten" / "zonder-status.nl.md"
+    text = source.read_text("utf-8").replace("id: vast-slaapritueel", "id: zonder-status", 1)
+    broken.write_text(text.replace("status: gepubliceerd\n", "", 1), "utf-8")
+    state = ContentState(s)
+    checked = state.checked()
+    day = today()
+    whole = check_folder(s.content_dir, s, day).findings
+    files = sorted(s.content_dir.glob("messages/*/*.md"))
+    assert len(files) >= 80
+    for path in files:
+        rel = state.rel(path)
+        here = checked.library.rel(path)
+        expected = sorted(f for f in whole if f.path == here)
+        live = state.check_text(rel, path.read_text("utf-8"), day, False)
+        assert live.findings == expected, rel
+    # The rare findings really were among those compared (not vacuously equal).
+    both = [state.check_text(state.rel(p), p.read_text("utf-8"), day, True) for p in (twin, source)]
+    assert "S116" in {f.code for result in both for f in result.findings}
+    unloaded = state.check_text(state.rel(broken), broken.read_text("utf-8"), day, False)
+    assert "S119" in {f.code for f in unloaded.findings}
