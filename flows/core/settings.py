@@ -169,7 +169,9 @@ class Settings(BaseSettings):
 
     # Studio (`veerkracht studio`): the login it needs on an address other than 127.0.0.1.
     studio_password: SecretStr = Field(
-        SecretStr(""), description="Team password of the studio; empty means no password login."
+        SecretStr(""),
+        description="Argon2 hash of the studio's team password (make it with "
+        "`python -m flows.studio.password`); empty means no password login.",
     )
     studio_user_header: str = Field(
         "", description="Header with the user name set by your reverse proxy (studio login)."
