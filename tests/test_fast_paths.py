@@ -1301,3 +1301,46 @@ def test_draft_data_with_emoji_equals_the_pure_python_emitter(
 
     fast = data(_draft(title)[1])
     assert fast == data(_draft_slow(title, monkeypatch)) and fast["title"] == title
+
+
+# --- QR codes: version probed with a fixed mask, then the winner made with the best mask -------
+
+QR_URLS = [
+    "https://veerkracht.example.org/r/k3x9q?s=a7fq",
+    "https://veerkracht.example.org/r/k3x9q",
+    "http://127.0.0.1:8000/r/abcde?n=zz9q",
+    "https://www.thuisarts.nl/zwanger",
+    "https://www.opvoeden.nl/zelfvertrouwen-4-12-jaar/",
+    "https://JGZ.Example.NL/r/AB7Q2?p=K9",
+    "https://x.nl/",
+    "https://example.org/" + "lang-pad/" * 12,
+    "mailto:jgz@example.org",
+]
+
+
+def _slow_make_code(url: str) -> Any:
+    """What make_code did before: both encodings made in full, the smaller kept."""
+    import segno
+    from segno import consts
+
+    from channels.shared.qr import _ORIGIN, SMALL
+
+    plain = segno.make(url, error="m", micro=False)
+    match = _ORIGIN.fullmatch(url)
+    if not match or not match.group("rest"):
+        return plain
+    segments = [
+        (match.group("origin").upper(), consts.MODE_ALPHANUMERIC),
+        (match.group("rest"), consts.MODE_BYTE),
+    ]
+    mixed = segno.make(segments, error="m", micro=False)  # type: ignore[arg-type]
+    return mixed if mixed.version <= SMALL < plain.version else plain  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("url", QR_URLS)
+def test_a_qr_code_equals_the_one_made_with_every_mask_evaluated(url: str) -> None:
+    from channels.shared.qr import make_code
+
+    fast, slow = make_code(url), _slow_make_code(url)
+    assert (fast.version, fast.mask, fast.mode) == (slow.version, slow.mask, slow.mode)
+    assert fast.matrix == slow.matrix

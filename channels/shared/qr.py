@@ -60,17 +60,19 @@ def make_code(url: str) -> segno.QRCode:
     used only when it brings a code down to version 3 or below (`SMALL`), so a long URL that
     stays bigger anyway is encoded as written.
     """
-    plain = segno.make(url, error="m", micro=False)
     match = _ORIGIN.fullmatch(url)
     if not match or not match.group("rest"):
-        return plain
+        return segno.make(url, error="m", micro=False)
     segments: list[Any] = [
         (match.group("origin").upper(), consts.MODE_ALPHANUMERIC),
         (match.group("rest"), consts.MODE_BYTE),
     ]
-    mixed = segno.make(segments, error="m", micro=False)  # type: ignore[arg-type]
+    # Which encoding wins is a matter of version only: probe both with a fixed mask (choosing
+    # the best of eight masks is most of the work of a code), then make the winner properly.
+    plain = segno.make(url, error="m", micro=False, mask=0)
+    mixed = segno.make(segments, error="m", micro=False, mask=0)  # type: ignore[arg-type]
     small = mixed.version <= SMALL < plain.version  # type: ignore[operator]
-    return mixed if small else plain
+    return segno.make(segments if small else url, error="m", micro=False)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=4096)
