@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import gettext
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from channels.newsletter.send import unconfirmed_note
 from flows.cli.app import main
@@ -22,7 +24,16 @@ from flows.cli.words import ARGPARSE_WORDS, asked_language
 from flows.core import i18n
 from flows.core.errors import SettingsError
 from flows.core.i18n import language
+from flows.core.models import Source
 from flows.core.settings import load_settings
+from flows.infra.netsafety import RefusedAddress, check_addresses
+from flows.ingest.parse import prepare
+from flows.ingest.report import render_report, summary_line
+from flows.ingest.run import IngestResult, SourceResult
+from flows.ingest.sources import load_sources
+from flows.linkcheck.check import Result, Verdict
+from flows.linkcheck.report import to_html
+from flows.linkcheck.run import LinkReport
 from flows.publishing.publish import DayOutOfRange, check_day
 
 
@@ -227,3 +238,116 @@ def test_argparse_words_keep_their_placeholders() -> None:
             assert sorted(re.findall(r"%\(\w+\)[sr]|%[sr]", text)) == sorted(
                 re.findall(r"%\(\w+\)[sr]|%[sr]", msgid)
             ), msgid
+
+
+# --- feed ingest ----------------------------------------------------------------------------
+
+
+def _sources_file(content: Path) -> None:
+    content.mkdir(parents=True, exist_ok=True)
+    sources = [
+        {"name": name, "url": url, "theme": "slapen", "audiences": ["ouders-jonge-kinderen"]}
+        for name, url in (
+            ("rivm", "www.rivm.nl/feed"),
+            ("ggd", "https://ggd.example/feed"),
+            ("ggd", "https://ggd.example/ander"),
+        )
+    ]
+    (content / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), "utf-8")
+
+
+def test_sources_yaml_findings_are_one_language(tmp_path: Path) -> None:
+    _sources_file(tmp_path)
+    with language("nl"):
+        _, _, dutch = load_sources(tmp_path)
+    with language("en"):
+        _, _, english = load_sources(tmp_path)
+    assert [f.message for f in dutch] == [
+        (
+            "bron 'rivm': url 'www.rivm.nl/feed' is geen volledig webadres; begin het met "
+            "https://; schrijf het volledige https://-adres van de feed (deze bron wordt "
+            "overgeslagen)"
+        ),
+        (
+            "de bronnaam 'ggd' komt twee keer voor; geef elke bron een eigen naam (deze bron "
+            "wordt overgeslagen)"
+        ),
+    ]
+    assert english[0].message == (
+        "source 'rivm': url 'www.rivm.nl/feed' is not a full web address; start it with "
+        "https://; write the feed's full https:// address (this one is skipped)"
+    )
+    assert [f.code for f in dutch] == [f.code for f in english] == ["I500", "I500"]
+
+
+def _ingest_result() -> IngestResult:
+    source = Source(
+        name="ggd",
+        url="https://ggd.example/feed",
+        theme="slapen",
+        audiences=("ouders-jonge-kinderen",),
+    )
+    gone = SourceResult(
+        source, "gone", error="the feed is gone (HTTP 410)", failures=3, needs_attention=True
+    )
+    return IngestResult(started=datetime(2027, 1, 4, 8, 0, tzinfo=UTC), sources=[gone])
+
+
+def test_ingest_summary_and_report_speak_dutch_and_english() -> None:
+    result = _ingest_result()
+    with language("nl"):
+        assert summary_line(result) == ("1 bron: 0 nieuwe concepten, 1 mislukt, 1 vraagt aandacht")
+        report = render_report(result)
+        note = prepare(b'<!DOCTYPE rss [<!ENTITY a "x">]><rss/>')[1]
+    assert report.startswith("# Feeds ophalen 2027-01-04 09:00\n")
+    assert "## Vraagt aandacht" in report and "| ggd | bestaat niet meer (410) | 0 | 0 |" in report
+    assert note == [
+        (
+            "de DOCTYPE weggehaald (een feed heeft die niet nodig en er kunnen trucs met "
+            "entiteiten in zitten)"
+        )
+    ]
+    with language("en"):
+        assert summary_line(result) == "1 source: 0 new drafts, 1 failing, 1 needs attention"
+        assert "| ggd | gone (410) | 0 | 0 |" in render_report(result)
+
+
+# --- link check -----------------------------------------------------------------------------
+
+
+def test_a_refused_address_is_explained_in_the_persons_language() -> None:
+    with language("nl"), pytest.raises(RefusedAddress) as dutch:
+        check_addresses("intranet.example", ["10.1.2.3"], [])
+    assert str(dutch.value) == (
+        "geen verbinding gemaakt met intranet.example (10.1.2.3): het is een privéadres (een "
+        "intern netwerk)"
+    )
+    assert dutch.value.reason == "private"  # the reason for machines stays as it was
+    with language("nl"), pytest.raises(RefusedAddress) as mapped:
+        check_addresses("::ffff:127.0.0.1", ["::ffff:127.0.0.1"], [])
+    assert str(mapped.value).endswith(
+        "het is een adres van deze computer zelf (loopback), geschreven als IPv6-adres"
+    )
+    with language("en"), pytest.raises(RefusedAddress) as english:
+        check_addresses("10.1.2.3", ["10.1.2.3"], [])
+    assert str(english.value) == (
+        "refused to connect to 10.1.2.3: it is a private address (an internal network)"
+    )
+
+
+def _link_report() -> LinkReport:
+    broken = Result("https://ggd.example/oud", Verdict.BROKEN, 404, detail="page not found (404)")
+    fine = Result("https://ggd.example/", Verdict.OK, 200)
+    return LinkReport(results=[broken, fine], from_cache=1, requests_sent=1)
+
+
+def test_link_summary_and_report_speak_dutch_and_english() -> None:
+    with language("nl"):
+        summary = _link_report().summary()
+        html = to_html(_link_report())
+    assert summary == "2 links: 1 in orde, 1 kapot (1 uit de cache, 1 aanvraag)"
+    assert '<html lang="nl">' in html and "<h1>Linkcontrole</h1>" in html
+    assert "<th>Oordeel</th>" in html and '<td class="broken">kapot</td>' in html
+    with language("en"):
+        assert _link_report().summary() == "2 links: 1 ok, 1 broken (1 from cache, 1 request)"
+        assert '<td class="broken">broken</td>' in to_html(_link_report())
