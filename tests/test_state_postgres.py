@@ -331,7 +331,7 @@ def test_copy_moves_sqlite_to_postgresql_without_losing_the_ledger(
 
     assert main(["state", "copy", "--from", sqlite, "--to", pg_url]) == 0
     out = capsys.readouterr().out
-    assert "newsletter_deliveries: 2 rows" in out and "published: 1 rows" in out
+    assert "newsletter_deliveries: 2 rows" in out and "published: 1 row\n" in out
 
     target = open_state(pg_url)
     assert ledger.states(target, "2027-01-04/nieuwsbrief") == {
@@ -361,5 +361,5 @@ def test_state_urls_are_normalised_or_refused() -> None:
     assert engine_url("sqlite:////srv/state.db") == "sqlite:////srv/state.db"
     with pytest.raises(SettingsError, match="SQLite or PostgreSQL"):
         engine_url("mysql://u@db/vk")
-    with pytest.raises(SettingsError, match="not a database URL"):
+    with pytest.raises(SettingsError, match="not a database address"):
         engine_url("state.db")
