@@ -40,9 +40,11 @@ from flows.ingest.parse import prepare
 from flows.ingest.report import render_report, summary_line
 from flows.ingest.run import IngestResult, SourceResult
 from flows.ingest.sources import load_sources
+from flows.library.loader import LoadLog, load_message
 from flows.linkcheck.check import Result, Verdict
 from flows.linkcheck.report import to_html
 from flows.linkcheck.run import LinkReport
+from flows.planning.cadence import CadenceError, parse_cadence
 from flows.publishing.public_app import collect_routes
 from flows.publishing.publish import DayOutOfRange, check_day
 from tests.conftest import FIXTURES
@@ -487,3 +489,31 @@ def test_serve_says_not_found_in_the_persons_language(tmp_path: Path) -> None:
     assert '<html lang="nl">' in dutch.text and "<h1>Fout 404</h1>" in dutch.text
     assert "Dit bestand bestaat niet, of het is niet openbaar." in dutch.text
     assert "<h1>Error 404</h1>" in english.text and "is not public" in english.text
+
+
+# --- campaign cadence, message dates ------------------------------------------------------------
+
+
+def test_an_unreadable_cadence_speaks_dutch_and_english() -> None:
+    with language("nl"), pytest.raises(CadenceError) as dutch:
+        parse_cadence("wekelijks op zondaag")
+    assert str(dutch.value) == (
+        "ritme 'wekelijks op zondaag': 'zondaag' is geen dag van de week; schrijf bijvoorbeeld "
+        "'wekelijks op maandag' of 'weekly on monday'"
+    )
+    with language("en"), pytest.raises(CadenceError, match="is not a day of the week"):
+        parse_cadence("wekelijks op zondaag")
+
+
+def test_dates_out_of_order_are_s115_in_each_language(tmp_path: Path) -> None:
+    path = tmp_path / "messages" / "bewegen" / "nieuwe-tip.nl.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(DRAFT.replace("status: draft", "valid_until: 2027-01-10\nstatus: draft"))
+    for lang, text in (
+        ("nl", "valid_until ligt voor valid_from"),
+        ("en", "valid_until is before valid_from"),
+    ):
+        log = LoadLog(tmp_path)
+        with language(lang):
+            assert load_message(path, log) is None
+        assert [(f.code, f.message.split(";")[0]) for f in log.findings] == [("S115", text)]
