@@ -36,4 +36,4 @@ def test_ingest_flow_writes_drafts_report_and_artifact(
     artifact = Artifact.get("feed-ingest")
     assert artifact is not None and not isinstance(artifact, Coroutine)
     assert isinstance(artifact.data, str)
-    assert "weg" in artifact.data and "0 new draft(s)" in artifact.data
+    assert "weg" in artifact.data and "0 new drafts" in artifact.data

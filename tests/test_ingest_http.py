@@ -237,7 +237,7 @@ def test_cli_ingest_writes_report_and_check_counts_drafts(
     code = main(["ingest", "--content", str(content), "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 1  # 'weg' answered 410: needs attention
-    assert "I503" in printed and "2 new draft(s)" in printed
+    assert "I503" in printed and "2 new drafts" in printed
     report = (out / "reports" / "ingest.md").read_text("utf-8")
     assert "## Needs attention" in report and "**weg**" in report
     drafts = sorted((content / "inbox" / "rss").glob("*.nl.md"))

@@ -195,7 +195,7 @@ def test_channels_offer_routes_and_two_on_one_path_is_an_error(tmp_path: Path) -
     assert list(POSTERS.public_routes(s)) == []  # the base class: no public routes
     paths = [getattr(r, "path", "") for r in collect_routes(s, [NEWSLETTER, POSTERS])]
     assert "/afmelden" in paths
-    with pytest.raises(SettingsError, match="offered by both"):
+    with pytest.raises(SettingsError, match="is used by both"):
         collect_routes(s, [NEWSLETTER, NEWSLETTER])
 
 

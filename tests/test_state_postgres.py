@@ -361,5 +361,5 @@ def test_state_urls_are_normalised_or_refused() -> None:
     assert engine_url("sqlite:////srv/state.db") == "sqlite:////srv/state.db"
     with pytest.raises(SettingsError, match="SQLite or PostgreSQL"):
         engine_url("mysql://u@db/vk")
-    with pytest.raises(SettingsError, match="not a database URL"):
+    with pytest.raises(SettingsError, match="not a database address"):
         engine_url("state.db")

@@ -163,11 +163,14 @@ def test_factory_whitespace_options_are_the_callers(trim: bool, lstrip: bool, ke
 def test_factory_loads_a_package_folder() -> None:
     env = environment("flows.linkcheck")
     assert env.list_templates() == ["links.html.j2"]
-    assert "<h1>Link check</h1>" in env.get_template("links.html.j2").render(
-        summary="<s>", offline=False, generated="nu", rows=[]
+    words = dict.fromkeys(
+        ("offline", "generated", "verdict", "link", "status", "detail", "used_in"), ""
     )
+    page = {"summary": "<s>", "offline": False, "lang": "en", "words": words}
+    page["words"] = {**words, "title": "Link check"}
+    assert "<h1>Link check</h1>" in env.get_template("links.html.j2").render(**page, rows=[])
     with pytest.raises(UndefinedError):  # a row without all its fields is a bug, not a blank
-        env.get_template("links.html.j2").render(summary="", offline=False, generated="", rows=[{}])
+        env.get_template("links.html.j2").render(**page, rows=[{}])
     with pytest.raises(TemplateNotFound):
         env.get_template("../check.py")
     assert environment("channels.feeds", "").get_template("entry.html.j2") is not None

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from flows.core.clock import TIMEZONE
 from flows.core.errors import PermanentDeliveryError, SettingsError
+from flows.core.i18n import N_, _
 from flows.core.settings import Settings
 from flows.core.text import has_unsafe
 from flows.core.text import problem as unsafe_problem
@@ -52,10 +53,16 @@ def check_header(name: str, value: str) -> str:
     characters, U+2028/U+2029, NEL, bidi controls; Python's email refuses some of them with a
     bare ValueError, which would be a crash)."""
     if any(c in value for c in _BAD):
-        raise HeaderInjection(f"{name} contains a line break ({value!r}); remove it and rerun")
+        raise HeaderInjection(
+            _("{what} contains a line break ({value}); remove it and run again").format(
+                what=_(name), value=repr(value)
+            )
+        )
     if has_unsafe(value) or "\t" in value:
-        why = unsafe_problem(value, name) or f"{name} contains a tab"
-        raise HeaderInjection(f"{why} ({value!r}), then rerun")
+        why = unsafe_problem(value, _(name)) or _("{what} contains a tab").format(what=_(name))
+        raise HeaderInjection(
+            _("{why} ({value}), then run again").format(why=why, value=repr(value))
+        )
     if "=?" in value:
         for word in _ENCODED_WORD.findall(value):
             try:
@@ -64,10 +71,14 @@ def check_header(name: str, value: str) -> str:
                     for part, cs in decode_header(word)
                 )
             except (ValueError, LookupError) as exc:
-                raise HeaderInjection(f"{name} has an encoded word that cannot be read") from exc
+                raise HeaderInjection(
+                    _("{what} has an encoded word that cannot be read").format(what=_(name))
+                ) from exc
             if any(c in decoded for c in _BAD):
                 raise HeaderInjection(
-                    f"{name} contains an encoded line break ({value!r}); remove it and rerun"
+                    _(
+                        "{what} contains an encoded line break ({value}); remove it and run again"
+                    ).format(what=_(name), value=repr(value))
                 )
     return value
 
@@ -100,10 +111,12 @@ class MimeTemplate:
 
     def personalise(self, address: str, name: str = "", now: datetime | None = None) -> bytes:
         """The complete message for one recipient, CRLF line endings, ready for DATA."""
-        check_header("To address", address)
+        check_header(N_("To address"), address)
         if not address.isascii() or "@" not in address or any(c in address for c in " <>,;"):
-            raise HeaderInjection(f"'{address}' is not a single plain e-mail address")
-        check_header("organisation name", name)
+            raise HeaderInjection(
+                _("'{address}' is not a single plain e-mail address").format(address=address)
+            )
+        check_header(N_("organisation name"), name)
         token = make_token(self.secret, address)
         url = f"{self.unsubscribe_base}?t={token}"
         to = _to(name, address)
@@ -159,16 +172,18 @@ def build_template(
     # The URL rule of flows.core.urls, and https: the newsletter's own demand.
     if url_problem(base) or parts.scheme.lower() != "https":
         raise SettingsError(
-            f"VEERKRACHT_PUBLIC_BASE_URL must be an https address (now {base!r}); "
-            "List-Unsubscribe needs an https link"
+            _(
+                "VEERKRACHT_PUBLIC_BASE_URL must be an https address (now {base}); "
+                "the unsubscribe link in every newsletter (List-Unsubscribe) needs one"
+            ).format(base=repr(base))
         )
-    contact = check_header("contact address", settings.contact_email)
+    contact = check_header(N_("contact address"), settings.contact_email)
     domain = contact.rpartition("@")[2] or parts.hostname or ""  # url_problem: a host is there
     msg = EmailMessage(policy=policy.SMTP)
-    sender_name = check_header("organisation", settings.organisation)
+    sender_name = check_header(N_("organisation"), settings.organisation)
     msg["From"] = Address(display_name=sender_name, addr_spec=contact)
-    msg["Subject"] = check_header("subject (campaign and message titles)", content.subject)
-    list_name = check_header("campaign title", edition.campaign_title)
+    msg["Subject"] = check_header(N_("subject (campaign and message titles)"), content.subject)
+    list_name = check_header(N_("campaign title"), edition.campaign_title)
     msg["List-Id"] = f"{list_name} <{content.kind}-{content.lang}.nieuwsbrief.{parts.hostname}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["MIME-Version"] = "1.0"

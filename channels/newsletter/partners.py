@@ -15,8 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import typing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -25,6 +27,7 @@ from channels.newsletter.settings import Partner
 from flows.core import text as unsafe_text
 from flows.core.errors import PermanentDeliveryError
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _, ngettext
 from flows.core.settings import Settings
 from flows.library.loader import relative
 
@@ -62,14 +65,14 @@ def _decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
     why = ""
     head = raw[:64]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
-        why = 'the partner list is saved as UTF-16 ("Unicode text"); export it as CSV UTF-8'
+        why = _('the partner list is saved as UTF-16 ("Unicode text"); export it as CSV UTF-8')
     elif b"\x00" in raw.split(b"\n", 1)[0] or raw.count(b"\x00") * 100 > len(raw):
-        why = (
+        why = _(
             "the partner list is not a text file (it contains binary data); export the list "
             "from your spreadsheet again as CSV UTF-8"
         )
     elif not raw.strip():
-        why = (
+        why = _(
             "the partner list is empty; put the column names on the first line and one "
             "partner per line below it"
         )
@@ -84,7 +87,7 @@ def _decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
                 0,
                 "N600",
                 Severity.ERROR,
-                "the partner list is not UTF-8; export it as CSV UTF-8",
+                _("the partner list is not UTF-8; export it as CSV UTF-8"),
             )
         ]
 
@@ -124,18 +127,22 @@ def _records(text: str) -> list[tuple[int, int, str]]:
 def _cells(record: str, delimiter: str) -> list[str] | str:
     """The cells of one record, or why the CSV reader cannot read it."""
     if "\x00" in record:
-        return "the line contains a NUL byte (binary data); type the row again"
+        return _("the line contains a NUL byte (binary data); type the row again")
     if record.count('"') % 2:
-        return (
+        return _(
             'a quote (") is opened but not closed on this line; close it, or remove the '
             "quotes around the cell"
         )
     try:
         rows = list(csv.reader(io.StringIO(record), delimiter=delimiter))
     except csv.Error as exc:
-        return f"the line cannot be read as CSV ({exc}); export the list again as CSV UTF-8"
+        return _(
+            "the line cannot be read as CSV ({error}); export the list again as CSV UTF-8"
+        ).format(error=exc)
     if len(rows) != 1:
-        return "the line breaks into several rows (a stray carriage return); write it on one line"
+        return _(
+            "the line breaks into several rows (a stray carriage return); write it on one line"
+        )
     return rows[0]
 
 
@@ -152,21 +159,25 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
                 rel,
                 0,
                 "N600",
-                f"the partner list is over {MAX_BYTES // (1024 * 1024)} MB; "
-                "this is not a partner list, check VEERKRACHT_PARTNERS_CSV",
+                _(
+                    "the partner list is over {mb} MB; "
+                    "this is not a partner list, check VEERKRACHT_PARTNERS_CSV"
+                ).format(mb=MAX_BYTES // (1024 * 1024)),
             )
         raw = path.read_bytes()
     except FileNotFoundError:
         return _refuse(
-            rel, 0, "N600", "partner list not found; set VEERKRACHT_PARTNERS_CSV to its path"
+            rel, 0, "N600", _("partner list not found; set VEERKRACHT_PARTNERS_CSV to its path")
         )
     except OSError as exc:
         return _refuse(
             rel,
             0,
             "N600",
-            f"cannot read the partner list ({exc.strerror or exc}); check "
-            "VEERKRACHT_PARTNERS_CSV and the file's permissions",
+            _(
+                "cannot read the partner list ({error}); check "
+                "VEERKRACHT_PARTNERS_CSV and the file's permissions"
+            ).format(error=exc.strerror or exc),
         )
     text, problems = _decode(raw, rel)
     if text is None:
@@ -183,7 +194,9 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
             rel,
             1,
             "N601",
-            f"the first line must name the columns; missing: {', '.join(missing)}",
+            _("the first line must name the columns; missing: {columns}").format(
+                columns=", ".join(missing)
+            ),
         )
     partners, findings = _rows(records[1:], header, delimiter, rel)
     if not partners:
@@ -193,8 +206,10 @@ def load_partners(path: Path) -> tuple[list[Partner], list[Finding]]:
                 0,
                 "N607",
                 Severity.ERROR,
-                "no row of the partner list can be used, so nobody gets the newsletter; fix "
-                "the rows named here (or add partners below the first line) and publish again",
+                _(
+                    "no row of the partner list can be used, so nobody gets the newsletter; fix "
+                    "the rows named here (or add partners below the first line) and publish again"
+                ),
             )
         )
     return partners, findings
@@ -211,19 +226,18 @@ def _rows(
             continue
         cells = _cells(record, delimiter)
         if isinstance(cells, str):
-            findings.append(finding(rel, first, "N606", Severity.ERROR, f"{cells}; row skipped"))
+            findings.append(finding(rel, first, "N606", Severity.ERROR, _skipped(cells)))
             continue
         values = {k: v.strip() for k, v in zip(header, cells, strict=False) if k}
         email = values.get("email", "")
         if not valid_email(email):
             why = (
-                "has letters outside ASCII, which we cannot send to"
+                _("{email} has letters outside ASCII, which we cannot send to")
                 if not email.isascii()
-                else "is not a single valid e-mail address"
+                else _("{email} is not a single valid e-mail address")
             )
-            findings.append(
-                finding(rel, line, "N602", Severity.ERROR, f"{email!r} {why}; row skipped")
-            )
+            text = _skipped(why.format(email=repr(email)))
+            findings.append(finding(rel, line, "N602", Severity.ERROR, text))
             continue
         organisation = values.get("organisation", "")
         if _control(organisation) or unsafe_text.has_unsafe(organisation):
@@ -239,8 +253,10 @@ def _rows(
                     line,
                     "N603",
                     Severity.ERROR,
-                    f"{email} is already on line {seen[folded]} (addresses are "
-                    "compared without case); row skipped, remove one of them",
+                    _(
+                        "{email} is already on line {line} (addresses are "
+                        "compared without case); row skipped, remove one of them"
+                    ).format(email=email, line=seen[folded]),
                 )
             )
             continue
@@ -268,13 +284,17 @@ def _control(text: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
+def _skipped(why: str) -> str:
+    """A row's problem and that the row was left out."""
+    return _("{why}; row skipped").format(why=why)
+
+
 def _organisation_problem(organisation: str) -> str:
     if _control(organisation):
-        return (
-            "the organisation name has a line break or control "
-            "character; write it on one line; row skipped"
+        return _skipped(
+            _("the organisation name has a line break or control character; write it on one line")
         )
-    return f"{unsafe_text.problem(organisation, 'the organisation name')}; row skipped"
+    return _skipped(unsafe_text.problem(organisation, _("the organisation name")) or "")
 
 
 def _value_findings(exc: ValidationError, rel: str, line: int) -> list[Finding]:
@@ -285,18 +305,28 @@ def _value_findings(exc: ValidationError, rel: str, line: int) -> list[Finding]:
         if col in reported:  # one finding per column is enough to fix it
             continue
         reported.add(col)
-        out.append(
-            finding(
-                rel,
-                line,
-                "N604",
-                Severity.ERROR,
-                f"column '{col}' has a bad value ({err.get('input')!r}): "
-                f"{str(err['msg']).removeprefix('Value error, ')}; "
-                "row skipped",
-            )
+        text = _("column '{column}' has a bad value ({value}): {problem}").format(
+            column=col, value=repr(err.get("input")), problem=_column_problem(col, err)
         )
+        out.append(finding(rel, line, "N604", Severity.ERROR, _skipped(text)))
     return out
+
+
+def _column_problem(column: str, err: Any) -> str:
+    """What is wrong with a value of `column`, in the person's words (never pydantic's)."""
+    if err["type"] == "literal_error":
+        annotation = (
+            Partner.model_fields[column].annotation if column in Partner.model_fields else None
+        )
+        args = typing.get_args(annotation)
+        if args and typing.get_origin(annotation) is tuple:  # audiences: tuple[Audience, ...]
+            args = typing.get_args(args[0])
+        return ngettext("must be {choices}", "must be one of: {choices}", len(args)).format(
+            choices=", ".join(str(a) for a in args)
+        )
+    if err["type"] in ("string_too_short", "too_short", "missing"):
+        return _("may not be empty")
+    return _("is not a value this column can have")
 
 
 class PartnerListUnusable(PermanentDeliveryError):
@@ -325,17 +355,18 @@ def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
     example = settings.partners_csv is None or path.resolve() == bundled.resolve()
     if settings.partners_csv is None and not path.exists():
         # No list set and no example beside the content: nobody to send to, nothing wrong.
+        # Dutch only, as the plan page it is shown on (flows/publishing/calendar.input_notes).
         note = "geen partnerlijst; zet VEERKRACHT_PARTNERS_CSV om nieuwsbrieven te versturen"
         return Loaded(PartnerList((), path, example), note=note)
     partners, findings = load_partners(path)
     unusable = ""
     if not partners:
         why = next((f for f in findings if f.code in _FATAL), None) or findings[-1]
-        unusable = (
-            f"the partner list {why.path} cannot be used ({why.code}: {why.message}); "
+        unusable = _(
+            "the partner list {path} cannot be used ({code}: {why}); "
             "nobody got the newsletter. Fix the list (VEERKRACHT_PARTNERS_CSV) and publish "
             "again: what was sent today is not sent twice"
-        )
+        ).format(path=why.path, code=why.code, why=why.message)
     note = (
         f"voorbeeldlijst {relative(path, settings.content_dir)}; zet VEERKRACHT_PARTNERS_CSV "
         "voor de echte partnerlijst"

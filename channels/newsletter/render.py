@@ -12,6 +12,7 @@ from markupsafe import Markup
 from channels.base import Edition, Rendered
 from channels.newsletter.payload import NewsletterMeta, NewsletterPayload
 from flows.core.errors import PermanentDeliveryError
+from flows.core.i18n import _
 from flows.core.settings import Settings
 from flows.infra.templates import environment
 
@@ -99,8 +100,10 @@ def render_edition(edition: NewsletterEdition, settings: Settings) -> RenderedNe
     mail_html = html(content, edition.campaign_title, PLACEHOLDER)
     if len(mail_html.encode("utf-8")) > MAX_HTML_BYTES:
         raise TooLarge(
-            f"edition {edition.key} is {len(mail_html.encode()) // 1024} KB of HTML; Gmail clips "
-            "messages over about 100 KB: plan fewer items per edition"
+            _(
+                "edition {key} is {kb} KB of HTML; Gmail cuts off messages over about 100 KB: "
+                "plan fewer items per edition"
+            ).format(key=edition.key, kb=len(mail_html.encode()) // 1024)
         )
     mail_text = plain_text(content, PLACEHOLDER)
     mailto = f"mailto:{settings.contact_email}?subject=afmelden"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from flows.core.errors import PermanentDeliveryError, SettingsError, TransientDeliveryError
+from flows.core.i18n import _
 from flows.core.settings import Settings
 from flows.infra.outputs import PRIVATE, write_atomic
 
@@ -88,9 +89,11 @@ def smtp_password(settings: Settings) -> str:
     if value or not settings.smtp_password_block:
         return value
     raise SettingsError(
-        "the SMTP password lives in the Prefect Secret block "
-        f"'{settings.smtp_password_block}', which can only be read inside a flow run "
-        "(the publish-due flow does); outside one, set VEERKRACHT_SMTP_PASSWORD"
+        _(
+            "the SMTP password is in the Prefect Secret block '{block}', which can only be read "
+            "inside a flow run (the publish-due flow does); outside one, set "
+            "VEERKRACHT_SMTP_PASSWORD"
+        ).format(block=settings.smtp_password_block)
     )
 
 
@@ -124,18 +127,24 @@ class SmtpTransport:
                 smtp.login(s.smtp_user, smtp_password(s))
         except smtplib.SMTPAuthenticationError as exc:
             raise SettingsError(
-                f"the SMTP server {where} refused the login for '{s.smtp_user}': check "
-                "VEERKRACHT_SMTP_USER and the password"
+                _(
+                    "the SMTP server {server} refused the login for '{user}': check "
+                    "VEERKRACHT_SMTP_USER and the password"
+                ).format(server=where, user=s.smtp_user)
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise ServerUnreachable(
-                f"cannot reach the SMTP server {where} ({exc}); check VEERKRACHT_SMTP_HOST, "
-                "VEERKRACHT_SMTP_PORT and VEERKRACHT_SMTP_SECURITY"
+                _(
+                    "cannot reach the SMTP server {server} ({error}); check VEERKRACHT_SMTP_HOST, "
+                    "VEERKRACHT_SMTP_PORT and VEERKRACHT_SMTP_SECURITY"
+                ).format(server=where, error=exc)
             ) from exc
         self.smtp = smtp
 
     def _reply_error(self, code: int, text: bytes, stage: str) -> Exception:
-        message = f"{stage}: {code} {text.decode('utf-8', 'replace')}"
+        message = _("the mail server answered {code} {reply} to {stage}").format(
+            code=code, reply=text.decode("utf-8", "replace"), stage=stage
+        )
         if code == 421:  # the server is closing this connection
             self.close()
         if 500 <= code < 600:
@@ -146,7 +155,7 @@ class SmtpTransport:
         """MAIL, RCPT, then mark and DATA; see the class docstring for what raises what."""
         smtp = self.smtp
         if smtp is None:
-            raise TryLater("not connected")
+            raise TryLater(_("not connected to the mail server"))
         try:
             code, text = smtp.mail(sender)
             if code != 250:
@@ -175,16 +184,21 @@ class SmtpTransport:
             smtp.send(data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
-            raise TryLater(f"connection lost before the message was complete ({exc})") from exc
+            raise TryLater(
+                _("connection lost before the message was complete ({error})").format(error=exc)
+            ) from exc
         try:
             code, text = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise OutcomeUnknown(
-                f"connection lost after the message was sent, before the server confirmed ({exc})"
+                _(
+                    "connection lost after the message was sent, before the server confirmed "
+                    "({error})"
+                ).format(error=exc)
             ) from exc
         if code != 250:
-            raise self._reply_error(code, text, "end of DATA")
+            raise self._reply_error(code, text, _("end of DATA"))
 
     def _reset(self) -> None:
         try:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from flows.core.i18n import _
 from flows.core.models import Audience, Lang, Strict
 
 
@@ -47,15 +48,23 @@ class Screen(Strict):
         normalised: dict[str, str] = {}
         for day, span in value.items():
             if day not in DAY_KEYS:
-                raise ValueError(f"unknown day {day!r}: use {', '.join(DAY_KEYS)}")
+                raise ValueError(
+                    _("unknown day {day}: use {days}").format(
+                        day=repr(day), days=", ".join(DAY_KEYS)
+                    )
+                )
             start, sep, end = str(span).partition("-")
             opens, closes = _hhmm(start), _hhmm(end)
             if not sep or opens is None or closes is None:
-                raise ValueError(f"opening hours for {day} must look like 08:00-17:00")
+                raise ValueError(
+                    _("opening hours for {day} must look like 08:00-17:00").format(day=day)
+                )
             if opens >= closes:
                 raise ValueError(
-                    f"opening hours for {day} open at {opens} and close at "
-                    f"{closes}; write the opening time first"
+                    _(
+                        "opening hours for {day} open at {opens} and close at "
+                        "{closes}; write the opening time first"
+                    ).format(day=day, opens=opens, closes=closes)
                 )
             # The page compares times as text, so always two digits: 8.30 becomes 08:30.
             normalised[day] = f"{opens}-{closes}"

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flows.core.codes import CODES
+from flows.core.i18n import _
 
 AUDIENCES: dict[str, str] = {
     "ouders-jonge-kinderen": "ouders van kinderen van 0 tot 4 jaar",
@@ -73,6 +74,10 @@ STATUS_SYNONYMS: dict[str, Status] = {
 }
 
 
+class DatesOutOfOrder(ValueError):
+    """An end date before its start date (the loader reports it as S115)."""
+
+
 class Strict(BaseModel):
     """Base for content models: unknown fields are errors, objects are immutable."""
 
@@ -125,7 +130,7 @@ class Message(Strict):
     @model_validator(mode="after")
     def _dates_in_order(self) -> Message:
         if self.valid_until is not None and self.valid_until < self.valid_from:
-            raise ValueError("valid_until is before valid_from")
+            raise DatesOutOfOrder(_("valid_until is before valid_from"))
         return self
 
     @property
@@ -151,7 +156,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("period end is before period start")
+            raise DatesOutOfOrder(_("the end of the period is before its start"))
         return self
 
     def __contains__(self, day: object) -> bool:
@@ -386,14 +391,18 @@ class Style(Strict):
         wrong = [c for c in hold if not re.fullmatch(r"[TD]\d{3}", c)]
         if wrong:
             raise ValueError(
-                f"{', '.join(wrong)} cannot be set here: only the tone, language, channel-fit "
-                "and date rules (codes T... and D..., like T202) can hold or not; a broken file "
-                "or an unsafe link always holds"
+                _(
+                    "{codes} cannot be set here: only the tone, language, channel-fit "
+                    "and date rules (codes T... and D..., like T202) can hold or not; a broken "
+                    "file or an unsafe link always holds"
+                ).format(codes=", ".join(wrong))
             )
         unknown = [c for c in hold if c not in CODES]
         if unknown:
             raise ValueError(
-                f"{', '.join(unknown)} is not a finding code; see the code table in README.md"
+                _("{codes} is not a finding code; see the code table in README.md").format(
+                    codes=", ".join(unknown)
+                )
             )
         return hold
 

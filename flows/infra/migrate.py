@@ -22,6 +22,7 @@ from sqlalchemy import Connection, MetaData, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from flows.core.errors import SettingsError
+from flows.core.i18n import _
 from flows.infra.state import engine_for, engine_url, masked
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
@@ -60,8 +61,10 @@ def _connect(url: str) -> Connection:
         return engine_for(url).connect()
     except OperationalError as exc:
         raise SettingsError(
-            f"cannot connect to the state database {masked(url)} (VEERKRACHT_STATE_URL): "
-            f"{str(exc.orig).strip()}"
+            _(
+                "cannot connect to the state database {url} (VEERKRACHT_STATE_URL): {error}; "
+                "check that the database server runs and that the address is right"
+            ).format(url=masked(url), error=str(exc.orig).strip())
         ) from None
 
 
@@ -81,9 +84,11 @@ def _known(revision: str) -> bool:
 
 def _newer(url: str, revision: str) -> SettingsError:
     return SettingsError(
-        f"the state database {masked(url)} is at revision {revision}, which this version of "
-        f"veerkracht does not know (its newest is {head()}): a newer version migrated it; "
-        "run that version here too"
+        _(
+            "the state database {url} is at revision {revision}, which this version of "
+            "veerkracht does not know (its newest is {head}): a newer version upgraded it; "
+            "install that version here too"
+        ).format(url=masked(url), revision=revision, head=head())
     )
 
 
@@ -124,11 +129,17 @@ def ensure_head(url: str) -> None:
     if engine_for(url).dialect.name == "sqlite":
         upgrade(url)
         return
-    state = f"at revision {revision}" if revision else "not migrated yet (no alembic_version)"
+    state = (
+        _("at revision {revision}").format(revision=revision)
+        if revision
+        else _("not upgraded yet (no alembic_version)")
+    )
     raise SettingsError(
-        f"the state database {masked(url)} is {state}; this version needs revision {head()}. "
-        f"Run `{UPGRADE_COMMAND}` once (with VEERKRACHT_STATE_URL set to this database), "
-        "then start the run again"
+        _(
+            "the state database {url} is {state}; this version needs revision {head}. "
+            "Run `{command}` once (with VEERKRACHT_STATE_URL set to this database), "
+            "then start the run again"
+        ).format(url=masked(url), state=state, head=head(), command=UPGRADE_COMMAND)
     )
 
 
@@ -151,7 +162,11 @@ def copy(source: str, target: str) -> dict[str, int]:
     must be empty, so nothing is merged or overwritten; the copy is one transaction on it.
     """
     if engine_url(source) == engine_url(target):
-        raise SettingsError(f"copy from {masked(source)} to itself: give another --to database")
+        raise SettingsError(
+            _("{url} cannot be copied to itself: give another database with --to").format(
+                url=masked(source)
+            )
+        )
     for url in (source, target):
         upgrade(url)
     tables = MetaData()
@@ -162,8 +177,10 @@ def copy(source: str, target: str) -> dict[str, int]:
         for table in order:
             if dst.execute(select(func.count()).select_from(table)).scalar_one():
                 raise SettingsError(
-                    f"the target state database {masked(target)} already has rows in "
-                    f"{table.name}; copy into a new, empty database"
+                    _(
+                        "the target state database {url} already has rows in "
+                        "{table}; copy into a new, empty database"
+                    ).format(url=masked(target), table=table.name)
                 )
         for table in order:
             copied[table.name] = 0

@@ -36,11 +36,35 @@ import httpcore
 import httpx
 
 from flows.core.errors import VeerkrachtError
+from flows.core.i18n import N_, _
 from flows.core.settings import Settings
 from flows.core.urls import IPAddress, has_web_scheme, ip_literal, url_problem
 
 TOOL_NAME = "Veerkracht"
 TOOL_VERSION = "0.1"
+
+# What each refusal reason (RefusedAddress.reason, for machines) means, for people.
+_KINDS = {
+    "unspecified": N_("an unspecified address (0.0.0.0 or ::)"),
+    "loopback": N_("an address of this machine itself (loopback)"),
+    "link-local": N_("a link-local address (only for the local network segment)"),
+    "multicast": N_("a multicast address"),
+    "reserved": N_("a reserved address"),
+    "private": N_("a private address (an internal network)"),
+    "non-public": N_("an address that is not public"),
+    "unreadable": N_("an address that cannot be read"),
+    "local socket": N_("a local socket on this machine"),
+}
+_MAPPED = "IPv4-mapped "
+
+
+def address_kind(reason: str) -> str:
+    """What a refusal reason ("loopback", "IPv4-mapped private"...) means, in the current
+    language."""
+    if reason.startswith(_MAPPED):
+        inner = address_kind(reason.removeprefix(_MAPPED))
+        return _("{kind}, written as an IPv6 address").format(kind=inner)
+    return _(_KINDS[reason]) if reason in _KINDS else reason
 
 
 class RefusedAddress(VeerkrachtError):
@@ -51,7 +75,11 @@ class RefusedAddress(VeerkrachtError):
         self.address = address
         self.reason = reason
         shown = host if host == address else f"{host} ({address})"
-        super().__init__(f"refused to connect to {shown}: {reason} address")
+        super().__init__(
+            _("refused to connect to {host}: it is {kind}").format(
+                host=shown, kind=address_kind(reason)
+            )
+        )
 
 
 class RefusedUrl(RefusedAddress):
@@ -59,7 +87,11 @@ class RefusedUrl(RefusedAddress):
 
     def __init__(self, url: str, problem: str) -> None:
         super().__init__(url, url, problem)
-        self.args = (f"refused to request {url[:200]!r}: it {problem}",)
+        self.args = (
+            _("refused to request {url}: it {problem}").format(
+                url=repr(url[:200]), problem=problem
+            ),
+        )
 
 
 # The old name: true for http: and https: URLs, whatever the rest (flows.core.urls owns it).
@@ -75,7 +107,7 @@ def request_problem(url: str) -> str | None:
     try:
         sent = str(httpx.URL(url))
     except (httpx.InvalidURL, ValueError, TypeError):
-        return url_problem(url) or "is not a valid web address; check it for typing errors"
+        return url_problem(url) or _("is not a valid web address; check it for typing errors")
     return url_problem(sent)
 
 
@@ -88,7 +120,7 @@ def _why_not_public(ip: IPAddress) -> str | None:
     """The reason an address is off limits, or None when it is public."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         reason = _why_not_public(ip.ipv4_mapped)
-        return f"IPv4-mapped {reason}" if reason else None
+        return f"{_MAPPED}{reason}" if reason else None
     checks = (
         ("unspecified", ip.is_unspecified),
         ("loopback", ip.is_loopback),
@@ -156,7 +188,7 @@ async def ensure_public(host: str, port: int, allow: Sequence[str]) -> list[str]
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise socket.gaierror(f"no address for {host}")
+        raise socket.gaierror(_("no address found for {host}").format(host=host))
     return check_addresses(bare, addresses, allow)
 
 
@@ -180,9 +212,13 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
             with anyio.fail_after(timeout):
                 addresses = await ensure_public(host, port, self.allow)
         except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+            raise httpcore.ConnectTimeout(
+                _("looking up the site name {host} took too long").format(host=host)
+            ) from exc
         except OSError as exc:  # socket.gaierror: the name does not resolve
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+            raise httpcore.ConnectError(
+                _("the site name {host} was not found ({reason})").format(host=host, reason=exc)
+            ) from exc
         last: Exception | None = None
         for address in addresses:
             try:

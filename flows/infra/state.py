@@ -21,6 +21,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from flows.core.errors import SettingsError
+from flows.core.i18n import _
 from flows.infra.migrations import HEAD
 
 metadata = MetaData()
@@ -45,15 +46,19 @@ def engine_url(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError:
         raise SettingsError(
-            f"VEERKRACHT_STATE_URL={masked(url)!r} is not a database URL; use "
-            "sqlite:////path/state.db or postgresql+psycopg://user@host:5432/veerkracht"
+            _(
+                "VEERKRACHT_STATE_URL={url} is not a database address; write it like "
+                "sqlite:////path/state.db or postgresql+psycopg://user@host:5432/veerkracht"
+            ).format(url=repr(masked(url)))
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise SettingsError(
-            f"VEERKRACHT_STATE_URL={masked(url)!r}: the state database is SQLite or PostgreSQL "
-            "(sqlite:///... or postgresql+psycopg://...)"
+            _(
+                "VEERKRACHT_STATE_URL={url}: the state database must be SQLite or PostgreSQL "
+                "(sqlite:///... or postgresql+psycopg://...)"
+            ).format(url=repr(masked(url)))
         )
     return parsed.render_as_string(hide_password=False)
 
@@ -63,7 +68,7 @@ def masked(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return "<not a URL>"
+        return _("<not a database address>")
 
 
 @cache
@@ -81,8 +86,10 @@ def _engine(url: str) -> Engine:
         engine = create_engine(real, pool_size=5, max_overflow=40, pool_pre_ping=True)
     except ImportError as exc:
         raise SettingsError(
-            f"VEERKRACHT_STATE_URL={masked(url)!r} is a PostgreSQL database, but its driver is "
-            f"not installed ({exc}); install it with {POSTGRES_EXTRA}"
+            _(
+                "VEERKRACHT_STATE_URL={url} is a PostgreSQL database, but its driver is "
+                "not installed ({error}); install it with {command}"
+            ).format(url=repr(masked(url)), error=exc, command=POSTGRES_EXTRA)
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from flows.core import text as unsafe_text
+from flows.core.i18n import _
 from flows.core.models import Message, Resource, ScreenText, Source, StyleLimits
 from flows.infra.outputs import write_atomic
 from flows.ingest.entries import Entry
@@ -144,11 +145,11 @@ def render(message: Message, source: Source, today: date) -> str:
     if not fields["resources"]:
         del fields["resources"]
     front = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
-    comment = (
-        f"# Draft from feed '{source.name}', fetched {today.isoformat()}. Review and rewrite it\n"
-        f"# for our audiences, move it to messages/{message.theme}/ and have it reviewed\n"
+    comment = _(
+        "# Draft from feed '{name}', fetched {day}. Review and rewrite it\n"
+        "# for our audiences, move it to messages/{theme}/ and have it reviewed\n"
         "# (./veerkracht review FILE --by NAME sets status: gepubliceerd).\n"
-    )
+    ).format(name=source.name, day=today.isoformat(), theme=message.theme)
     return f"---\n{comment}{front}---\n\n{message.body}\n"
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flows.core.i18n import _
 from flows.core.urls import url_problem
 from flows.ingest.htmlmd import plain_text
 
@@ -58,14 +59,18 @@ def entry_date(raw: Any, today: date) -> tuple[date, str]:
             except (OverflowError, ValueError, OSError):
                 continue
             if day.year < EARLIEST_YEAR:
-                return today, f"date {day} is too old to be real; used {today}"
+                note = _("date {day} is too old to be real; used {today}")
+                return today, note.format(day=day, today=today)
             if day > today + timedelta(days=1):
-                return today, f"date {day} is in the future; used {today}"
+                note = _("date {day} is in the future; used {today}")
+                return today, note.format(day=day, today=today)
             return day, ""
     for name in ("published", "updated", "created"):
         if _get(raw, name):
             text = plain_text(str(_get(raw, name)))[:40]
-            return today, f"date '{text}' cannot be read; used {today}"
+            return today, _("date '{text}' cannot be read; used {today}").format(
+                text=text, today=today
+            )
     return today, ""
 
 
@@ -107,7 +112,7 @@ def to_entry(raw: Any, today: date) -> Entry:
         keys.append(_key("text", title + "\n" + summary))
     problem = url_problem(link) if link else None
     if problem is not None:
-        notes.append(f"link removed: the address {problem}")
+        notes.append(_("link removed: the address {problem}").format(problem=problem))
         link = ""
     day, note = entry_date(raw, today)
     if note:

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from flows.core.i18n import _
 from flows.infra.netsafety import RefusedAddress, request_problem
 
 MAX_REDIRECTS = 5
@@ -83,7 +84,9 @@ async def _follow(
     for _hop in range(MAX_REDIRECTS + 1):
         problem = request_problem(url)  # the one acceptance rule, on every hop as it is sent
         if problem is not None:
-            error = f"not an http(s) address that may be used: {url[:200]} ({problem})"
+            error = _("not an http(s) address that may be used: {url} ({problem})").format(
+                url=url[:200], problem=problem
+            )
             return Fetched(Outcome.FAILED, url, error=error)
         async with client.stream("GET", url, headers=headers) as response:
             status = response.status_code
@@ -100,7 +103,7 @@ async def _follow(
                 return Fetched(
                     Outcome.GONE,
                     url,
-                    error="the feed is gone (HTTP 410)",
+                    error=_("the feed is gone (HTTP 410)"),
                     moved_to=moved_to,
                     redirects=chain,
                 )
@@ -127,7 +130,10 @@ async def _follow(
                 redirects=chain,
             )
     return Fetched(
-        Outcome.FAILED, url, error=f"more than {MAX_REDIRECTS} redirects", redirects=chain
+        Outcome.FAILED,
+        url,
+        error=_("more than {n} redirects").format(n=MAX_REDIRECTS),
+        redirects=chain,
     )
 
 
@@ -147,7 +153,9 @@ async def fetch(
             return await _follow(client, url, headers, max_bytes)
     except TooBig:
         return Fetched(
-            Outcome.FAILED, url, error=f"the feed is larger than {max_bytes // 1024} KB; not read"
+            Outcome.FAILED,
+            url,
+            error=_("the feed is larger than {kb} KB; not read").format(kb=max_bytes // 1024),
         )
     except RefusedAddress as exc:
         return Fetched(Outcome.FAILED, url, error=str(exc))
@@ -156,14 +164,15 @@ async def fetch(
             Outcome.FAILED,
             url,
             transient=True,
-            error=f"no complete answer within {deadline:g} seconds",
+            error=_("no complete answer within {seconds} seconds").format(seconds=f"{deadline:g}"),
         )
     except httpx.ConnectError as exc:
-        return Fetched(Outcome.FAILED, url, transient=True, error=f"cannot connect: {exc}")
+        error = _("cannot connect: {reason}").format(reason=exc)
+        return Fetched(Outcome.FAILED, url, transient=True, error=error)
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         return Fetched(
             Outcome.FAILED,
             url,
             transient=isinstance(exc, httpx.TransportError),
-            error=f"request failed: {exc or type(exc).__name__}",
+            error=_("request failed: {reason}").format(reason=exc or type(exc).__name__),
         )

@@ -22,6 +22,8 @@ from typing import Any
 
 import feedparser
 
+from flows.core.i18n import _, ngettext
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -150,15 +152,24 @@ def prepare(data: bytes, content_type: str = "") -> tuple[bytes, list[str]]:
     declared = _DECL_ENCODING.match(data[:200])
     label = declared.group(1).decode("ascii") if declared else ""
     if label and _codec_name(label) != encoding and not encoding.startswith("utf-"):
-        notes.append(f"the feed says it is {label} but is {encoding}; read as {encoding}")
+        note = _("the feed says it is {label} but is {encoding}; read as {encoding}")
+        notes.append(note.format(label=label, encoding=encoding))
     elif label and _codec_name(label) not in (encoding, "") and not data.isascii():
-        notes.append(f"the feed says it is {label} but is UTF-8; read as UTF-8")
+        notes.append(
+            _("the feed says it is {label} but is UTF-8; read as UTF-8").format(label=label)
+        )
     text, removed = _FORBIDDEN.subn("", text)
     if removed:
-        notes.append(f"removed {removed} invalid control character(s) such as NUL bytes")
+        notes.append(
+            ngettext(
+                "removed {n} invalid control character such as a NUL byte",
+                "removed {n} invalid control characters such as NUL bytes",
+                removed,
+            ).format(n=removed)
+        )
     text, had_doctype = strip_doctype(text)
     if had_doctype:
-        notes.append("removed the DOCTYPE (feeds do not need one; it can hide entity tricks)")
+        notes.append(_("removed the DOCTYPE (feeds do not need one; it can hide entity tricks)"))
     # One declaration that matches the bytes we pass on.
     text = _XML_DECL.sub("", text, count=1)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text).encode("utf-8"), notes

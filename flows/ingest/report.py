@@ -7,17 +7,18 @@ from pathlib import Path
 
 from flows.core.clock import TIMEZONE
 from flows.core.findings import Severity
+from flows.core.i18n import N_, _, ngettext
 from flows.infra.markdown_table import cell, link
 from flows.infra.outputs import write_report
 from flows.ingest.run import IngestResult, SourceResult
 
 _STATUS = {
-    "new": "new drafts",
-    "no-news": "read, nothing new",
-    "not-modified": "unchanged since last run",
-    "failed": "failed",
-    "gone": "gone (410)",
-    "disabled": "disabled",
+    "new": N_("new drafts"),
+    "no-news": N_("read, nothing new"),
+    "not-modified": N_("unchanged since last run"),
+    "failed": N_("failed"),
+    "gone": N_("gone (410)"),
+    "disabled": N_("disabled"),
 }
 
 
@@ -30,36 +31,53 @@ def _link(path: Path, link_from: Path | None) -> str:
 def summary_line(result: IngestResult) -> str:
     """One line: sources read, drafts written, sources failing and needing attention."""
     attention = sum(1 for r in result.sources if r.needs_attention)
-    return (
-        f"{len(result.sources)} source(s): {result.new_drafts} new draft(s), "
-        f"{len(result.failing)} failing, {attention} need(s) attention"
+    sources, failing = len(result.sources), len(result.failing)
+    return _("{sources}: {drafts}, {failing}, {attention}").format(
+        sources=ngettext("{n} source", "{n} sources", sources).format(n=sources),
+        drafts=ngettext("{n} new draft", "{n} new drafts", result.new_drafts).format(
+            n=result.new_drafts
+        ),
+        failing=ngettext("{n} failing", "{n} failing", failing).format(n=failing),
+        attention=ngettext("{n} needs attention", "{n} need attention", attention).format(
+            n=attention
+        ),
     )
 
 
 def render_report(result: IngestResult, link_from: Path | None = None) -> str:
     """Markdown report; draft links are relative to `link_from` (the report's folder) if given."""
     started = result.started.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
-    lines = [f"# Feed ingest {started}", "", summary_line(result) + ".", ""]
+    lines = [
+        _("# Feed ingest {started}").format(started=started),
+        "",
+        summary_line(result) + ".",
+        "",
+    ]
     attention = [r for r in result.sources if r.needs_attention]
     if attention:
-        lines += ["## Needs attention", ""]
+        lines += [_("## Needs attention"), ""]
         lines += [
-            f"- **{r.source.name}**: {cell(r.error)} ({r.failures} failed run(s) in a row)"
+            "- "
+            + ngettext(
+                "**{name}**: {error} ({n} failed run in a row)",
+                "**{name}**: {error} ({n} failed runs in a row)",
+                r.failures,
+            ).format(name=r.source.name, error=cell(r.error), n=r.failures)
             for r in attention
         ]
         lines.append("")
     if result.sources:
         lines += [
-            "## Sources",
+            _("## Sources"),
             "",
-            "| source | result | entries | new drafts | note |",
+            _("| source | result | entries | new drafts | note |"),
             "|---|---|---:|---:|---|",
         ]
         lines += [_row(r) for r in result.sources]
         lines.append("")
     with_drafts = [r for r in result.sources if r.drafts]
     if with_drafts:
-        lines += ["## New drafts to review", ""]
+        lines += [_("## New drafts to review"), ""]
         for r in with_drafts:
             lines.append(f"### {r.source.name}")
             lines.append("")
@@ -68,13 +86,16 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
     notes = [f for f in result.all_findings if f.severity is not Severity.ERROR]
     errors = [f for f in result.all_findings if f.severity is Severity.ERROR]
     if errors or notes:
-        lines += ["## Findings", ""]
+        lines += [_("## Findings"), ""]
         # Not a code span: a backtick in a feed title would end it and let the rest format.
         lines += [f"- {cell(f.format())}" for f in errors + notes]
         lines.append("")
     lines.append(
-        "Drafts wait in `content/inbox/`: review one, set `status: published` and move it "
-        "to `content/messages/<theme>/` to publish it."
+        _(
+            "Drafts wait in `content/inbox/`: rewrite one for our audiences, move it to "
+            "`content/messages/<theme>/` and have it reviewed (`./veerkracht review FILE --by "
+            "NAME` publishes it)."
+        )
     )
     return "\n".join(lines) + "\n"
 
@@ -82,11 +103,11 @@ def render_report(result: IngestResult, link_from: Path | None = None) -> str:
 def _row(r: SourceResult) -> str:
     note = r.error
     if r.skipped:
-        note = f"{r.skipped} older new entries skipped"
-    return (
-        f"| {r.source.name} | {_STATUS.get(r.status, r.status)} | {r.entries} | "
-        f"{len(r.drafts)} | {cell(note)} |"
-    )
+        note = ngettext(
+            "{n} older new entry skipped", "{n} older new entries skipped", r.skipped
+        ).format(n=r.skipped)
+    status = _(_STATUS[r.status]) if r.status in _STATUS else r.status
+    return f"| {r.source.name} | {status} | {r.entries} | {len(r.drafts)} | {cell(note)} |"
 
 
 def write_ingest_report(result: IngestResult, out_dir: Path) -> tuple[Path, str]:

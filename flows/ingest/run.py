@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from flows.core import clock
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _, ngettext
 from flows.core.models import Source
 from flows.core.settings import Settings
 from flows.infra.limiter import HostLimiter
@@ -177,8 +178,10 @@ def process(
                 *at,
                 "I511",
                 Severity.WARNING,
-                f"source '{source.name}' moved permanently to {fetched.moved_to}; "
-                "put the new address in 'url' in sources.yaml",
+                _(
+                    "source '{name}' moved permanently to {url}; "
+                    "put the new address in 'url' in sources.yaml"
+                ).format(name=source.name, url=fetched.moved_to),
             )
         )
     error = fetched.error
@@ -190,7 +193,9 @@ def process(
                 settings, engine, source, rel, state, fetched, today, result, new_keys
             )
         except Exception as exc:  # noqa: BLE001 - one broken source never stops the others
-            error = f"could not process the feed: {type(exc).__name__}: {exc}"
+            error = _("could not process the feed: {error}").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
     elif fetched.outcome is Outcome.GONE:
         result.status = "gone"
     if error:
@@ -222,25 +227,33 @@ def _failure_finding(
             source.line,
             "I503",
             Severity.ERROR,
-            f"source '{source.name}' needs attention: {error}; the publisher removed "
-            "it: find the new feed address or set 'enabled: false'",
+            _(
+                "source '{name}' needs attention: {error}; the publisher removed "
+                "it: find the new feed address or set 'enabled: false'"
+            ).format(name=source.name, error=error),
         )
-    runs = f"failed {state.failures} run(s) in a row"
+    runs = ngettext("failed {n} run in a row", "failed {n} runs in a row", state.failures).format(
+        n=state.failures
+    )
     if state.failures >= threshold:
         return finding(
             rel,
             source.line,
             "I502",
             Severity.ERROR,
-            f"source '{source.name}' needs attention: {runs} ({error}); check the "
-            "address in a browser, correct 'url' or set 'enabled: false'",
+            _(
+                "source '{name}' needs attention: {runs} ({error}); check the "
+                "address in a browser, correct 'url' or set 'enabled: false'"
+            ).format(name=source.name, runs=runs, error=error),
         )
     return finding(
         rel,
         source.line,
         "I501",
         Severity.WARNING,
-        f"source '{source.name}' could not be read this time: {error} ({runs})",
+        _("source '{name}' could not be read this time: {error} ({runs})").format(
+            name=source.name, error=error, runs=runs
+        ),
     )
 
 
@@ -259,14 +272,23 @@ def _read_feed(
     feed = parse(fetched.body, fetched.url, fetched.content_type)
     at = (rel, source.line)
     if not feed.is_feed:
-        kind = "a web page" if "html" in fetched.content_type.lower() else "something else"
-        return (
-            f"the address returned {kind}, not a feed (perhaps a login page); "
+        if "html" in fetched.content_type.lower():
+            return _(
+                "the address returned a web page, not a feed (perhaps a login page); "
+                "check that 'url' points at the RSS or Atom feed itself"
+            )
+        return _(
+            "the address returned something that is not a feed; "
             "check that 'url' points at the RSS or Atom feed itself"
         )
     for note in feed.notes:
         result.findings.append(
-            finding(*at, "I506", Severity.INFO, f"source '{source.name}': {note}")
+            finding(
+                *at,
+                "I506",
+                Severity.INFO,
+                _("source '{name}': {note}").format(name=source.name, note=note),
+            )
         )
     if feed.bozo:
         result.findings.append(
@@ -274,8 +296,12 @@ def _read_feed(
                 *at,
                 "I505",
                 Severity.WARNING,
-                f"source '{source.name}' has errors ({feed.bozo[:160]}); read "
-                f"{len(feed.entries)} entries as far as the feed goes",
+                ngettext(
+                    "source '{name}' has errors ({error}); read {n} entry as far as the feed goes",
+                    "source '{name}' has errors ({error}); read {n} entries as far as the "
+                    "feed goes",
+                    len(feed.entries),
+                ).format(name=source.name, error=feed.bozo[:160], n=len(feed.entries)),
             )
         )
     result.entries = len(feed.entries)
@@ -296,8 +322,14 @@ def _read_feed(
                         *at,
                         "I509",
                         Severity.WARNING,
-                        f"source '{source.name}', entry '{entry.title[:60]}' was skipped: it does "
-                        f"not make a valid draft ({str(exc).splitlines()[0][:120]})",
+                        _(
+                            "source '{name}', entry '{title}' was skipped: it does "
+                            "not make a valid draft ({error})"
+                        ).format(
+                            name=source.name,
+                            title=entry.title[:60],
+                            error=str(exc).splitlines()[0][:120],
+                        ),
                     )
                 )
                 new_keys.extend((k, "") for k in entry.keys)
@@ -310,7 +342,9 @@ def _read_feed(
                         *at,
                         "I508",
                         Severity.INFO,
-                        f"source '{source.name}', entry '{draft.title[:60]}': {note}",
+                        _("source '{name}', entry '{title}': {note}").format(
+                            name=source.name, title=draft.title[:60], note=note
+                        ),
                     )
                 )
         else:
@@ -322,8 +356,13 @@ def _read_feed(
                 *at,
                 "I510",
                 Severity.INFO,
-                f"source '{source.name}' had {result.skipped} more new entries than the "
-                f"{MAX_NEW_PER_SOURCE} drafts per run; those were remembered without a draft",
+                ngettext(
+                    "source '{name}' had {n} more new entry than the {most} drafts per run; "
+                    "it was remembered without a draft",
+                    "source '{name}' had {n} more new entries than the {most} drafts per run; "
+                    "those were remembered without a draft",
+                    result.skipped,
+                ).format(name=source.name, n=result.skipped, most=MAX_NEW_PER_SOURCE),
             )
         )
     result.status = "new" if result.drafts else "no-news"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _
 from flows.core.models import Source
 from flows.core.urls import url_problem
 from flows.library.loader import LoadLog, load_yaml_models
@@ -27,7 +28,7 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
                     0,
                     "I500",
                     Severity.INFO,
-                    "there is no sources.yaml, so there is nothing to ingest",
+                    _("there is no sources.yaml, so there is nothing to ingest"),
                 )
             ],
         )
@@ -41,7 +42,9 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
                 _skipped(
                     rel,
                     source,
-                    f"source name '{source.name}' is used twice; give each source its own name",
+                    _("source name '{name}' is used twice; give each source its own name").format(
+                        name=source.name
+                    ),
                 )
             )
             continue
@@ -52,8 +55,10 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
                 _skipped(
                     rel,
                     source,
-                    f"source '{source.name}': url '{source.url}' {problem}; "
-                    "write the feed's full https:// address",
+                    _(
+                        "source '{name}': url '{url}' {problem}; "
+                        "write the feed's full https:// address"
+                    ).format(name=source.name, url=source.url, problem=problem),
                 )
             )
             continue
@@ -63,4 +68,5 @@ def load_sources(content_dir: Path) -> tuple[list[Source], str, list[Finding]]:
 
 def _skipped(rel: str, source: Source, why: str) -> Finding:
     """The I500 error for a source that is not ingested because of `why`."""
-    return finding(rel, source.line, "I500", Severity.ERROR, f"{why} (this one is skipped)")
+    text = _("{why} (this one is skipped)").format(why=why)
+    return finding(rel, source.line, "I500", Severity.ERROR, text)

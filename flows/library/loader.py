@@ -34,6 +34,7 @@ from flows.core.models import (
     STATUSES,
     THEMES,
     Campaign,
+    DatesOutOfOrder,
     Message,
     ScreenText,
     Style,
@@ -331,7 +332,7 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
             "vast-ritme (not {value})"
         ).format(field=dotted, value=repr(value))
     msg = str(err["msg"]).removeprefix("Value error, ")
-    if "before" in msg:
+    if isinstance((err.get("ctx") or {}).get("error"), DatesOutOfOrder):
         return "S115", _("{problem}; correct the dates").format(problem=msg)
     return "S112", _("'{field}' is not valid: {problem}").format(field=dotted, problem=msg)
 

@@ -31,6 +31,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from flows.core.i18n import N_, _
 from flows.core.settings import Settings
 from flows.infra.limiter import HostLimiter
 from flows.infra.netsafety import RefusedAddress, request_problem, safe_client
@@ -43,6 +44,19 @@ class Verdict(StrEnum):
     UNVERIFIED = "unverified"  # could not tell (timeouts, connection errors, 5xx, 429)
     REFUSED = "refused"  # points at an address we never connect to
 
+    @property
+    def label(self) -> str:
+        """The verdict in the current language, for people (the value stays for machines)."""
+        return _(_LABELS[self])
+
+
+_LABELS = {
+    Verdict.OK: N_("ok"),
+    Verdict.REDIRECTED: N_("moved"),
+    Verdict.BROKEN: N_("broken"),
+    Verdict.UNVERIFIED: N_("not verified"),
+    Verdict.REFUSED: N_("refused"),
+}
 
 HEAD_REFUSED = frozenset({403, 405, 501})  # servers that do not answer HEAD properly
 GONE = frozenset({404, 410, 451})
@@ -168,14 +182,16 @@ class Checker:
                 if wait is not None and wait > self.options.retry_after_cap:
                     # Asking again sooner than the site allows would be rude, and waiting that
                     # long would hold up the whole run: leave it for the next check.
-                    attempt.detail += (
-                        f"; it asks to wait {wait:.0f} s, so it is left for a later check"
-                    )
+                    attempt.detail += "; " + _(
+                        "it asks to wait {seconds} s, so it is left for a later check"
+                    ).format(seconds=f"{wait:.0f}")
                     break
                 await asyncio.sleep(self._delay(n, attempt.retry_after))
                 attempt = await self._attempt(url, spare)
         except Exception as exc:  # noqa: BLE001 - one odd site must not stop the whole run
-            detail = f"could not be checked ({type(exc).__name__}: {exc})"
+            detail = _("could not be checked ({error})").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
             attempt = _Attempt(Verdict.UNVERIFIED, None, url, [], detail, False)
         result = Result(
             url=url,
@@ -209,20 +225,21 @@ class Checker:
             try:
                 response = await self._request_retrying_timeout(current, spare)
             except RefusedAddress as exc:
-                return _Attempt(
-                    Verdict.REFUSED, None, current, chain, f"{exc}; use a public address", reached
-                )
+                detail = _("{reason}; use a public address").format(reason=exc)
+                return _Attempt(Verdict.REFUSED, None, current, chain, detail, reached)
             except (httpx.TimeoutException, TimeoutError) as exc:
                 # A read timeout means a server did accept the connection: it is reachable.
                 answered = reached or isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
-                detail = "no answer in time"
+                detail = _("no answer in time")
                 # Already asked a second time beside the first (see the module docstring).
                 return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, answered)
             except httpx.HTTPError as exc:
                 connect = isinstance(exc, httpx.ConnectError)
                 answered = reached or not connect
-                what = "could not connect" if connect else "the connection failed"
-                detail = f"{what} ({_plain_error(exc)})"
+                if connect:
+                    detail = _("could not connect ({reason})").format(reason=_plain_error(exc))
+                else:
+                    detail = _("the connection failed ({reason})").format(reason=_plain_error(exc))
                 return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, answered)
             reached = True
             status = response.status_code
@@ -233,20 +250,24 @@ class Checker:
                     target = urljoin(current, location.strip())
                     httpx.URL(target)
                 except (ValueError, httpx.InvalidURL):
-                    detail = f"redirects to an invalid address ({location!r})"
+                    detail = _("redirects to an invalid address ({address})").format(
+                        address=repr(location)
+                    )
                     return _Attempt(Verdict.UNVERIFIED, status, current, chain, detail, reached)
                 problem = request_problem(target)  # the one acceptance rule, as it is sent
                 if problem is not None:
-                    detail = f"redirects to {target[:200]!r}, which {problem}"
+                    detail = _("redirects to {address}, which {problem}").format(
+                        address=repr(target[:200]), problem=problem
+                    )
                     return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
                 if target in seen:
-                    detail = "redirects in a loop; open it in a browser to see if it works"
+                    detail = _("redirects in a loop; open it in a browser to see if it works")
                     return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
                 seen.add(target)
                 current = target
                 continue
             return _judge(status, response.headers, current, chain)
-        detail = f"more than {MAX_REDIRECTS} redirects; use the final address"
+        detail = _("more than {n} redirects; use the final address").format(n=MAX_REDIRECTS)
         return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, reached)
 
     async def _request_retrying_timeout(self, url: str, spare: list[bool]) -> httpx.Response:
@@ -325,17 +346,22 @@ def _judge(status: int, headers: httpx.Headers, final: str, chain: list[Hop]) ->
     """The verdict for the status the chain ended with."""
     if 200 <= status < 300:
         if chain and all(hop.status in PERMANENT for hop in chain):
-            detail = f"moved permanently; use {final}"
+            detail = _("moved permanently; use {address}").format(address=final)
             return _Attempt(Verdict.REDIRECTED, status, final, chain, detail, True)
         return _Attempt(Verdict.OK, status, final, chain, "", True)
     if status in GONE:
-        detail = {404: "page not found (404)", 410: "page removed (410)"}.get(
-            status, f"page not available ({status})"
-        )
+        if status == 404:
+            detail = _("page not found (404)")
+        elif status == 410:
+            detail = _("page removed (410)")
+        else:
+            detail = _("page not available ({status})").format(status=status)
         return _Attempt(Verdict.BROKEN, status, final, chain, detail, True)
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(headers.get("retry-after"))
-        detail = f"the site answered {status} (busy or failing); try again later"
+        detail = _("the site answered {status} (busy or failing); try again later").format(
+            status=status
+        )
         return _Attempt(
             Verdict.UNVERIFIED,
             status,
@@ -346,7 +372,7 @@ def _judge(status: int, headers: httpx.Headers, final: str, chain: list[Hop]) ->
             retry=True,
             retry_after=retry_after,
         )
-    detail = f"the site answered {status}; open it in a browser to check"
+    detail = _("the site answered {status}; open it in a browser to check").format(status=status)
     return _Attempt(Verdict.UNVERIFIED, status, final, chain, detail, True)
 
 
@@ -355,13 +381,15 @@ def _plain_error(exc: BaseException) -> str:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):
-            return "connection refused"
+            return _("the site refused the connection")
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return f"the site's security certificate is not valid ({seen.verify_message})"
+            return _("the site's security certificate is not valid ({reason})").format(
+                reason=seen.verify_message
+            )
         if isinstance(seen, socket.gaierror):
-            return "the site name was not found"
+            return _("the site name was not found")
         if isinstance(seen, OSError) and "unreachable" in str(seen).lower():
-            return "network unreachable"
+            return _("the network cannot be reached")
         seen = seen.__cause__ or seen.__context__
     return str(exc).strip() or type(exc).__name__
 

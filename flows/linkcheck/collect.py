@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _
 from flows.core.models import Message
 from flows.core.urls import has_web_scheme, url_problem
 from flows.infra.markdown import parser
@@ -99,18 +100,18 @@ def _add(out: Collected, url: str, use: Use, strict: bool) -> None:
             out.add(url.strip(), use)
             return
         # Body links like "/pagina" or "www.site.nl" never work in a newsletter or feed.
-        out.findings.append(
-            finding(
-                use.path, use.line, "L405", Severity.ERROR, f"link {url!r} {reason}", use.column
-            )
-        )
+        out.findings.append(_malformed(url, reason, use))
         return
     if url.lower().startswith(_NOT_WEB):
         return
-    reason = malformed_reason(url) or "is not a web address"
-    out.findings.append(
-        finding(use.path, use.line, "L405", Severity.ERROR, f"link {url!r} {reason}", use.column)
-    )
+    reason = malformed_reason(url) or _("is not a web address")
+    out.findings.append(_malformed(url, reason, use))
+
+
+def _malformed(url: str, reason: str, use: Use) -> Finding:
+    """The L405 error for a link that cannot be checked."""
+    text = _("link {url} {reason}").format(url=repr(url), reason=reason)
+    return finding(use.path, use.line, "L405", Severity.ERROR, text, use.column)
 
 
 def _body_links(body: str) -> list[tuple[str, int]]:

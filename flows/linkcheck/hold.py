@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.core.i18n import _
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 from flows.library.loader import Library
@@ -27,9 +28,8 @@ def held_by_links(library: Library, settings: Settings) -> dict[tuple[str, str],
         if cached.result.verdict is not Verdict.BROKEN:
             continue
         for use in uses[url]:
-            text = (
-                f"link {url} is broken ({cached.result.detail}) at {use.path}:{use.line}; "
-                "replace it or remove it"
+            text = _("link {url} is broken ({detail}) at {where}; replace it or remove it").format(
+                url=url, detail=cached.result.detail, where=f"{use.path}:{use.line}"
             )
             if text not in reasons.setdefault(use.message, []):
                 reasons[use.message].append(text)

@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from flows.core.i18n import _, current_language
 from flows.infra.outputs import write_report
 from flows.infra.templates import environment
 from flows.linkcheck.check import Verdict
@@ -51,21 +52,36 @@ def to_json(report: LinkReport) -> str:
     return json.dumps(rows(report), ensure_ascii=False, indent=2)
 
 
-def table(report: LinkReport) -> list[dict[str, str]]:
-    """Rows for the Prefect table artifact, worst first."""
+def _rows_worst_first(report: LinkReport) -> list[dict[str, str]]:
+    """One row per URL for people, worst first: verdict (the value), label, url, status,
+    detail, used_in."""
     ordered = sorted(report.results, key=lambda r: (_ORDER[r.verdict], r.url))
     return [
         {
             "verdict": str(r.verdict),
+            "label": r.verdict.label,
             "url": r.url,
             "status": "" if r.status is None else str(r.status),
             "detail": r.detail,
-            "used in": ", ".join(
+            "used_in": ", ".join(
                 f"{u['path']}:{u['line']}" for u in paths_of(report.uses.get(r.url, []))
             ),
         }
         for r in ordered
     ]
+
+
+def table(report: LinkReport) -> list[dict[str, str]]:
+    """Rows for the Prefect table artifact, worst first, with column names in the current
+    language."""
+    columns = {
+        "label": _("verdict"),
+        "url": _("link"),
+        "status": _("status"),
+        "detail": _("what to do"),
+        "used_in": _("used in"),
+    }
+    return [{name: row[key] for key, name in columns.items()} for row in _rows_worst_first(report)]
 
 
 @cache
@@ -84,10 +100,31 @@ def to_html(report: LinkReport) -> str:
             summary=report.summary(),
             offline=report.offline,
             counts=counts,
-            rows=table(report),
-            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            rows=_rows_worst_first(report),
+            lang=current_language(),
+            words=_words(datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         )
     )
+
+
+def _words(generated: str) -> dict[str, str]:
+    """The fixed texts of links.html in the current language."""
+    return {
+        "title": _("Link check"),
+        "offline": _(
+            "Offline: no site could be reached, so no link was verified and no message is held "
+            "back."
+        ),
+        "generated": _(
+            "Made {when}. Broken links hold their messages back when the link policy in "
+            'style.yaml is "hold".'
+        ).format(when=generated),
+        "verdict": _("Verdict"),
+        "link": _("Link"),
+        "status": _("Status"),
+        "detail": _("What to do"),
+        "used_in": _("Used in"),
+    }
 
 
 def write_html(report: LinkReport, out_dir: Path) -> Path:

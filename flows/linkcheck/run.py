@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import N_, _, ngettext
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 from flows.library.loader import Library
@@ -16,7 +17,7 @@ from flows.linkcheck import cache
 from flows.linkcheck.check import Options, Result, Verdict, check_urls
 from flows.linkcheck.collect import Use, collect_urls
 
-OFFLINE = "offline: links not verified"
+OFFLINE = N_("offline: links not verified")  # the msgid; _(OFFLINE) for people
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -38,10 +39,16 @@ class LinkReport:
 
     def summary(self) -> str:
         """One line for people: how many links, and how they fared."""
-        parts = [f"{self.count(v)} {v}" for v in Verdict if self.count(v)]
-        text = f"{len(self.results)} links: " + (", ".join(parts) or "none")
-        text += f" ({self.from_cache} from cache, {self.requests_sent} requests)"
-        return f"{OFFLINE}. {text}" if self.offline else text
+        parts = [f"{self.count(v)} {v.label}" for v in Verdict if self.count(v)]
+        text = _("{links}: {verdicts} ({cached} from cache, {requests})").format(
+            links=ngettext("{n} link", "{n} links", len(self.results)).format(n=len(self.results)),
+            verdicts=", ".join(parts) or _("none"),
+            cached=self.from_cache,
+            requests=ngettext("{n} request", "{n} requests", self.requests_sent).format(
+                n=self.requests_sent
+            ),
+        )
+        return f"{_(OFFLINE)}. {text}" if self.offline else text
 
 
 def _when(ts: float) -> str:
@@ -56,10 +63,10 @@ def apply_history(result: Result, previous: cache.Cached | None) -> Result:
     )
     if result.verdict is Verdict.BROKEN and worked_before:
         result.verdict = Verdict.UNVERIFIED
-        result.detail = (
-            f"{result.detail}; it worked at an earlier check, so it counts as broken "
+        result.detail = _(
+            "{detail}; it worked at an earlier check, so it counts as broken "
             "only if the next check finds the same"
-        )
+        ).format(detail=result.detail)
     return result
 
 
@@ -112,7 +119,7 @@ async def run_link_check_async(
     if report.offline:
         for r in fresh.values():
             if r.verdict is not Verdict.REFUSED:
-                r.detail = f"{OFFLINE} ({r.detail})"
+                r.detail = f"{_(OFFLINE)} ({r.detail})"
     else:
         for url, r in fresh.items():
             apply_history(r, previous.get(url))
@@ -144,8 +151,10 @@ def _findings(report: LinkReport, library: Library) -> list[Finding]:
                 0,
                 "L406",
                 Severity.INFO,
-                f"{OFFLINE}: no site could be reached from this machine; "
-                "nothing is held back. Run the check again when online.",
+                _(
+                    "{offline}: no site could be reached from this machine; "
+                    "nothing is held back. Run the check again when online."
+                ).format(offline=_(OFFLINE)),
                 0,
             )
         )
@@ -166,23 +175,27 @@ def _describe(r: Result) -> tuple[str, Severity, str]:
         return (
             "L401",
             Severity.ERROR,
-            (
-                f"link {r.url} is broken: {r.detail} (checked {_when(r.checked_at)}); "
-                "replace it or remove it"
+            _("link {url} is broken: {detail} (checked {when}); replace it or remove it").format(
+                url=r.url, detail=r.detail, when=_when(r.checked_at)
             ),
         )
     if r.verdict is Verdict.REDIRECTED:
         return (
             "L402",
             Severity.WARNING,
-            (f"link {r.url} has moved permanently to {r.final_url}; use the new address"),
+            _("link {url} has moved permanently to {new}; use the new address").format(
+                url=r.url, new=r.final_url
+            ),
         )
     if r.verdict is Verdict.UNVERIFIED:
-        return "L403", Severity.INFO, f"link {r.url} could not be verified: {r.detail}"
+        text = _("link {url} could not be verified: {detail}").format(url=r.url, detail=r.detail)
+        return "L403", Severity.INFO, text
     if r.verdict is Verdict.REFUSED:
         return (
             "L404",
             Severity.WARNING,
-            (f"link {r.url} leads to an internal address and is never opened: {r.detail}"),
+            _("link {url} leads to an internal address and is never opened: {detail}").format(
+                url=r.url, detail=r.detail
+            ),
         )
     return "", Severity.INFO, ""

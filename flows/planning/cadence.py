@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from flows.core.clock import TIMEZONE
+from flows.core.i18n import N_, _
 
 WEEKDAYS: dict[str, int] = {
     "monday": 0,
@@ -58,7 +59,7 @@ NUMBERS: dict[str, int] = {
     "vijf": 5,
     "zes": 6,
 }
-EXAMPLES = (
+EXAMPLES = N_(
     "daily, weekly on monday, every 2 weeks on tuesday, monthly on the first tuesday "
     "(or in Dutch: dagelijks, wekelijks op maandag, elke 2 weken op dinsdag, "
     "maandelijks op de eerste dinsdag)"
@@ -120,11 +121,17 @@ def parse_cadence(text: str) -> Cadence:
         nth = ORDINALS.get(groups["nth"])
         if nth is None:
             raise CadenceError(
-                f"cadence {text!r}: {groups['nth']!r} is not first, second, third, fourth or "
-                f"last; write for example 'monthly on the first tuesday'"
+                _(
+                    "cadence {text}: {word} is not first, second, third, fourth or "
+                    "last; write for example 'monthly on the first tuesday'"
+                ).format(text=repr(text), word=repr(groups["nth"]))
             )
         return Cadence("monthly", weekday=weekday, nth=nth, text=norm)
-    raise CadenceError(f"cadence {text!r} is not understood; write one of: {EXAMPLES}")
+    raise CadenceError(
+        _("cadence {text} is not understood; write one of: {examples}").format(
+            text=repr(text), examples=_(EXAMPLES)
+        )
+    )
 
 
 def _weekday(word: str, text: str) -> int:
@@ -132,8 +139,10 @@ def _weekday(word: str, text: str) -> int:
         word = word[:-1]
     if word not in WEEKDAYS:
         raise CadenceError(
-            f"cadence {text!r}: {word!r} is not a day of the week; write for example "
-            f"'weekly on monday' or 'wekelijks op maandag'"
+            _(
+                "cadence {text}: {word} is not a day of the week; write for example "
+                "'weekly on monday' or 'wekelijks op maandag'"
+            ).format(text=repr(text), word=repr(word))
         )
     return WEEKDAYS[word]
 
@@ -142,8 +151,10 @@ def _number(word: str, text: str) -> int:
     value = int(word) if word.isdigit() else NUMBERS.get(word, 0)
     if not 1 <= value <= 12:
         raise CadenceError(
-            f"cadence {text!r}: the number of weeks must be 1 to 12; write for example "
-            f"'every 2 weeks on tuesday'"
+            _(
+                "cadence {text}: the number of weeks must be 1 to 12; write for example "
+                "'every 2 weeks on tuesday'"
+            ).format(text=repr(text))
         )
     return value
 

@@ -25,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from flows.core.findings import Finding, Severity, finding
+from flows.core.i18n import _
 from flows.core.models import Campaign, Message
 from flows.planning.cadence import (
     EXAMPLES,
@@ -348,8 +349,10 @@ def cadence_findings(
                 line,
                 "P701",
                 Severity.ERROR,
-                f"{channel}: {exc}; until then nothing goes out on this "
-                f"channel for campaign '{campaign.id}'",
+                _(
+                    "{channel}: {problem}; until then nothing goes out on this "
+                    "channel for campaign '{campaign}'"
+                ).format(channel=channel, problem=exc, campaign=campaign.id),
             )
         ]
     if first_due(cadence, campaign.period.start) > campaign.period.end:
@@ -359,9 +362,15 @@ def cadence_findings(
                 line,
                 "P702",
                 Severity.WARNING,
-                f"{channel}: the cadence '{cadence_text}' is never due "
-                f"between {campaign.period.start} and {campaign.period.end}; "
-                "choose another day or lengthen the period",
+                _(
+                    "{channel}: the cadence '{cadence}' is never due "
+                    "between {start} and {end}; choose another day or lengthen the period"
+                ).format(
+                    channel=channel,
+                    cadence=cadence_text,
+                    start=campaign.period.start,
+                    end=campaign.period.end,
+                ),
             )
         ]
     return []

@@ -18,6 +18,7 @@ from channels.base import Context
 from flows.checks import held_by_checks
 from flows.core.errors import ContentError
 from flows.core.findings import Finding
+from flows.core.i18n import _
 from flows.core.models import PUBLISHED, Message
 from flows.core.settings import Settings
 from flows.library.loader import Library, LoadLog, load_message
@@ -46,7 +47,7 @@ def find_message(library: Library, ref: str) -> tuple[Library, Message]:
     path = Path(ref)
     if path.suffix == ".md" or path.exists():
         if not path.is_file():
-            raise ContentError(f"message file not found: {ref}")
+            raise ContentError(_("message file not found: {path}").format(path=ref))
         wanted = path.resolve()
         for loaded in library.messages:
             if loaded.path.resolve() == wanted:
@@ -56,19 +57,23 @@ def find_message(library: Library, ref: str) -> tuple[Library, Message]:
         if message is None:
             problems = "\n".join(f.format() for f in sorted(log.findings))
             raise ContentError(
-                f"{ref} cannot be read as a message:\n{problems}\nfix this, then preview again"
+                _(
+                    "{path} cannot be read as a message:\n{problems}\nfix this, then preview again"
+                ).format(path=ref, problems=problems)
             )
         return library.with_messages(message), message
-    message_id, _, lang = ref.partition(".")
+    message_id, _dot, lang = ref.partition(".")
     found = library.message(message_id, lang or "nl")
     if found is None:
         languages = sorted(m.lang for m in library.messages if m.id == message_id)
         hint = (
-            f"it exists in {', '.join(languages)}; write {message_id}.{languages[0]}"
+            _("it exists in {languages}; write {ref}").format(
+                languages=", ".join(languages), ref=f"{message_id}.{languages[0]}"
+            )
             if languages
-            else "give the file's path, for example content/messages/slapen/vast-ritme.nl.md"
+            else _("give the file's path, for example content/messages/slapen/vast-ritme.nl.md")
         )
-        raise ContentError(f"no message {ref!r}: {hint}")
+        raise ContentError(_("no message {ref}: {hint}").format(ref=repr(ref), hint=hint))
     return library, found
 
 
@@ -90,16 +95,22 @@ def preview_message(
     result = Preview(message, folder)
     result.findings = sorted(f for f in check_all(library, inputs, day) if f.path == rel)
     if message.key in held_by_checks(library, result.findings):
-        result.notes.append("this message has errors: it is held back until they are fixed")
+        result.notes.append(_("this message has errors: it is held back until they are fixed"))
     if message.status != PUBLISHED:
         result.notes.append(
-            f"status: {message.status}; it is published only after a review "
-            f"(./veerkracht review {rel} --by NAME)"
+            _(
+                "status: {status}; it is published only after a review "
+                "(./veerkracht review {path} --by NAME)"
+            ).format(status=message.status, path=rel)
         )
     if message.valid_from > day:
-        result.notes.append(f"shown from {message.valid_from.isoformat()}, not before")
+        result.notes.append(
+            _("shown from {day}, not before").format(day=message.valid_from.isoformat())
+        )
     if message.valid_until is not None and message.valid_until < day:
-        result.notes.append(f"valid until {message.valid_until.isoformat()}: no longer shown")
+        result.notes.append(
+            _("valid until {day}: no longer shown").format(day=message.valid_until.isoformat())
+        )
     ctx = Context(settings, folder, register_links=register_links)
     for name, ch in channels().items():
         if name in skip:

@@ -46,6 +46,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from channels.base import Channel
 from channels.shared import reach
 from flows.core.errors import SettingsError
+from flows.core.i18n import _
 from flows.core.settings import Settings
 
 MAX_BODY = 4096  # bytes: an unsubscribe form is under 200
@@ -96,17 +97,19 @@ def collect_routes(
     """The short links' `/r/<code>` (shared by every channel, `channels.shared.reach`) and
     every channel's public routes; two claiming one path is a settings error."""
     shared = list(reach.routes(settings))
-    owner = {str(getattr(r, "path", "")): "the short links" for r in shared}
+    owner = {str(getattr(r, "path", "")): _("the short links") for r in shared}
     routes: list[BaseRoute] = []
     for channel in channels:
         for route in channel.public_routes(settings):
             path = str(getattr(route, "path", ""))
             if path in owner:
                 raise SettingsError(
-                    f"public route {path} is offered by both {owner[path]} and the "
-                    f"{channel.name} channel; one of them must change it"
+                    _(
+                        "the public address {path} is used by both {owner} and the {channel} "
+                        "channel; one of them must use another address"
+                    ).format(path=path, owner=owner[path], channel=channel.name)
                 )
-            owner[path] = f"the {channel.name} channel"
+            owner[path] = _("the {channel} channel").format(channel=channel.name)
             routes.append(route)
     return routes + shared
 

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli.common import EXIT_USAGE, add_common, serve_until_interrupted
-from flows.core.i18n import _
+from flows.core.i18n import N_, _, current_language
 from flows.core.settings import load_settings
 
 HOST = "127.0.0.1"
+NOT_FOUND = N_("This file does not exist, or it is not public.")
 # SQLite databases and their journals, whatever someone named them: never served.
 DATABASE = re.compile(r"\.(db|sqlite3?)(-wal|-shm|-journal)?$", re.IGNORECASE)
 
@@ -93,6 +94,17 @@ class QuietHandler(SimpleHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
+    @property
+    def error_message_format(self) -> str:  # type: ignore[override]
+        """The error page (404...) in the language of the person previewing; the base class
+        fills in %(code)d and %(message)s."""
+        title = html.escape(_("Error {code}").format(code="%(code)d"), quote=False)
+        return (
+            f'<!DOCTYPE html>\n<html lang="{current_language()}"><head><meta charset="utf-8">'
+            f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n"
+            "<p>%(message)s</p>\n</body></html>\n"
+        )
+
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the terminal quiet; errors still show in the browser."""
 
@@ -101,12 +113,12 @@ class QuietHandler(SimpleHTTPRequestHandler):
         root = Path(self.directory)
         path = Path(self.translate_path(self.path))
         if not is_public(root, path):
-            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            self.send_error(HTTPStatus.NOT_FOUND, _(NOT_FOUND))
             return None
         if path.is_dir():
             for index in ("index.html", "index.htm"):  # the base class would serve these
                 if os.path.lexists(path / index) and not is_public(root, path / index):
-                    self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+                    self.send_error(HTTPStatus.NOT_FOUND, _(NOT_FOUND))
                     return None
         return super().send_head()
 
@@ -118,7 +130,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
                 (n for n in os.listdir(folder) if is_public(root, folder / n)), key=str.lower
             )
         except OSError:
-            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            self.send_error(HTTPStatus.NOT_FOUND, _(NOT_FOUND))
             return None
         shown = html.escape(urllib.parse.unquote(self.path.split("?", 1)[0]), quote=False)
         items = []
@@ -127,7 +139,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
             link = urllib.parse.quote(name + slash, errors="surrogatepass")
             items.append(f'<li><a href="{link}">{html.escape(name + slash, quote=False)}</a></li>')
         page = (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<!DOCTYPE html>\n<html lang="{current_language()}"><head><meta charset="utf-8">'
             f"<title>{shown}</title></head>\n<body><h1>{shown}</h1>\n<ul>\n"
             + "\n".join(items)
             + "\n</ul>\n</body></html>\n"
