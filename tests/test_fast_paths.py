@@ -30,8 +30,11 @@ from pathlib import Path
 from pprint import pformat
 from typing import Any
 
+import hypothesis
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -44,9 +47,10 @@ from channels.screens.channel import screen_files
 from channels.screens.config import Screen
 from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import build_playlist, day_of, to_script_json, version_of
-from flows.checks import readability
+from flows.checks import patterns, readability, run_checks, tone
 from flows.checks.context import Context, Terms, front_texts
 from flows.checks.prose import WORD_RE, parse_body
+from flows.core.findings import Finding
 from flows.core.models import Message, Source
 from flows.core.settings import TIMEZONE
 from flows.core.text import has_unsafe
@@ -57,6 +61,8 @@ from flows.library.loader import Library, LoadLog, load_library, load_message, s
 from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, parse_yaml
 from tests.channel_inputs import screens_of
 from tests.conftest import CONTENT, FIXTURES, REPO
+from tests.test_checks_corpus import _entries as _corpus_entries
+from tests.test_checks_corpus import _write as _write_corpus
 from tests.test_newsletter_support import edition as newsletter_edition
 from tests.test_newsletter_support import message as newsletter_message
 from tests.test_newsletter_support import settings_for
@@ -1301,3 +1307,93 @@ def test_draft_data_with_emoji_equals_the_pure_python_emitter(
 
     fast = data(_draft(title)[1])
     assert fast == data(_draft_slow(title, monkeypatch)) and fast["title"] == title
+
+
+# --- 8. flows/checks: prefilters before the pattern and blame-word scans ---------------------
+# Slow path: every pattern scanned and every word looked at in every message, no prefilter.
+
+
+def _tone_corpus_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tone-corpus")
+    _write_corpus(root, _corpus_entries())
+    return root
+
+
+@pytest.fixture(scope="module")
+def check_roots(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every content folder with messages, and the labelled tone corpus as one."""
+    return [*CONTENT_ROOTS, _tone_corpus_root(tmp_path_factory)]
+
+
+def _all_findings(roots: list[Path]) -> dict[str, list[Finding]]:
+    return {str(root): run_checks(load_library(root), date(2027, 1, 4)) for root in roots}
+
+
+def _scan_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The slow path: no Keyed prefilter, no blame word-start scan."""
+    monkeypatch.setattr(patterns.Keyed, "finditer", lambda self, text: self.pattern.finditer(text))
+    monkeypatch.setattr(tone, "_starts_pattern", lambda prefixes: re.compile(""))
+
+
+def test_checks_equal_the_scan_without_prefilters(
+    check_roots: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _all_findings(check_roots)
+    with monkeypatch.context() as patch:
+        _scan_everything(patch)
+        slow = _all_findings(check_roots)
+    same(fast, slow)
+    # The corpus does hold what the prefilters guard, so the comparison bites.
+    codes = Counter(f.code for found in fast.values() for f in found)
+    assert all(codes[code] >= 3 for code in ("T203", "T205", "T206", "T207")), codes
+
+
+_GRAMMARS = {"nl": patterns._DUTCH, "en": patterns._ENGLISH}
+_KEYED = [
+    pytest.param(getattr(g, name), id=f"{lang}-{name}")
+    for lang, g in _GRAMMARS.items()
+    for name in ("cause", "judgement", "obligation")
+]
+
+
+@pytest.mark.parametrize("keyed", _KEYED)
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_every_text_a_pattern_matches_holds_one_of_its_keys(
+    keyed: patterns.Keyed, data: st.DataObject
+) -> None:
+    text = data.draw(st.from_regex(keyed.pattern))
+    assert list(keyed.finditer(text)) != [], text
+
+
+@pytest.mark.parametrize("keyed", _KEYED)
+def test_keyed_finditer_equals_the_pattern_on_every_corpus(
+    keyed: patterns.Keyed, check_roots: list[Path]
+) -> None:
+    texts = [
+        Context(library, date(2027, 1, 4)).corpus(message).source
+        for library in map(load_library, check_roots)
+        for message in library.for_checks().messages
+    ]
+    spans = [[m.span() for m in keyed.finditer(t)] for t in texts]
+    same(spans, [[m.span() for m in keyed.pattern.finditer(t)] for t in texts])
+
+
+# Words joined by hyphens and apostrophes, separators, capitals and non-ASCII word characters:
+# where a token may start other than at a plain space.
+_WORDISH = st.lists(
+    st.sampled_from(["sch", "fou", "schuld", "fout", "ver", "a", "_", "1", "é", "ß", "İ", "Sch"])
+    | st.sampled_from([" ", "-", "--", "'", "’", "\x00", ".", "x-", "-'", "\u00a0"]),
+    max_size=12,
+).map("".join)
+
+
+@hypothesis.settings(max_examples=500, deadline=None, derandomize=True)
+@given(text=_WORDISH)
+def test_a_word_with_a_blame_prefix_is_found_by_the_word_start_scan(text: str) -> None:
+    prefixes = ("fou", "sch", "sc")
+    starts = tone._starts_pattern(prefixes)
+    assert starts is not None
+    words = [m.group() for m in WORD_RE.finditer(text)]
+    if any(w[:3] in prefixes for w in words):
+        assert starts.search(text), (text, words)

@@ -132,6 +132,8 @@ class _Corpus:
         lower = self.text.lower()
         self.prefilter = lower
         self.lower = lower if len(lower) == len(self.text) else None
+        # The text `tokens` reads its words from (offsets in it are offsets in `text`).
+        self.source = self.lower if self.lower is not None else self.text
         self._tokens: list[tuple[int, int, str]] | None = None
         self._token_starts: list[int] = []
 
@@ -145,8 +147,7 @@ class _Corpus:
     def tokens(self) -> list[tuple[int, int, str]]:
         """(start, end, lower-case word) of every word, made on first use."""
         if self._tokens is None:
-            low = self.lower if self.lower is not None else self.text
-            self._tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(low)]
+            self._tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(self.source)]
             self._token_starts = [t[0] for t in self._tokens]
         return self._tokens
 
