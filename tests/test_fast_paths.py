@@ -56,7 +56,7 @@ from flows.core.settings import TIMEZONE
 from flows.core.text import has_unsafe
 from flows.ingest import drafts
 from flows.ingest.entries import Entry
-from flows.library import safe_yaml
+from flows.library import loader, safe_yaml
 from flows.library.loader import Library, LoadLog, load_library, load_message, split_front_matter
 from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, parse_yaml
 from tests.channel_inputs import screens_of
@@ -544,9 +544,9 @@ def test_every_content_folder_loads_the_same_with_the_pure_python_branch(
     same(fast, _library_view(load_library(root)))
 
 
-# --- 2. flows/library/loader.py split_front_matter: a prefix, the "zero" preset ----------------
-# Slow path: markdown-it-py (its default preset) with front_matter_plugin on the whole text,
-# the body being markdown-it's own lines after the front matter.
+# --- 2. flows/library/loader.py split_front_matter: a regex for the usual case, else a prefix
+# and the "zero" preset. Slow path: markdown-it-py (its default preset) with front_matter_plugin
+# on the whole text, the body being markdown-it's own lines after the front matter.
 
 _DEFAULT_MD = MarkdownIt().use(front_matter_plugin)
 _ZERO_MD = MarkdownIt("zero").use(front_matter_plugin)
@@ -736,6 +736,35 @@ def test_parsing_a_prefix_equals_parsing_the_whole_text() -> None:
         **{repr(t): t for t in _line_soup(3000)},
     }
     same(_differences(texts, split_front_matter, _whole_text_with_the_same_parser), {})
+
+
+@cache
+def _opened_soup(count: int, seed: int = 2027) -> list[str]:
+    """Texts that open with '---' and continue with look-alike lines, mostly with \n line ends
+    and often a bare '---': the borders of the regex shortcut."""
+    lines = [
+        *("---", "---", "----", "...", " ---", "   ---", "    ---", "\t---", "--- ", "---x"),
+        *("a: 1", "", "  - b", "-- c", "  ...", "... ", "....", ". .", "x\r", "a: \x00", "é"),
+    ]
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        body = [rnd.choice(lines) for _ in range(rnd.randint(0, 6))]
+        text = "---\n" + "".join(line + rnd.choice(["\n", "\n", "\n", "\r\n"]) for line in body)
+        out.append(text.rstrip("\n") if rnd.random() < 0.2 else text)
+    return out
+
+
+def test_the_front_matter_regex_equals_the_plugin() -> None:
+    texts = {repr(t): t for t in _opened_soup(4000)}
+    for name, text in _markdown_files().items():
+        texts[name] = text
+        texts[name + " cut"] = text[: text.find("\n---", 1) + 4]
+    same(_differences(texts, split_front_matter, _whole_text_with_the_same_parser), {})
+    # Both branches are taken, each often, so the comparison covers the regex's borders.
+    simple = [t for t in texts.values() if loader._SIMPLE_FRONT_MATTER.match(t)]
+    found = [t for t in texts.values() if split_front_matter(t)[0] is not None]
+    assert len(simple) > 400 and len(found) - len(simple) > 1000, (len(simple), len(found))
 
 
 def test_front_matter_cases_cover_every_outcome() -> None:
