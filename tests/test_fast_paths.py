@@ -50,7 +50,7 @@ from channels.screens.playlist import build_playlist, day_of, to_script_json, ve
 from flows.checks import patterns, readability, run_checks, tone
 from flows.checks.context import Context, Terms, front_texts
 from flows.checks.prose import WORD_RE, parse_body
-from flows.core.findings import Finding
+from flows.core.findings import ORDER, Finding, Severity
 from flows.core.models import Message, Source
 from flows.core.settings import TIMEZONE
 from flows.core.text import has_unsafe
@@ -1426,3 +1426,30 @@ def test_a_word_with_a_blame_prefix_is_found_by_the_word_start_scan(text: str) -
     words = [m.group() for m in WORD_RE.finditer(text)]
     if any(w[:3] in prefixes for w in words):
         assert starts.search(text), (text, words)
+
+
+# --- 9. flows/core/findings.py ORDER: sorting findings by a key ------------------------------
+# Slow path: `sorted(findings)`, the dataclass's own comparisons.
+
+_FINDINGS = st.builds(
+    Finding,
+    path=st.sampled_from(["a.md", "b.md", "content/a.md", "ä.md"]),
+    line=st.integers(0, 3),
+    column=st.integers(0, 2),
+    code=st.sampled_from(["S119", "T201", "T204", "T22"]),
+    severity=st.sampled_from(list(Severity)),
+    message=st.text(alphabet="ab é", max_size=3),
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@given(found=st.lists(_FINDINGS, max_size=40))
+def test_sorting_by_order_equals_sorting_findings(found: list[Finding]) -> None:
+    same(sorted(found, key=ORDER), sorted(found))
+
+
+def test_sorting_by_order_equals_sorting_every_folders_findings(check_roots: list[Path]) -> None:
+    found = [f for fs in _all_findings(check_roots).values() for f in fs]
+    random.Random(14).shuffle(found)
+    assert len(found) > 300
+    same(sorted(found, key=ORDER), sorted(found))
