@@ -1169,6 +1169,9 @@ TERM_CASES = [
     ("coördinatie en COÖRDINATIE", ("coördinatie",)),
     ("ﬁets met ligatuur", ("ﬁets",)),
     ("Geen enkel woord uit de lijst", ("jargon", "ELS")),
+    # Capitals-only terms have keys of their own, as written (the exact pattern's prefilter).
+    ("De GGD, de ggd, GGD-arts, A.B. en a.b., AB CD en AB-CD", ("GGD", "A.B", "AB CD", "ggd")),
+    ("snelste hulp, ELS-model, ÉÉN en één, Ǆ en ǅ", ("ELS", "ÉÉN", "Ǆ", "hulp")),
 ]
 
 
