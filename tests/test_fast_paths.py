@@ -438,6 +438,27 @@ def test_parse_yaml_equals_safe_load_on_generated_texts() -> None:
     assert outcomes["ok"] > 300 and outcomes["error"] > 300 and outcomes["alias"] > 10
 
 
+# Plain scalars starting with every character some implicit resolver is keyed on, and values
+# that only look like a bool, null, number, date, merge key or value key.
+_SCALARS = st.one_of(
+    st.text(alphabet="yYnNtTfFoO~-+.0123456789:_<=eE xabc", max_size=8),
+    st.sampled_from(["", "~", "null", "Yes", "on", "0o17", "0x1F", "1_000", ".inf", "-.NaN"]),
+    st.sampled_from(["2027-01-04", "2027-1-4 10:00:00Z", "<<", "=", "1e3", "+12", "1:20"]),
+    st.text(max_size=4),
+)
+
+
+@pytest.mark.skipif(not HAS_LIBYAML, reason="the quick resolver is libyaml's loader's")
+@hypothesis.settings(max_examples=500, deadline=None, derandomize=True)
+@given(value=_SCALARS, implicit=st.tuples(st.booleans(), st.booleans()))
+def test_the_quick_resolver_gives_pyyamls_tags(value: str, implicit: tuple[bool, bool]) -> None:
+    quick, plain = safe_yaml._CLoader(""), yaml.CSafeLoader("")
+    assert type(quick) is not yaml.CSafeLoader
+    for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
+        wanted = plain.resolve(kind, value if kind is yaml.ScalarNode else None, implicit)
+        same(quick.resolve(kind, value if kind is yaml.ScalarNode else None, implicit), wanted)
+
+
 def test_every_kind_of_input_is_covered() -> None:
     assert slow_yaml("a: 1\n") == ("ok", _canon({"a": 1}), {"a": 1})
     for text in HOSTILE_YAML:  # the slow path's data is safe_load's own
