@@ -30,8 +30,11 @@ from pathlib import Path
 from pprint import pformat
 from typing import Any
 
+import hypothesis
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -44,19 +47,22 @@ from channels.screens.channel import screen_files
 from channels.screens.config import Screen
 from channels.screens.payload import ScreenPayload
 from channels.screens.playlist import build_playlist, day_of, to_script_json, version_of
-from flows.checks import readability
+from flows.checks import patterns, readability, run_checks, tone
 from flows.checks.context import Context, Terms, front_texts
 from flows.checks.prose import WORD_RE, parse_body
+from flows.core.findings import ORDER, Finding, Severity
 from flows.core.models import Message, Source
 from flows.core.settings import TIMEZONE
 from flows.core.text import has_unsafe
 from flows.ingest import drafts
 from flows.ingest.entries import Entry
-from flows.library import safe_yaml
+from flows.library import loader, safe_yaml
 from flows.library.loader import Library, LoadLog, load_library, load_message, split_front_matter
 from flows.library.safe_yaml import AliasNotAllowed, DuplicateKey, parse_yaml
 from tests.channel_inputs import screens_of
 from tests.conftest import CONTENT, FIXTURES, REPO
+from tests.test_checks_corpus import _entries as _corpus_entries
+from tests.test_checks_corpus import _write as _write_corpus
 from tests.test_newsletter_support import edition as newsletter_edition
 from tests.test_newsletter_support import message as newsletter_message
 from tests.test_newsletter_support import settings_for
@@ -432,6 +438,27 @@ def test_parse_yaml_equals_safe_load_on_generated_texts() -> None:
     assert outcomes["ok"] > 300 and outcomes["error"] > 300 and outcomes["alias"] > 10
 
 
+# Plain scalars starting with every character some implicit resolver is keyed on, and values
+# that only look like a bool, null, number, date, merge key or value key.
+_SCALARS = st.one_of(
+    st.text(alphabet="yYnNtTfFoO~-+.0123456789:_<=eE xabc", max_size=8),
+    st.sampled_from(["", "~", "null", "Yes", "on", "0o17", "0x1F", "1_000", ".inf", "-.NaN"]),
+    st.sampled_from(["2027-01-04", "2027-1-4 10:00:00Z", "<<", "=", "1e3", "+12", "1:20"]),
+    st.text(max_size=4),
+)
+
+
+@pytest.mark.skipif(not HAS_LIBYAML, reason="the quick resolver is libyaml's loader's")
+@hypothesis.settings(max_examples=500, deadline=None, derandomize=True)
+@given(value=_SCALARS, implicit=st.tuples(st.booleans(), st.booleans()))
+def test_the_quick_resolver_gives_pyyamls_tags(value: str, implicit: tuple[bool, bool]) -> None:
+    quick, plain = safe_yaml._CLoader(""), yaml.CSafeLoader("")
+    assert type(quick) is not yaml.CSafeLoader
+    for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
+        wanted = plain.resolve(kind, value if kind is yaml.ScalarNode else None, implicit)
+        same(quick.resolve(kind, value if kind is yaml.ScalarNode else None, implicit), wanted)
+
+
 def test_every_kind_of_input_is_covered() -> None:
     assert slow_yaml("a: 1\n") == ("ok", _canon({"a": 1}), {"a": 1})
     for text in HOSTILE_YAML:  # the slow path's data is safe_load's own
@@ -538,9 +565,9 @@ def test_every_content_folder_loads_the_same_with_the_pure_python_branch(
     same(fast, _library_view(load_library(root)))
 
 
-# --- 2. flows/library/loader.py split_front_matter: a prefix, the "zero" preset ----------------
-# Slow path: markdown-it-py (its default preset) with front_matter_plugin on the whole text,
-# the body being markdown-it's own lines after the front matter.
+# --- 2. flows/library/loader.py split_front_matter: a regex for the usual case, else a prefix
+# and the "zero" preset. Slow path: markdown-it-py (its default preset) with front_matter_plugin
+# on the whole text, the body being markdown-it's own lines after the front matter.
 
 _DEFAULT_MD = MarkdownIt().use(front_matter_plugin)
 _ZERO_MD = MarkdownIt("zero").use(front_matter_plugin)
@@ -730,6 +757,35 @@ def test_parsing_a_prefix_equals_parsing_the_whole_text() -> None:
         **{repr(t): t for t in _line_soup(3000)},
     }
     same(_differences(texts, split_front_matter, _whole_text_with_the_same_parser), {})
+
+
+@cache
+def _opened_soup(count: int, seed: int = 2027) -> list[str]:
+    """Texts that open with '---' and continue with look-alike lines, mostly with \n line ends
+    and often a bare '---': the borders of the regex shortcut."""
+    lines = [
+        *("---", "---", "----", "...", " ---", "   ---", "    ---", "\t---", "--- ", "---x"),
+        *("a: 1", "", "  - b", "-- c", "  ...", "... ", "....", ". .", "x\r", "a: \x00", "é"),
+    ]
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        body = [rnd.choice(lines) for _ in range(rnd.randint(0, 6))]
+        text = "---\n" + "".join(line + rnd.choice(["\n", "\n", "\n", "\r\n"]) for line in body)
+        out.append(text.rstrip("\n") if rnd.random() < 0.2 else text)
+    return out
+
+
+def test_the_front_matter_regex_equals_the_plugin() -> None:
+    texts = {repr(t): t for t in _opened_soup(4000)}
+    for name, text in _markdown_files().items():
+        texts[name] = text
+        texts[name + " cut"] = text[: text.find("\n---", 1) + 4]
+    same(_differences(texts, split_front_matter, _whole_text_with_the_same_parser), {})
+    # Both branches are taken, each often, so the comparison covers the regex's borders.
+    simple = [t for t in texts.values() if loader._SIMPLE_FRONT_MATTER.match(t)]
+    found = [t for t in texts.values() if split_front_matter(t)[0] is not None]
+    assert len(simple) > 400 and len(found) - len(simple) > 1000, (len(simple), len(found))
 
 
 def test_front_matter_cases_cover_every_outcome() -> None:
@@ -1134,6 +1190,9 @@ TERM_CASES = [
     ("coördinatie en COÖRDINATIE", ("coördinatie",)),
     ("ﬁets met ligatuur", ("ﬁets",)),
     ("Geen enkel woord uit de lijst", ("jargon", "ELS")),
+    # Capitals-only terms have keys of their own, as written (the exact pattern's prefilter).
+    ("De GGD, de ggd, GGD-arts, A.B. en a.b., AB CD en AB-CD", ("GGD", "A.B", "AB CD", "ggd")),
+    ("snelste hulp, ELS-model, ÉÉN en één, Ǆ en ǅ", ("ELS", "ÉÉN", "Ǆ", "hulp")),
 ]
 
 
@@ -1344,3 +1403,120 @@ def test_a_qr_code_equals_the_one_made_with_every_mask_evaluated(url: str) -> No
     fast, slow = make_code(url), _slow_make_code(url)
     assert (fast.version, fast.mask, fast.mode) == (slow.version, slow.mask, slow.mode)
     assert fast.matrix == slow.matrix
+
+
+# --- 8. flows/checks: prefilters before the pattern and blame-word scans ---------------------
+# Slow path: every pattern scanned and every word looked at in every message, no prefilter.
+
+
+def _tone_corpus_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tone-corpus")
+    _write_corpus(root, _corpus_entries())
+    return root
+
+
+@pytest.fixture(scope="module")
+def check_roots(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every content folder with messages, and the labelled tone corpus as one."""
+    return [*CONTENT_ROOTS, _tone_corpus_root(tmp_path_factory)]
+
+
+def _all_findings(roots: list[Path]) -> dict[str, list[Finding]]:
+    return {str(root): run_checks(load_library(root), date(2027, 1, 4)) for root in roots}
+
+
+def _scan_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The slow path: no Keyed prefilter, no blame word-start scan."""
+    monkeypatch.setattr(patterns.Keyed, "finditer", lambda self, text: self.pattern.finditer(text))
+    monkeypatch.setattr(tone, "_starts_pattern", lambda prefixes: re.compile(""))
+
+
+def test_checks_equal_the_scan_without_prefilters(
+    check_roots: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _all_findings(check_roots)
+    with monkeypatch.context() as patch:
+        _scan_everything(patch)
+        slow = _all_findings(check_roots)
+    same(fast, slow)
+    # The corpus does hold what the prefilters guard, so the comparison bites.
+    codes = Counter(f.code for found in fast.values() for f in found)
+    assert all(codes[code] >= 3 for code in ("T203", "T205", "T206", "T207")), codes
+
+
+_GRAMMARS = {"nl": patterns._DUTCH, "en": patterns._ENGLISH}
+_KEYED = [
+    pytest.param(getattr(g, name), id=f"{lang}-{name}")
+    for lang, g in _GRAMMARS.items()
+    for name in ("cause", "judgement", "obligation")
+]
+
+
+@pytest.mark.parametrize("keyed", _KEYED)
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_every_text_a_pattern_matches_holds_one_of_its_keys(
+    keyed: patterns.Keyed, data: st.DataObject
+) -> None:
+    text = data.draw(st.from_regex(keyed.pattern))
+    assert list(keyed.finditer(text)) != [], text
+
+
+@pytest.mark.parametrize("keyed", _KEYED)
+def test_keyed_finditer_equals_the_pattern_on_every_corpus(
+    keyed: patterns.Keyed, check_roots: list[Path]
+) -> None:
+    texts = [
+        Context(library, date(2027, 1, 4)).corpus(message).source
+        for library in map(load_library, check_roots)
+        for message in library.for_checks().messages
+    ]
+    spans = [[m.span() for m in keyed.finditer(t)] for t in texts]
+    same(spans, [[m.span() for m in keyed.pattern.finditer(t)] for t in texts])
+
+
+# Words joined by hyphens and apostrophes, separators, capitals and non-ASCII word characters:
+# where a token may start other than at a plain space.
+_WORDISH = st.lists(
+    st.sampled_from(["sch", "fou", "schuld", "fout", "ver", "a", "_", "1", "é", "ß", "İ", "Sch"])
+    | st.sampled_from([" ", "-", "--", "'", "’", "\x00", ".", "x-", "-'", "\u00a0"]),
+    max_size=12,
+).map("".join)
+
+
+@hypothesis.settings(max_examples=500, deadline=None, derandomize=True)
+@given(text=_WORDISH)
+def test_a_word_with_a_blame_prefix_is_found_by_the_word_start_scan(text: str) -> None:
+    prefixes = ("fou", "sch", "sc")
+    starts = tone._starts_pattern(prefixes)
+    assert starts is not None
+    words = [m.group() for m in WORD_RE.finditer(text)]
+    if any(w[:3] in prefixes for w in words):
+        assert starts.search(text), (text, words)
+
+
+# --- 9. flows/core/findings.py ORDER: sorting findings by a key ------------------------------
+# Slow path: `sorted(findings)`, the dataclass's own comparisons.
+
+_FINDINGS = st.builds(
+    Finding,
+    path=st.sampled_from(["a.md", "b.md", "content/a.md", "ä.md"]),
+    line=st.integers(0, 3),
+    column=st.integers(0, 2),
+    code=st.sampled_from(["S119", "T201", "T204", "T22"]),
+    severity=st.sampled_from(list(Severity)),
+    message=st.text(alphabet="ab é", max_size=3),
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@given(found=st.lists(_FINDINGS, max_size=40))
+def test_sorting_by_order_equals_sorting_findings(found: list[Finding]) -> None:
+    same(sorted(found, key=ORDER), sorted(found))
+
+
+def test_sorting_by_order_equals_sorting_every_folders_findings(check_roots: list[Path]) -> None:
+    found = [f for fs in _all_findings(check_roots).values() for f in fs]
+    random.Random(14).shuffle(found)
+    assert len(found) > 300
+    same(sorted(found, key=ORDER), sorted(found))

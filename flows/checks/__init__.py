@@ -22,7 +22,7 @@ from typing import Final
 from flows.checks import campaigns, dates, readability, safety, schema, tone
 from flows.checks.context import Context
 from flows.core import clock
-from flows.core.findings import Finding, Severity
+from flows.core.findings import ORDER, Finding, Severity
 from flows.core.i18n import _
 from flows.core.models import Style
 from flows.library.loader import Library
@@ -62,7 +62,7 @@ def run_checks(
         findings = set(library.findings)
         for rule in (*(m.check for m in RULE_MODULES), *more):
             findings.update(rule(ctx))
-        return sorted(apply_hold(findings, library.style))
+        return sorted(apply_hold(findings, library.style), key=ORDER)
 
 
 def hold_severities(style: Style) -> dict[str, Severity]:

@@ -132,6 +132,8 @@ class _Corpus:
         lower = self.text.lower()
         self.prefilter = lower
         self.lower = lower if len(lower) == len(self.text) else None
+        # The text `tokens` reads its words from (offsets in it are offsets in `text`).
+        self.source = self.lower if self.lower is not None else self.text
         self._tokens: list[tuple[int, int, str]] | None = None
         self._token_starts: list[int] = []
 
@@ -145,8 +147,7 @@ class _Corpus:
     def tokens(self) -> list[tuple[int, int, str]]:
         """(start, end, lower-case word) of every word, made on first use."""
         if self._tokens is None:
-            low = self.lower if self.lower is not None else self.text
-            self._tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(low)]
+            self._tokens = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(self.source)]
             self._token_starts = [t[0] for t in self._tokens]
         return self._tokens
 
@@ -212,6 +213,7 @@ class Terms:
     def __init__(self, terms: tuple[str, ...]) -> None:
         lower, exact = [], []
         keys = set()
+        exact_keys = set()
         for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
             words = _WORD.findall(term.lower())
             if words:
@@ -219,12 +221,18 @@ class Terms:
             body = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term))
             if term.isupper() and len(term) <= 5:
                 exact.append(body)
+                # A word of the term as written is in every match of the case-sensitive
+                # pattern ("ELS"); a term with no word gets the empty key, always present.
+                exact_keys.add(max(_WORD.findall(term), key=len, default=""))
             else:
                 lower.append(body.lower())
         self._lower = re.compile(r"\b(?:" + "|".join(lower) + r")\b") if lower else None
         self._exact = re.compile(r"\b(?:" + "|".join(exact) + r")\b") if exact else None
         # The longest word of every term: a text without any of them needs no regex scan.
         self.keys = frozenset(keys)
+        # The same for the capitals-only terms alone, as written: the lower-case key "els" is
+        # in many words ("snelste"), the key "ELS" rarely.
+        self._exact_keys = tuple(sorted(exact_keys))
 
     def spans(self, text: str, lowered: str | None = None) -> Iterator[tuple[int, int]]:
         """(start, end) of each match in `text` (pass `text.lower()` if you have it)."""
@@ -234,7 +242,7 @@ class Terms:
                 low = text
             for m in self._lower.finditer(low):
                 yield m.start(), m.end()
-        if self._exact is not None:
+        if self._exact is not None and any(key in text for key in self._exact_keys):
             for m in self._exact.finditer(text):
                 yield m.start(), m.end()
 
@@ -244,7 +252,11 @@ class Terms:
             low = text.lower() if lowered is None else lowered
             if self._lower.search(low if len(low) == len(text) else text):
                 return True
-        return self._exact is not None and self._exact.search(text) is not None
+        return (
+            self._exact is not None
+            and any(key in text for key in self._exact_keys)
+            and self._exact.search(text) is not None
+        )
 
 
 @lru_cache(maxsize=64)

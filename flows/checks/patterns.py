@@ -29,62 +29,97 @@ _SENTENCE_EDGE = re.compile(r"[.!?\x00]")
 
 
 @dataclass(frozen=True)
+class Keyed:
+    """A pattern and words of which each of its matches contains at least one: most messages
+    contain none of them, and a substring test per word is far cheaper than the regex scan
+    (these patterns start with alternatives, so the regex engine tries every position)."""
+
+    pattern: re.Pattern[str]
+    keys: tuple[str, ...]
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The pattern's matches in `text`, none when no key word is in it."""
+        if any(key in text for key in self.keys):
+            yield from self.pattern.finditer(text)
+
+
+@dataclass(frozen=True)
 class Grammar:
     """The patterns of one language."""
 
-    cause: re.Pattern[str]
+    cause: Keyed
     cause_negated: re.Pattern[str]
-    judgement: re.Pattern[str]
+    judgement: Keyed
     judgement_fine_before: re.Pattern[str]
-    obligation: re.Pattern[str]
+    obligation: Keyed
     question_only: re.Pattern[str]  # obligation forms that are fine in a question
 
 
 _DUTCH = Grammar(
-    cause=re.compile(
-        r"\b(?:komt|ligt|gebeurt|ontstaat)\s+(?:\w+\s+){0,2}?(?:door|aan)\s+"
-        r"(?:jou|jouw|jij|u|uw|jullie)\b"
-        r"|\bdoor\s+(?:jouw|uw|jullie)\b"
-        r"|\b(?:jij|je|u|jullie)\s+(?:zorgt|zorg|zorgen)\s+(?:er\s+)?(?:er)?voor\s+dat\b"
-        r"|\b(?:jij|je|u)\s+(?:maakt|maak)\s+(?:je|jouw|uw)\s+kind\b(?=\s+\w)"
+    cause=Keyed(
+        re.compile(
+            r"\b(?:komt|ligt|gebeurt|ontstaat)\s+(?:\w+\s+){0,2}?(?:door|aan)\s+"
+            r"(?:jou|jouw|jij|u|uw|jullie)\b"
+            r"|\bdoor\s+(?:jouw|uw|jullie)\b"
+            r"|\b(?:jij|je|u|jullie)\s+(?:zorgt|zorg|zorgen)\s+(?:er\s+)?(?:er)?voor\s+dat\b"
+            r"|\b(?:jij|je|u)\s+(?:maakt|maak)\s+(?:je|jouw|uw)\s+kind\b(?=\s+\w)"
+        ),
+        ("komt", "ligt", "gebeurt", "ontstaat", "door", "zorg", "maak"),
     ),
     cause_negated=re.compile(r"\b(?:niet|geen|nooit)\b"),
-    judgement=re.compile(
-        r"\b(?:(?:een|de)\s+)?(?:goede|goeie|slechte|slechtere|echte|perfecte|betere|"
-        r"ideale|normale)\s+(?:ouders?|moeders?|vaders?|opvoeders?)\b"
+    judgement=Keyed(
+        re.compile(
+            r"\b(?:(?:een|de)\s+)?(?:goede|goeie|slechte|slechtere|echte|perfecte|betere|"
+            r"ideale|normale)\s+(?:ouders?|moeders?|vaders?|opvoeders?)\b"
+        ),
+        ("goede", "goeie", "echte", "perfecte", "betere", "ideale", "normale"),  # slechte too
     ),
     judgement_fine_before=re.compile(
         r"(?:\b(?:niet|geen|nooit)\s+(?:\w+\s+)?|\b(?:je|jij|u)\s+(?:bent|blijft)\s+(?:al\s+)?"
         r"|\bben\s+(?:je|jij)\s+(?:al\s+)?|\bjullie\s+zijn\s+(?:al\s+)?)$"
     ),
-    obligation=re.compile(
-        r"\b(?:je|jij|u)\s+(?:moet|moest)\b|\bjullie\s+moeten\b"
-        r"|\bmoet\s+(?:je|jij|u)\b|\bmoeten\s+jullie\b"
-        r"|\bhad\s+(?:je|jij|u)\s+(?:\w+\s+){0,4}?moeten\b"
-        r"|\bverplicht\w*"
-        r"|\baltijd\s+(?:\w+\s+){0,4}?moet(?:en)?\b|\bmoet(?:en)?\s+(?:\w+\s+){0,2}?altijd\b"
+    obligation=Keyed(
+        re.compile(
+            r"\b(?:je|jij|u)\s+(?:moet|moest)\b|\bjullie\s+moeten\b"
+            r"|\bmoet\s+(?:je|jij|u)\b|\bmoeten\s+jullie\b"
+            r"|\bhad\s+(?:je|jij|u)\s+(?:\w+\s+){0,4}?moeten\b"
+            r"|\bverplicht\w*"
+            r"|\baltijd\s+(?:\w+\s+){0,4}?moet(?:en)?\b"
+            r"|\bmoet(?:en)?\s+(?:\w+\s+){0,2}?altijd\b"
+        ),
+        ("moet", "moest", "verplicht"),
     ),
     question_only=re.compile(r"^moet"),
 )
 
 _ENGLISH = Grammar(
-    cause=re.compile(
-        r"\b(?:because\s+of|caused\s+by|due\s+to)\s+(?:you|your)\b"
-        r"|\b(?:it's|that's|it\s+is|that\s+is)\s+(?:all\s+)?(?:on\s+)?you\b"
-        r"|\byou\s+(?:make|made|cause|caused)\s+(?:your\s+)?(?:child|baby|kid|him|her|them)\b"
+    cause=Keyed(
+        re.compile(
+            r"\b(?:because\s+of|caused\s+by|due\s+to)\s+(?:you|your)\b"
+            r"|\b(?:it's|that's|it\s+is|that\s+is)\s+(?:all\s+)?(?:on\s+)?you\b"
+            r"|\byou\s+(?:make|made|cause|caused)\s+(?:your\s+)?"
+            r"(?:child|baby|kid|him|her|them)\b"
+        ),
+        ("you",),
     ),
     cause_negated=re.compile(r"\b(?:not|never|isn't|no)\b"),
-    judgement=re.compile(
-        r"\b(?:(?:a|the)\s+)?(?:good|bad|real|perfect|better|proper|ideal)\s+"
-        r"(?:parents?|mothers?|fathers?|mums?|moms?|dads?)\b"
+    judgement=Keyed(
+        re.compile(
+            r"\b(?:(?:a|the)\s+)?(?:good|bad|real|perfect|better|proper|ideal)\s+"
+            r"(?:parents?|mothers?|fathers?|mums?|moms?|dads?)\b"
+        ),
+        ("parent", "mother", "father", "mum", "mom", "dad"),
     ),
     judgement_fine_before=re.compile(
         r"(?:\b(?:not|no|never|don't|isn't)\s+(?:\w+\s+)?|\byou\s+(?:are|stay)\s+(?:already\s+)?"
         r"|\byou're\s+(?:already\s+)?|\bare\s+you\s+)$"
     ),
-    obligation=re.compile(
-        r"\byou\s+(?:must|have\s+to|should|ought\s+to)\b|\bmust\s+you\b"
-        r"|\b(?:mandatory|compulsory|obligatory)\b|\balways\s+must\b|\bmust\s+always\b"
+    obligation=Keyed(
+        re.compile(
+            r"\byou\s+(?:must|have\s+to|should|ought\s+to)\b|\bmust\s+you\b"
+            r"|\b(?:mandatory|compulsory|obligatory)\b|\balways\s+must\b|\bmust\s+always\b"
+        ),
+        ("must", "have", "should", "ought", "mandatory", "compulsory", "obligatory"),
     ),
     question_only=re.compile(r"^must"),
 )

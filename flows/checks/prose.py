@@ -243,15 +243,18 @@ def _split_sentences(prose: Prose) -> list[Sentence]:
             continue
         text = block.text
         item = block.kind == "item"
+        # Most blocks are one source line: every sentence is on it, no lookup needed.
+        line = block.lines[0] if len(block.lines) == 1 else None
         start = 0
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         ends.append(len(text))
         for end in ends:
             piece = text[start:end].strip()
-            words = count_words(piece)
+            words = len(piece.split())  # count_words, inlined: this loop runs per sentence
             if words:
                 # Each piece but the first starts right after the whitespace of the split.
-                out.append(Sentence(piece, block.line_at(start), words, index, item))
+                at = block.line_at(start) if line is None else line
+                out.append(Sentence(piece, at, words, index, item))
             start = end
     return out
 

@@ -35,6 +35,7 @@ class Words:
     blame: Terms | None  # phrases ("slechte ouder")
     blame_words: frozenset[str]  # single words, matched by lemma
     blame_prefixes: frozenset[str]
+    blame_starts: re.Pattern[str] | None  # a word starting with one of the prefixes
     blame_fine: Terms | None
     negations: frozenset[str]
     reason: Terms | None
@@ -65,6 +66,7 @@ def words_for(style: Style, lang: str) -> Words:
         blame=term_pattern(tuple(b for b in src.blame if " " in b.strip())),
         blame_words=single,
         blame_prefixes=frozenset(w[:3] for w in single),
+        blame_starts=_starts_pattern(tuple(sorted({w[:3] for w in single}))),
         blame_fine=term_pattern(src.blame_fine),
         negations=frozenset(n.strip().lower() for n in src.negations),
         reason=term_pattern(tuple(r for r in reasons if r.lower() not in openers)),
@@ -90,6 +92,15 @@ def _opener_pattern(openers: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
     alts = "|".join(re.escape(o) for o in openers)
     return re.compile(rf"(?:^|[,;:]\s*)(?:{alts})\b{_NOT_AFTER_OPENER}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def _starts_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Every word of `Corpus.tokens` starts at a word boundary, so a text where no boundary is
+    # followed by a prefix has no word with that prefix.
+    if not prefixes:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + ")")
 
 
 @lru_cache(maxsize=8)
@@ -175,8 +186,13 @@ def _blame(ctx: Context, message: Message, words: Words) -> Iterator[Finding]:
         hits.extend(ctx.hits(message, words.blame, words.negations))
     corpus = ctx.corpus(message)
     # Only words starting like a blame word are lemmatised; a text with none of those starts
-    # needs no word-by-word pass at all.
-    if words.blame_words and any(p in corpus.prefilter for p in words.blame_prefixes):
+    # needs no word-by-word pass at all (the substring test first: it is the cheapest, and
+    # "verschil" passes it but not the word-start scan).
+    if (
+        words.blame_starts is not None
+        and any(p in corpus.prefilter for p in words.blame_prefixes)
+        and words.blame_starts.search(corpus.source)
+    ):
         fine = (
             list(words.blame_fine.spans(corpus.text, corpus.lower))
             if words.blame_fine is not None

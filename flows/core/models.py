@@ -353,8 +353,34 @@ DUTCH_NEGATIONS = ("niet", "geen", "niemand", "niemands", "nooit", "nergens")
 ENGLISH_NEGATIONS = ("not", "no", "never", "nobody", "nobody's", "isn't", "wasn't", "aren't")
 
 
-class OtherLanguageWords(Strict):
-    """Word lists for English messages; the Dutch lists are Style's own fields."""
+class ToneWords(Strict):
+    """The word lists of the tone rules for one language, declared once: `style.yaml`'s top
+    level holds the Dutch ones (these defaults), its `english:` part the English ones."""
+
+    jargon: tuple[str, ...] = ()
+    blame: tuple[str, ...] = ()
+    reason_markers: tuple[str, ...] = ("want", "omdat", "zo ", "daardoor", "dan ")
+    strength_markers: tuple[str, ...] = ()
+    # Optional: the imperatives that make a sentence a tip (T202).
+    tip_verbs: tuple[str, ...] = DUTCH_TIP_VERBS
+    # Issue 14, all optional (a list left out switches its rule off; see content/style.yaml):
+    # negations before a blame word, blame phrases that are fine, reason words that count only
+    # opening a clause, fear framing, officialese, common words and the team's spelling list.
+    negations: tuple[str, ...] = DUTCH_NEGATIONS
+    blame_fine: tuple[str, ...] = ()
+    reason_openers: tuple[str, ...] = ("zo", "dan")
+    fear_harm: tuple[str, ...] = ()
+    fear_lasting: tuple[str, ...] = ()
+    negative_words: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    officialese: dict[str, str] = Field(default_factory=dict)
+    common_words: tuple[str, ...] | None = None
+    team_words: tuple[str, ...] | None = None
+
+
+class OtherLanguageWords(ToneWords):
+    """Word lists for English messages: the fields of ToneWords, with English defaults where
+    the Dutch ones would be wrong."""
 
     blame: tuple[str, ...] = ("fault", "guilt", "guilty", "bad parent", "you must")
     reason_markers: tuple[str, ...] = ("because", "so ", "that way", "then ", "this helps")
@@ -369,21 +395,12 @@ class OtherLanguageWords(Strict):
         "goes well",
     )
     tip_verbs: tuple[str, ...] = ENGLISH_TIP_VERBS
-    jargon: tuple[str, ...] = ()
     negations: tuple[str, ...] = ENGLISH_NEGATIONS
-    blame_fine: tuple[str, ...] = ()
     reason_openers: tuple[str, ...] = ("so", "then")
-    fear_harm: tuple[str, ...] = ()
-    fear_lasting: tuple[str, ...] = ()
-    negative_words: tuple[str, ...] = ()
-    handles: tuple[str, ...] = ()
-    officialese: dict[str, str] = Field(default_factory=dict)
-    common_words: tuple[str, ...] | None = None
-    team_words: tuple[str, ...] | None = None
 
 
-class Style(Strict):
-    """The tone-of-voice lists and limits of `style.yaml`."""
+class Style(ToneWords):
+    """The tone-of-voice lists (the Dutch ones, from ToneWords) and limits of `style.yaml`."""
 
     @field_validator("hold")
     @classmethod
@@ -406,29 +423,10 @@ class Style(Strict):
             )
         return hold
 
-    jargon: tuple[str, ...] = ()
-    blame: tuple[str, ...] = ()
-    reason_markers: tuple[str, ...] = ("want", "omdat", "zo ", "daardoor", "dan ")
-    strength_markers: tuple[str, ...] = ()
     hard_words: dict[str, str] = Field(default_factory=dict)
     limits: StyleLimits = StyleLimits()
     link_policy: Literal["hold", "warn"] = "hold"
     # Which rules hold a message back: a code (T202) -> error (holds) or warning (reported
     # only). Codes not named keep their defaults (flows/checks/__init__.py, DEFAULT_HOLD).
     hold: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)
-    # Optional: the imperatives that make a sentence a tip (T202), and the English lists.
-    tip_verbs: tuple[str, ...] = DUTCH_TIP_VERBS
     english: OtherLanguageWords = OtherLanguageWords()
-    # Issue 14, all optional (a list left out switches its rule off; see content/style.yaml):
-    # negations before a blame word, blame phrases that are fine, reason words that count only
-    # opening a clause, fear framing, officialese, common words and the team's spelling list.
-    negations: tuple[str, ...] = DUTCH_NEGATIONS
-    blame_fine: tuple[str, ...] = ()
-    reason_openers: tuple[str, ...] = ("zo", "dan")
-    fear_harm: tuple[str, ...] = ()
-    fear_lasting: tuple[str, ...] = ()
-    negative_words: tuple[str, ...] = ()
-    handles: tuple[str, ...] = ()
-    officialese: dict[str, str] = Field(default_factory=dict)
-    common_words: tuple[str, ...] | None = None
-    team_words: tuple[str, ...] | None = None

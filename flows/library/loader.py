@@ -51,6 +51,13 @@ MAX_UNSAFE_FINDINGS = 10  # per file: the first lines are enough to find the res
 _FRONT_MATTER = MarkdownIt("zero").use(front_matter_plugin)
 _FRONT_MATTER.core.ruler.disable(["inline", "text_join"])
 _LIKELY_CLOSE = re.compile(r"\n *(?:-{3,}|\.\.\.)[ \t]*(?:\r?\n|$)")
+# The front matter nearly every file has: '---', lines none of which starts (after spaces or
+# tabs) with '---' or '...' and which hold no \r or NUL (markdown-it rewrites those), then a
+# bare '---'. For it the plugin's answer is known without running markdown-it; anything else
+# (other openers, indented or dotted closers, CR line ends) goes to the plugin.
+_SIMPLE_FRONT_MATTER = re.compile(
+    r"---\n((?:(?![ \t]*(?:---|\.\.\.))[^\n\r\x00]*\n)*?)---(?:\n|\Z)"
+)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -339,6 +346,25 @@ def _explain(err: Any, dotted: str, field_name: str) -> tuple[str, str]:
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     """(front matter or None, first YAML line, body, first body line); lines 1-based."""
+    simple = _SIMPLE_FRONT_MATTER.match(text)
+    if simple is not None:
+        inner = simple.group(1)
+        # The plugin's token: the lines between the markers, and map [0, closing line + 1].
+        content, start, end = inner[:-1], 0, inner.count("\n") + 2
+    else:
+        content, start, end = _plugin_front_matter(text)
+        if content is None:
+            return None, 0, text, 1
+    lines = text.splitlines()[end:]
+    skipped = 0
+    while skipped < len(lines) and not lines[skipped].strip():
+        skipped += 1  # blank lines after the front matter are not part of the body
+    return content, start + 2, "\n".join(lines[skipped:]), end + 1 + skipped
+
+
+def _plugin_front_matter(text: str) -> tuple[str | None, int, int]:
+    """(content, first line, line after the closing marker) of the front matter as
+    front_matter_plugin finds it (0-based lines), or (None, 0, 0)."""
     # Hand the plugin only the lines up to the first likely closing line; if it finds no
     # front matter there, it gets the whole text (so the result is the same, only faster).
     close = _LIKELY_CLOSE.search(text)
@@ -346,13 +372,9 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     if not tokens or tokens[0].type != "front_matter":
         tokens = _FRONT_MATTER.parse(text)
     if not tokens or tokens[0].type != "front_matter":
-        return None, 0, text, 1
+        return None, 0, 0
     start, end = tokens[0].map or (0, 0)
-    lines = text.splitlines()[end:]
-    skipped = 0
-    while skipped < len(lines) and not lines[skipped].strip():
-        skipped += 1  # blank lines after the front matter are not part of the body
-    return tokens[0].content, start + 2, "\n".join(lines[skipped:]), end + 1 + skipped
+    return tokens[0].content, start, end
 
 
 def load_message(path: Path, library: LoadLog) -> Message | None:

@@ -15,7 +15,7 @@ from typing import Any
 from channels.base import Channel, Loaded
 from flows.checks import Rule, fewer_gc_pauses, run_checks
 from flows.checks.context import Context
-from flows.core.findings import Finding, Severity, finding
+from flows.core.findings import ORDER, Finding, Severity, finding
 from flows.core.settings import Settings, load_settings
 from flows.library.loader import Library, load_library
 from flows.publishing.inputs import Inputs, input_files, input_findings, load_inputs
@@ -65,7 +65,7 @@ def _unknown_channels(ctx: Context) -> Iterable[Finding]:
 def check_all(library: Library, inputs: Inputs, today: date | None = None) -> list[Finding]:
     """Every finding: loading, content rules, channel rules, and the channels' input files."""
     found = run_checks(library, today, channel_rules(inputs))
-    return sorted({*found, *input_findings(inputs)})
+    return sorted({*found, *input_findings(inputs)}, key=ORDER)
 
 
 def check_folder(root: Path | str, settings: Settings, today: date | None = None) -> Checked:
@@ -79,7 +79,7 @@ def check_folder(root: Path | str, settings: Settings, today: date | None = None
         from flows.ingest.sources import load_sources
 
         files += 1
-        findings = sorted({*findings, *load_sources(library.root)[2]})
+        findings = sorted({*findings, *load_sources(library.root)[2]}, key=ORDER)
     return Checked(library, inputs, findings, files)
 
 
