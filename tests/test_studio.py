@@ -593,3 +593,42 @@ def test_the_live_check_finds_what_veerkracht_check_finds_in_every_file(tmp_path
     assert "S116" in {f.code for result in both for f in result.findings}
     unloaded = state.check_text(state.rel(broken), broken.read_text("utf-8"), day, False)
     assert "S119" in {f.code for f in unloaded.findings}
+
+
+def test_a_file_changed_on_disk_is_seen_by_the_next_live_check(tmp_path: Path) -> None:
+    """The folder is checked again after any change under it (inotify, else a stat of every
+    file), and not while nothing changed: a file rewritten in place with the same size, a new
+    file with the same id (S116) and a removed one are all seen by the next check."""
+    s = studio_settings(tmp_path)
+    state = ContentState(s)
+    first = state.checked()
+    assert state.checked() is first  # nothing changed: the same check
+    source = s.content_dir / REL
+    text = source.read_text("utf-8")
+    with source.open("r+", encoding="utf-8") as f:  # in place: no rename, same size
+        f.write(text.replace("title: ", "title:_", 1))
+    second = state.checked()
+    assert second is not first
+    assert state.checked() is second
+    twin = s.content_dir / "messages" / "eten" / source.name
+    twin.write_text(text, "utf-8")
+    found = state.check_text(REL, text, today(), False).findings
+    assert "S116" in {f.code for f in found}
+    twin.unlink()
+    found = state.check_text(REL, text, today(), False).findings
+    assert "S116" not in {f.code for f in found}
+
+
+def test_a_symlinked_file_makes_every_live_check_look_again(tmp_path: Path) -> None:
+    """A symlinked file's target may change outside the watched folders: with one in the
+    folder, each check takes the signature of every file again (as without inotify)."""
+    s = studio_settings(tmp_path)
+    outside = tmp_path / "elders.md"
+    source = s.content_dir / REL
+    outside.write_text(source.read_text("utf-8").replace("vast-slaapritueel", "elders", 1))
+    (s.content_dir / "messages" / "slapen" / "elders.nl.md").symlink_to(outside)
+    state = ContentState(s)
+    first = state.checked()
+    assert not state._watch.quiet()
+    outside.write_text(outside.read_text("utf-8") + "\nNog een zin.\n", "utf-8")
+    assert state.checked() is not first

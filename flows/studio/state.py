@@ -11,6 +11,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from flows.core.settings import Settings
 from flows.library.loader import Library, LoadLog, load_message, split_front_matter
 from flows.publishing.checking import Checked, check_all, check_folder
 from flows.publishing.preview import Preview, preview_message
+from flows.studio.watch import Watch
 
 # Where the studio may read and write message files, relative to the content folder.
 AREAS = ("messages", "inbox")
@@ -52,6 +54,19 @@ class Checked1:
     preview: Preview | None
 
 
+# The messages and unloaded messages of one id, each with its place in the library.
+ById = tuple[list[tuple[int, Message]], list[tuple[int, Message]]]
+
+
+def _by_id(library: Library) -> dict[str, ById]:
+    """The library's messages and unloaded messages by id, in the library's order."""
+    out: dict[str, ById] = {}
+    for which, found in enumerate((library.messages, library.unloaded)):
+        for place, m in enumerate(found):
+            out.setdefault(m.id, ([], []))[which].append((place, m))
+    return out
+
+
 class ContentState:
     """The content folder, checked again whenever a file in it changed."""
 
@@ -61,16 +76,29 @@ class ContentState:
         self._lock = threading.Lock()
         self._seen: tuple[tuple[str, int, int], ...] | None = None
         self._checked: Checked | None = None
+        self._by_id: dict[str, ById] = {}
+        self._watch = Watch(self.root)
+        # Where a typed text is loaded from (as its own file, by the loader); one folder for
+        # the process, used under `_scratch_lock`, as making and removing a temporary folder
+        # on each keystroke took 5-15 ms on this machine's disk.
+        self._scratch = Path(tempfile.mkdtemp(prefix="studio-")) / self.root.name
+        self._scratch_lock = threading.Lock()
+        weakref.finalize(self, shutil.rmtree, self._scratch.parent, ignore_errors=True)
 
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
         """Every file under the content folder with its mtime and size (symlinked folders are
-        not entered, as rglob does not). Taken on each check while typing, so os.scandir and
-        plain strings: Path.rglob and sorting Paths were 90 ms of it with 2,000 messages."""
+        not entered, as rglob does not). os.scandir and plain strings: Path.rglob and sorting
+        Paths were 90 ms of it with 2,000 messages. Each folder is watched (inotify) before it
+        is listed, so any change after its listing shows as an event: while none came, the
+        signature still holds and the next check need not take it again."""
         out = []
         folders = [str(self.root)]
+        watched = self._watch.usable
         while folders:
+            folder = folders.pop()
+            watched = self._watch.add(folder) and watched
             try:
-                entries = list(os.scandir(folders.pop()))
+                entries = list(os.scandir(folder))
             except OSError:
                 continue
             for entry in entries:
@@ -78,21 +106,31 @@ class ContentState:
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(entry.path)
                         continue
+                    if entry.is_symlink():
+                        watched = False  # its target may change elsewhere, with no event here
                     st = entry.stat()
                 except OSError:
                     continue
                 if stat.S_ISREG(st.st_mode):
                     out.append((entry.path, st.st_mtime_ns, st.st_size))
+        self._watch.trusted = watched
         return tuple(sorted(out))
 
     def checked(self) -> Checked:
-        """The whole folder checked (the same check as `veerkracht check`)."""
+        """The whole folder checked (the same check as `veerkracht check`), again only when a
+        file under it changed."""
+        return self._current()[0]
+
+    def _current(self) -> tuple[Checked, dict[str, ById]]:
+        """The folder's check and its messages by id (of the same check)."""
         with self._lock:
-            seen = self._signature()
-            if self._checked is None or seen != self._seen:
-                self._checked = check_folder(self.root, self.settings)
-                self._seen = seen
-            return self._checked
+            if self._checked is None or not self._watch.quiet():
+                seen = self._signature()
+                if self._checked is None or seen != self._seen:
+                    self._checked = check_folder(self.root, self.settings)
+                    self._seen = seen
+                    self._by_id = _by_id(self._checked.library)
+            return self._checked, self._by_id
 
     def path(self, rel: str) -> Path:
         """The file `rel` names (`messages/slapen/x.nl.md`, `inbox/bron/x.md`); NotAllowed for
@@ -152,16 +190,18 @@ class ContentState:
         """Every finding of `text` as if it were the file `rel`, with the rest of the folder as it
         is on disk: the file is loaded by the loader from a scratch copy and checked with the
         same checks (and previewed with the same renderers) as the command line."""
-        checked = self.checked()
+        checked, by_id = self._current()
         library = checked.library
         real = self.path(rel)
-        with tempfile.TemporaryDirectory(prefix="studio-") as tmp:
-            scratch_root = Path(tmp) / library.root.name
-            scratch = scratch_root.joinpath(*rel.split("/"))
-            scratch.parent.mkdir(parents=True)
+        with self._scratch_lock:
+            scratch = self._scratch.joinpath(*rel.split("/"))
+            scratch.parent.mkdir(parents=True, exist_ok=True)
             scratch.write_text(text, encoding="utf-8")
-            log = LoadLog(scratch_root)
-            message = load_message(scratch, log)
+            try:
+                log = LoadLog(self._scratch)
+                message = load_message(scratch, log)
+            finally:
+                scratch.unlink()
         here = library.rel(real)
         loaded = [m.model_copy(update={"path": real}) for m in log.unloaded]
         mine = message.model_copy(update={"path": real}) if message is not None else None
@@ -169,18 +209,19 @@ class ContentState:
         # looks at that message, the campaigns and the messages with the same id (S116). So the
         # text is checked beside those alone, not the whole library again on each keystroke
         # (3 of 3.5 s with 2,000 messages); tests/test_studio.py checks the findings are the
-        # same as `veerkracht check` gives. Paths are resolved for the same id only: resolving
-        # every message's path was another half second.
+        # same as `veerkracht check` gives. The messages of an id come from an index made once
+        # per check of the folder, in the library's order; only their paths are resolved.
         ids = {m.id for m in (mine, *loaded) if m is not None}
         where = real.resolve()
 
-        def others(found: tuple[Message, ...]) -> tuple[Message, ...]:
-            return tuple(m for m in found if m.id in ids and m.path.resolve() != where)
+        def others(which: int) -> tuple[Message, ...]:
+            found = sorted(p_m for i in ids for p_m in by_id.get(i, ([], []))[which])
+            return tuple(m for _, m in found if m.path.resolve() != where)
 
         one: Library = replace(
             library,
-            messages=(*others(library.messages), *([mine] if mine else [])),
-            unloaded=(*others(library.unloaded), *loaded),
+            messages=(*others(0), *([mine] if mine else [])),
+            unloaded=(*others(1), *loaded),
             findings=tuple(replace(f, path=here) for f in log.findings),
             memo={},
         )
