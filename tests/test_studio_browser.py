@@ -58,6 +58,59 @@ def test_a_blame_sentence_gets_its_finding_while_typing(browser: Any, tmp_path: 
     assert errors == []  # the strict CSP blocked nothing the page needs
 
 
+# Marks each preview frame's window (a frame loaded again has a new window, without the mark)
+# and records, per update of the page, the frames it loaded by address.
+_WATCH = """() => {
+  ["dia", "nieuwsbrief"].forEach((id) => {
+    document.getElementById(id).contentWindow.__studioMark = id; });
+  window.__loads = [];
+  document.getElementById("bewerk").addEventListener("studio-updated",
+    (e) => window.__loads.push(e.detail.loaded));
+}"""
+_MARKED = """() => ["dia", "nieuwsbrief"].filter((id) =>
+  document.getElementById(id).contentWindow.__studioMark === id)"""
+_SHOWS = """([id, text]) => {
+  const doc = document.getElementById(id).contentDocument;
+  return !!(doc && doc.body && doc.body.textContent.includes(text));
+}"""
+
+
+def test_the_previews_show_the_typed_text(browser: Any, tmp_path: Path) -> None:
+    """Typing in the text updates the newsletter block in its frame in place (no reload) and
+    leaves the slide, which does not show the text, alone; a new slide headline loads the
+    slide again, with that headline."""
+    s = studio_settings(tmp_path)
+    sentence = "Lees samen een boekje op de bank."
+    headline = "Samen lezen voor het slapen"
+    with running(s) as base:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{base}/bericht/{REL}")
+        letter = page.frame_locator("#nieuwsbrief").locator("body")
+        letter.wait_for(timeout=PATIENCE_MS)
+        page.frame_locator("#dia").locator("body").wait_for(timeout=PATIENCE_MS)
+        page.wait_for_load_state("networkidle")
+        assert sentence not in letter.inner_text()
+        page.evaluate(_WATCH)
+        page.locator("#body").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\n" + sentence)
+        page.wait_for_function(_SHOWS, arg=["nieuwsbrief", sentence], timeout=PATIENCE_MS)
+        assert sentence in letter.inner_text()
+        loads = page.evaluate("() => window.__loads")
+        assert loads and all(loaded == [] for loaded in loads)  # in place, or left alone
+        assert page.evaluate(_MARKED) == ["dia", "nieuwsbrief"]
+
+        page.locator("#screen_headline").fill(headline)
+        page.wait_for_function(_SHOWS, arg=["dia", headline], timeout=PATIENCE_MS)
+        assert page.evaluate("() => window.__loads").pop() == ["dia"]
+        assert page.evaluate(_MARKED) == ["nieuwsbrief"]
+        assert sentence in letter.inner_text()
+        page.close()
+    assert errors == []
+
+
 @pytest.mark.parametrize(
     "where", ["/", f"/bericht/{REL}", "/nieuw", "/campagnes", "/campagne/sterk-begin-2027.yaml"]
 )

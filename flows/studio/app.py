@@ -8,7 +8,9 @@ line in `out/reports/studio-audit.log`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -47,6 +49,7 @@ from flows.library.front_matter import (
 )
 from flows.library.loader import Library, split_front_matter
 from flows.publishing.calendar import input_notes, plan_range, to_html
+from flows.publishing.preview import Preview
 from flows.publishing.registry import channels as all_channels
 from flows.publishing.registry import label
 from flows.studio.campaign_yaml import (
@@ -71,6 +74,7 @@ from flows.studio.security import (
 from flows.studio.state import ContentState, NotAllowed, digest, finding_json
 
 MAX_FORM_BYTES = 512 * 1024
+_STAMP = re.compile(rb'"generated_at":\s*"[^"]*"')  # in the screen page's playlist data
 REVIEW_SOON = timedelta(days=60)
 PLAN_WEEKS = 4  # the plan preview of a campaign page
 # What the campaign form calls a channel's settings (others are shown by their own name).
@@ -274,13 +278,7 @@ class Studio:
         text = compose(base, form)
         result = await run_in_threadpool(self.content.check_text, rel, text, today(), True)
         fields = result.message.field_lines if result.message else {}
-        previews = {}
-        if result.preview is not None:
-            key = f"{result.preview.message.id}.{result.preview.message.lang}"
-            for f in result.preview.files:
-                name = f.relative_to(result.preview.folder).as_posix()
-                if name.endswith(".html"):
-                    previews[name] = f"/voorbeeld/{quote(key)}/{quote(name)}"
+        previews = await run_in_threadpool(_previews, result.preview)
         return JSONResponse(
             {
                 "findings": [finding_json(f, result.body_line, fields) for f in result.findings],
@@ -720,6 +718,33 @@ class Additions:
         return out
 
 
+def _previews(preview: Preview | None) -> dict[str, dict[str, str | None]]:
+    """The HTML pages of a live preview for the page's script, by name: the address of each,
+    a hash of what it shows, and the page itself when it has no script, so that the script can
+    put it into its frame in place instead of loading the frame again (a frame reload was
+    120-170 ms of each keystroke). A page with a script (the screen player) is loaded by its
+    address, only when its hash changed. The hash leaves out the second the screen page says
+    it was made (`generated_at`): without that, typing in the text (which the slide does not
+    show) reloaded the slide on most keystrokes."""
+    if preview is None:
+        return {}
+    key = f"{preview.message.id}.{preview.message.lang}"
+    out: dict[str, dict[str, str | None]] = {}
+    for f in preview.files:
+        name = f.relative_to(preview.folder).as_posix()
+        if not name.endswith(".html"):
+            continue
+        data = f.read_bytes()
+        shown = hashlib.sha256(_STAMP.sub(b"", data)).hexdigest()[:32]
+        page = data.decode("utf-8", "replace")
+        out[name] = {
+            "url": f"/voorbeeld/{quote(key)}/{quote(name)}",
+            "hash": shown,
+            "html": None if "<script" in page.lower() else page,
+        }
+    return out
+
+
 def _one(form: dict[str, list[str]], key: str) -> str:
     values = form.get(key) or [""]
     return values[0]
@@ -786,10 +811,27 @@ def compose(base: str, form: dict[str, list[str]]) -> str:
     values = form_fields(form)
     if "status" in values and values["status"] not in STATUSES:
         values["status"] = "concept"
-    front = update_fields(base, values) if base else None
+    front = _fields_set(base, values) if base else None
     if front is None:
         return new_message_text(values, body)
     return front[: len(front) - len(_body_of(front))] + body
+
+
+_FIELDS_SET: dict[tuple[str, str], str | None] = {}
+_FIELDS_SET_KEPT = 16
+
+
+def _fields_set(base: str, values: dict[str, Any]) -> str | None:
+    """`update_fields(base, values)`, remembered for the last few: while an adviser types the
+    text, the fields and the file stay the same, and setting them again (YAML parsed for each
+    field) was 10-15 ms of each keystroke's check. The key is the file and the values' repr
+    (str, date, list, dict and None: two different values never have the same repr)."""
+    key = (base, repr(values))
+    if key not in _FIELDS_SET:
+        if len(_FIELDS_SET) >= _FIELDS_SET_KEPT:
+            _FIELDS_SET.pop(next(iter(_FIELDS_SET)), None)
+        _FIELDS_SET[key] = update_fields(base, values)
+    return _FIELDS_SET[key]
 
 
 def build_app(settings: Settings, access: Access) -> Starlette:
