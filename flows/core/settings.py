@@ -176,6 +176,11 @@ class Settings(BaseSettings):
     studio_user_header: str = Field(
         "", description="Header with the user name set by your reverse proxy (studio login)."
     )
+    studio_git_commit: bool = Field(
+        False,
+        description="Commit each studio save in git with the adviser as author, when the "
+        "content folder is in a git repository.",
+    )
 
     @field_validator(
         "organisation",

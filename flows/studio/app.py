@@ -61,6 +61,7 @@ from flows.studio.campaign_yaml import (
     scalars,
     set_scalars,
 )
+from flows.studio.git_commit import commit_saved
 from flows.studio.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -105,6 +106,8 @@ class Studio:
         self.access = access
         self.content = ContentState(settings)
         self.audit = settings.out_dir / "reports" / "studio-audit.log"
+        # A save git refused (rel -> why), shown once on the file's next page.
+        self.git_problems: dict[str, str] = {}
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -185,13 +188,18 @@ class Studio:
         return user or typed or "onbekend"
 
     def write(self, path: Path, text: str, who: str, what: str) -> None:
-        """Write a content file atomically and append its audit line."""
+        """Write a content file atomically, commit it when the team wants that (the file is
+        saved first: a refused commit loses nothing) and append its audit line."""
         write_atomic(path, text, mode=0o644)
+        rel = self.content.rel(path)
+        entry: dict[str, str] = {"bestand": rel}
+        if self.settings.studio_git_commit:
+            problem = commit_saved(self.settings.content_dir, path, who, what)
+            entry["git"] = problem or "vastgelegd"
+            if problem:
+                self.git_problems[rel] = problem
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-        line = json.dumps(
-            {"wanneer": stamp, "wie": who, "wat": what, "bestand": self.content.rel(path)},
-            ensure_ascii=False,
-        )
+        line = json.dumps({"wanneer": stamp, "wie": who, "wat": what, **entry}, ensure_ascii=False)
         self.audit.parent.mkdir(parents=True, exist_ok=True)
         with self.audit.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
@@ -246,7 +254,11 @@ class Studio:
             return PlainTextResponse("Niet gevonden.", status_code=404)
         raw = path.read_bytes()
         return self.page(
-            request, "edit.html.j2", **self._form_values(rel, raw.decode("utf-8")), hash=digest(raw)
+            request,
+            "edit.html.j2",
+            **self._form_values(rel, raw.decode("utf-8")),
+            hash=digest(raw),
+            git_problem=self.git_problems.pop(rel, ""),
         )
 
     def _form_values(self, rel: str, text: str) -> dict[str, Any]:
@@ -506,6 +518,7 @@ class Studio:
             problem=problem,
             errors=errors or [],
             saved=request.query_params.get("opgeslagen") == "1",
+            git_problem=self.git_problems.pop(f"campaigns/{name}", ""),
             readable=bool(found),
             plan_weeks=PLAN_WEEKS,
             plan_src=plan_src,
