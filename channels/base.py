@@ -41,6 +41,7 @@ from pydantic import BaseModel, ValidationError
 
 from flows.core.findings import Finding
 from flows.core.models import Campaign, Message
+from flows.core.phrase import Shown
 from flows.core.settings import Settings
 from flows.library.loader import Library, validation_findings
 
@@ -128,12 +129,13 @@ class Context:
 
 @dataclass(frozen=True)
 class Loaded(Generic[I]):
-    """A channel's inputs as loaded: the value, what was wrong, files read, a note for people."""
+    """A channel's inputs as loaded: the value, what was wrong, files read, a note for people
+    (a Phrase is shown in the language of where it is shown: the report's, the plan page's)."""
 
     value: I
     findings: tuple[Finding, ...] = ()
     files: int = 0
-    note: str = ""
+    note: Shown = ""
 
 
 @dataclass(frozen=True)

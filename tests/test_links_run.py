@@ -139,7 +139,7 @@ def test_ok_yesterday_broken_once_is_unverified(
     cache.save(engine, [Result(url, Verdict.OK, 200, url, checked_at=yesterday)], {})
     library = load_library(content)
     first = {r.url: r for r in run_link_check(library, settings, options=FAST).results}[url]
-    assert first.verdict is Verdict.UNVERIFIED and "earlier check" in first.detail
+    assert first.verdict is Verdict.UNVERIFIED and "earlier check" in str(first.detail)
     assert ("avond", "nl") not in held_by_links(library, settings)
     second = {r.url: r for r in run_link_check(library, settings, False, FAST).results}[url]
     assert second.verdict is Verdict.BROKEN  # failed twice in a row: now it is broken

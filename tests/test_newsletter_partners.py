@@ -76,3 +76,54 @@ def test_a_semicolon_list_from_dutch_excel_reads_the_same(tmp_path: Path) -> Non
         (p.email, p.audiences, p.kind) for p in expected
     ]
     assert len(loaded) >= 5
+
+
+def test_the_partner_list_note_speaks_the_language_of_where_it_is_shown(tmp_path: Path) -> None:
+    """The publish report says it in the run's language, the plan page (Dutch only) in Dutch."""
+    from channels.base import Context
+    from channels.newsletter.partners import load_partner_list
+    from flows.core.i18n import language
+    from flows.core.settings import load_settings
+    from flows.publishing.calendar import input_notes
+
+    settings = load_settings(content_dir=CONTENT, out_dir=tmp_path / "out")
+    example = load_partner_list(settings)
+    ctx = Context(settings, settings.out_dir)
+    with language("en"):
+        (english,) = CHANNEL.report_notes(example, ctx).summary
+        plan_en = input_notes({"newsletter": example})
+        cli_en = input_notes({"newsletter": example}, "en")
+    with language("nl"):
+        (dutch,) = CHANNEL.report_notes(example, ctx).summary
+    assert english.endswith(
+        "(example list content/partners.example.csv; "
+        "set VEERKRACHT_PARTNERS_CSV for the real partner list)"
+    )
+    assert dutch.endswith(
+        "(voorbeeldlijst content/partners.example.csv; "
+        "zet VEERKRACHT_PARTNERS_CSV voor de echte partnerlijst)"
+    )
+    assert plan_en == [
+        (
+            "Nieuwsbrief: voorbeeldlijst content/partners.example.csv; "
+            "zet VEERKRACHT_PARTNERS_CSV voor de echte partnerlijst"
+        )
+    ]
+    assert cli_en == [
+        (
+            "Newsletter: example list content/partners.example.csv; "
+            "set VEERKRACHT_PARTNERS_CSV for the real partner list"
+        )
+    ]
+
+    empty = tmp_path / "content"
+    empty.mkdir()
+    none = load_partner_list(load_settings(content_dir=empty, out_dir=tmp_path / "out"))
+    with language("en"):
+        assert str(none.note) == "no partner list; set VEERKRACHT_PARTNERS_CSV to send newsletters"
+        assert input_notes({"newsletter": none}) == [
+            (
+                "Nieuwsbrief: geen partnerlijst; zet VEERKRACHT_PARTNERS_CSV om nieuwsbrieven te "
+                "versturen"
+            )
+        ]

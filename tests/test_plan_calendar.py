@@ -135,7 +135,9 @@ def test_plan_of_the_bundled_campaign_has_every_channel_with_the_newsletter_days
     assert main([*argv, "--ics", str(ics), "--content", str(BUNDLED), "--out", str(tmp_path)]) == 0
     captured = capsys.readouterr()
     rows = json.loads(captured.out)
-    assert "voorbeeldlijst" in captured.err  # the example partner list says it is the example
+    # The example partner list says it is the example, on the command line in its language
+    # (the test session speaks English) and on the plan page in Dutch (checked below).
+    assert "Newsletter: example list content/partners.example.csv" in captured.err
     assert {r["channel"] for r in rows} == set(channels())
     newsletter_days = sorted({r["day"] for r in rows if r["channel"] == "newsletter"})
     # Every 2 weeks on Tuesday from 4 January: 5 and 19 January, 2 and 16 February.
@@ -153,4 +155,5 @@ def test_plan_of_the_bundled_campaign_has_every_channel_with_the_newsletter_days
     assert newsletter_events == per_edition
     assert sorted(set(newsletter_events)) == [d.replace("-", "") for d in newsletter_days]
     html = (tmp_path / "reports" / "plan.html").read_text(encoding="utf-8")
-    assert "Nieuwsbrief" in html and "voorbeeldlijst" in html
+    assert "Nieuwsbrief" in html and "Nieuwsbrief: voorbeeldlijst content/" in html
+    assert "example list" not in html

@@ -304,7 +304,7 @@ def test_link_check_redirect_targets_follow_the_owner(url: str, reason: str | No
     if reason is None:
         assert result.verdict is Verdict.OK, result.detail
     else:
-        assert result.verdict is Verdict.UNVERIFIED and reason in result.detail, result.detail
+        assert result.verdict is Verdict.UNVERIFIED and reason in str(result.detail), result.detail
 
 
 @pytest.mark.parametrize(("url", "reason"), REDIRECTS)

@@ -27,7 +27,8 @@ from channels.newsletter.settings import Partner
 from flows.core import text as unsafe_text
 from flows.core.errors import PermanentDeliveryError
 from flows.core.findings import Finding, Severity, finding
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import N_, _, ngettext
+from flows.core.phrase import Phrase, Shown
 from flows.core.settings import Settings
 from flows.library.loader import relative
 
@@ -355,9 +356,10 @@ def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
     example = settings.partners_csv is None or path.resolve() == bundled.resolve()
     if settings.partners_csv is None and not path.exists():
         # No list set and no example beside the content: nobody to send to, nothing wrong.
-        # Dutch only, as the plan page it is shown on (flows/publishing/calendar.input_notes).
-        note = "geen partnerlijst; zet VEERKRACHT_PARTNERS_CSV om nieuwsbrieven te versturen"
-        return Loaded(PartnerList((), path, example), note=note)
+        # A Phrase: the publish report shows it in its language, the plan page in Dutch
+        # (flows/publishing/calendar.input_notes).
+        none = Phrase(N_("no partner list; set VEERKRACHT_PARTNERS_CSV to send newsletters"))
+        return Loaded(PartnerList((), path, example), note=none)
     partners, findings = load_partners(path)
     unusable = ""
     if not partners:
@@ -367,9 +369,11 @@ def load_partner_list(settings: Settings) -> Loaded[PartnerList]:
             "nobody got the newsletter. Fix the list (VEERKRACHT_PARTNERS_CSV) and publish "
             "again: what was sent today is not sent twice"
         ).format(path=why.path, code=why.code, why=why.message)
-    note = (
-        f"voorbeeldlijst {relative(path, settings.content_dir)}; zet VEERKRACHT_PARTNERS_CSV "
-        "voor de echte partnerlijst"
+    note: Shown = (
+        Phrase.of(
+            N_("example list {path}; set VEERKRACHT_PARTNERS_CSV for the real partner list"),
+            path=relative(path, settings.content_dir),
+        )
         if example
         else ""
     )

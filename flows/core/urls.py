@@ -30,7 +30,8 @@ import re
 import unicodedata
 from urllib.parse import SplitResult, urlsplit
 
-from flows.core.i18n import N_, _
+from flows.core.i18n import N_
+from flows.core.phrase import Phrase
 
 MAX_LENGTH = 2048
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -74,11 +75,11 @@ def _has_invisible(url: str) -> bool:
     return any(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in url)
 
 
-def _no_scheme(url: str) -> str:
+def _no_scheme(url: str) -> Phrase:
     site = url.split("/", 1)[0].split(":", 1)[0]
     if url.lower().startswith("www.") or "." in site:
-        return _("is not a full web address; start it with https://")
-    return _("is not a web address; write a full address starting with https://")
+        return Phrase(N_("is not a full web address; start it with https://"))
+    return Phrase(N_("is not a web address; write a full address starting with https://"))
 
 
 def _host_ok(parts: SplitResult) -> bool:
@@ -104,41 +105,52 @@ def url_problem(url: str, *, allow_mailto: bool = False) -> str | None:
 
     `allow_mailto` also accepts a plain mailto: address (links in a message body).
     """
+    problem = url_problem_phrase(url, allow_mailto=allow_mailto)
+    return None if problem is None else problem.render()
+
+
+def url_problem_phrase(url: str, *, allow_mailto: bool = False) -> Phrase | None:
+    """`url_problem` as a Phrase, translated when it is shown (for verdicts that are stored)."""
     if len(url) > MAX_LENGTH:
-        return _("is longer than {n} characters; link to a shorter address for the page").format(
-            n=MAX_LENGTH
+        return Phrase.of(
+            N_("is longer than {n} characters; link to a shorter address for the page"),
+            n=MAX_LENGTH,
         )
     if allow_mailto and is_mailto(url):
         return None
     if _has_invisible(url):
-        return _("contains spaces or invisible characters; remove them (a space is written %20)")
+        return Phrase(
+            N_("contains spaces or invisible characters; remove them (a space is written %20)")
+        )
     if "\\" in url:
-        return _("contains a backslash (\\); web addresses use / instead")
+        return Phrase(N_("contains a backslash (\\); web addresses use / instead"))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return _(_INVALID)
+        return Phrase(_INVALID)
     scheme = parts.scheme.lower()
     if not scheme or "." in scheme:  # "example.org:8080/x" names a site, not a scheme
         return _no_scheme(url)
     if scheme not in WEB_SCHEMES:
-        return _("uses '{scheme}:', which is not allowed (only https:// or http://)").format(
-            scheme=scheme[:20]
+        return Phrase.of(
+            N_("uses '{scheme}:', which is not allowed (only https:// or http://)"),
+            scheme=scheme[:20],
         )
     if not parts.netloc or not parts.hostname:
-        return _("has no site name after {scheme}://").format(scheme=scheme)
+        return Phrase.of(N_("has no site name after {scheme}://"), scheme=scheme)
     if "@" in parts.netloc:
-        return _("contains a user name or password before '@'; leave them out")
+        return Phrase(N_("contains a user name or password before '@'; leave them out"))
     if not _host_ok(parts):
-        return _("has an invalid site name after {scheme}://; check it for typing errors").format(
-            scheme=scheme
+        return Phrase.of(
+            N_("has an invalid site name after {scheme}://; check it for typing errors"),
+            scheme=scheme,
         )
     if port == 0:
-        return _(_INVALID)
+        return Phrase(_INVALID)
     return None
 
 
 def is_web_url(url: str) -> bool:
     """True when `url` is an accepted http(s) address (`url_problem` has nothing against it)."""
-    return url_problem(url) is None
+    return url_problem_phrase(url) is None

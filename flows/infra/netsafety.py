@@ -37,8 +37,9 @@ import httpx
 
 from flows.core.errors import VeerkrachtError
 from flows.core.i18n import N_, _
+from flows.core.phrase import Phrase, Shown
 from flows.core.settings import Settings
-from flows.core.urls import IPAddress, has_web_scheme, ip_literal, url_problem
+from flows.core.urls import IPAddress, has_web_scheme, ip_literal, url_problem_phrase
 
 TOOL_NAME = "Veerkracht"
 TOOL_VERSION = "0.1"
@@ -61,37 +62,46 @@ _MAPPED = "IPv4-mapped "
 def address_kind(reason: str) -> str:
     """What a refusal reason ("loopback", "IPv4-mapped private"...) means, in the current
     language."""
+    return str(address_kind_phrase(reason))
+
+
+def address_kind_phrase(reason: str) -> Shown:
+    """`address_kind` as a Phrase, translated when it is shown."""
     if reason.startswith(_MAPPED):
-        inner = address_kind(reason.removeprefix(_MAPPED))
-        return _("{kind}, written as an IPv6 address").format(kind=inner)
-    return _(_KINDS[reason]) if reason in _KINDS else reason
+        inner = address_kind_phrase(reason.removeprefix(_MAPPED))
+        return Phrase.of(N_("{kind}, written as an IPv6 address"), kind=inner)
+    return Phrase(_KINDS[reason]) if reason in _KINDS else reason
 
 
 class RefusedAddress(VeerkrachtError):
-    """A URL points at an address we never connect to (loopback, private, link-local...)."""
+    """A URL points at an address we never connect to (loopback, private, link-local...).
+
+    `phrase` is the message as a Phrase (for verdicts that are stored and shown later); the
+    message itself is in the language of the moment it was raised.
+    """
 
     def __init__(self, host: str, address: str, reason: str) -> None:
         self.host = host
         self.address = address
         self.reason = reason
         shown = host if host == address else f"{host} ({address})"
-        super().__init__(
-            _("refused to connect to {host}: it is {kind}").format(
-                host=shown, kind=address_kind(reason)
-            )
+        self.phrase: Phrase = Phrase.of(
+            N_("refused to connect to {host}: it is {kind}"),
+            host=shown,
+            kind=address_kind_phrase(reason),
         )
+        super().__init__(self.phrase.render())
 
 
 class RefusedUrl(RefusedAddress):
     """A URL the acceptance rule refuses (not http(s), credentials, a bad site name...)."""
 
-    def __init__(self, url: str, problem: str) -> None:
-        super().__init__(url, url, problem)
-        self.args = (
-            _("refused to request {url}: it {problem}").format(
-                url=repr(url[:200]), problem=problem
-            ),
+    def __init__(self, url: str, problem: Shown) -> None:
+        super().__init__(url, url, str(problem))
+        self.phrase = Phrase.of(
+            N_("refused to request {url}: it {problem}"), url=repr(url[:200]), problem=problem
         )
+        self.args = (self.phrase.render(),)
 
 
 # The old name: true for http: and https: URLs, whatever the rest (flows.core.urls owns it).
@@ -104,11 +114,19 @@ def request_problem(url: str) -> str | None:
     The client percent-encodes spaces and non-ASCII and writes the site name in its xn-- form,
     so a redirect to "/a b" from a sloppy server is fine while "https://user:pw@host" is not.
     """
+    problem = request_problem_phrase(url)
+    return None if problem is None else problem.render()
+
+
+def request_problem_phrase(url: str) -> Phrase | None:
+    """`request_problem` as a Phrase, translated when it is shown."""
     try:
         sent = str(httpx.URL(url))
     except (httpx.InvalidURL, ValueError, TypeError):
-        return url_problem(url) or _("is not a valid web address; check it for typing errors")
-    return url_problem(sent)
+        return url_problem_phrase(url) or Phrase(
+            N_("is not a valid web address; check it for typing errors")
+        )
+    return url_problem_phrase(sent)
 
 
 def user_agent(settings: Settings) -> str:
@@ -302,7 +320,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
 async def _check_url(request: httpx.Request) -> None:
     # Every request, also the hops httpx follows by itself: the acceptance rule on what is sent.
-    problem = url_problem(str(request.url))
+    problem = url_problem_phrase(str(request.url))
     if problem is not None:
         raise RefusedUrl(str(request.url), problem)
 

@@ -1,5 +1,8 @@
 """The link-check cache in the state database: last verdict per URL plus a short history.
 
+The detail of a verdict is stored as a Phrase's JSON (flows.core.phrase), so it is shown in the
+language of the run that shows it; a plain text (stored by an older version) is shown as it is.
+
 A verdict is fresh for `link_ttl_ok_hours` when the link worked (ok or redirected) and for
 `link_ttl_other_hours` otherwise; a fresh verdict is reused without any request. The history of
 what each check actually observed lets one failure after a good check count as "unverified"
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Column, Engine, Float, Integer, String, Table, Text, delete, insert, select
 
+from flows.core import phrase
 from flows.core.settings import Settings
 from flows.infra.state import metadata
 from flows.linkcheck.check import Hop, Result, Verdict
@@ -65,7 +69,7 @@ def _row_to_cached(row: object) -> Cached:
         status=m["status"],
         final_url=m["final_url"],
         redirects=[Hop(h["url"], int(h["status"])) for h in json.loads(m["redirects"])],
-        detail=m["detail"],
+        detail=phrase.loads(m["detail"]),
         checked_at=float(m["checked_at"]),
         from_cache=True,
         observed=Verdict(m["observed"]),
@@ -105,7 +109,7 @@ def save(engine: Engine, results: Sequence[Result], previous: dict[str, Cached])
                 "status": r.status,
                 "final_url": r.final_url,
                 "redirects": json.dumps([{"url": h.url, "status": h.status} for h in r.redirects]),
-                "detail": r.detail,
+                "detail": phrase.dumps(r.detail),
                 "checked_at": r.checked_at,
                 "history": json.dumps(history[-HISTORY_KEEP:]),
             }

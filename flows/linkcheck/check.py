@@ -32,9 +32,10 @@ from urllib.parse import urljoin
 import httpx
 
 from flows.core.i18n import N_, _
+from flows.core.phrase import Phrase, Shown
 from flows.core.settings import Settings
 from flows.infra.limiter import HostLimiter
-from flows.infra.netsafety import RefusedAddress, request_problem, safe_client
+from flows.infra.netsafety import RefusedAddress, request_problem_phrase, safe_client
 
 
 class Verdict(StrEnum):
@@ -84,7 +85,7 @@ class Result:
     status: int | None = None
     final_url: str = ""
     redirects: list[Hop] = field(default_factory=list)
-    detail: str = ""
+    detail: Shown = ""  # a Phrase: shown in the language of whoever shows it
     requests: int = 0
     reached: bool = False  # some server answered (false: DNS/connection failures only)
     checked_at: float = 0.0
@@ -98,7 +99,7 @@ class _Attempt:
     status: int | None
     final_url: str
     redirects: list[Hop]
-    detail: str
+    detail: Shown
     reached: bool
     retry: bool = False
     retry_after: float | None = None
@@ -182,15 +183,19 @@ class Checker:
                 if wait is not None and wait > self.options.retry_after_cap:
                     # Asking again sooner than the site allows would be rude, and waiting that
                     # long would hold up the whole run: leave it for the next check.
-                    attempt.detail += "; " + _(
-                        "it asks to wait {seconds} s, so it is left for a later check"
-                    ).format(seconds=f"{wait:.0f}")
+                    attempt.detail = Phrase.of(
+                        N_(
+                            "{detail}; it asks to wait {seconds} s, so it is left for a later check"
+                        ),
+                        detail=attempt.detail,
+                        seconds=f"{wait:.0f}",
+                    )
                     break
                 await asyncio.sleep(self._delay(n, attempt.retry_after))
                 attempt = await self._attempt(url, spare)
         except Exception as exc:  # noqa: BLE001 - one odd site must not stop the whole run
-            detail = _("could not be checked ({error})").format(
-                error=f"{type(exc).__name__}: {exc}"
+            detail = Phrase.of(
+                N_("could not be checked ({error})"), error=f"{type(exc).__name__}: {exc}"
             )
             attempt = _Attempt(Verdict.UNVERIFIED, None, url, [], detail, False)
         result = Result(
@@ -225,21 +230,23 @@ class Checker:
             try:
                 response = await self._request_retrying_timeout(current, spare)
             except RefusedAddress as exc:
-                detail = _("{reason}; use a public address").format(reason=exc)
+                detail = Phrase.of(N_("{reason}; use a public address"), reason=exc.phrase)
                 return _Attempt(Verdict.REFUSED, None, current, chain, detail, reached)
             except (httpx.TimeoutException, TimeoutError) as exc:
                 # A read timeout means a server did accept the connection: it is reachable.
                 answered = reached or isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
-                detail = _("no answer in time")
+                detail = Phrase(N_("no answer in time"))
                 # Already asked a second time beside the first (see the module docstring).
                 return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, answered)
             except httpx.HTTPError as exc:
                 connect = isinstance(exc, httpx.ConnectError)
                 answered = reached or not connect
                 if connect:
-                    detail = _("could not connect ({reason})").format(reason=_plain_error(exc))
+                    detail = Phrase.of(N_("could not connect ({reason})"), reason=_plain_error(exc))
                 else:
-                    detail = _("the connection failed ({reason})").format(reason=_plain_error(exc))
+                    detail = Phrase.of(
+                        N_("the connection failed ({reason})"), reason=_plain_error(exc)
+                    )
                 return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, answered)
             reached = True
             status = response.status_code
@@ -250,24 +257,28 @@ class Checker:
                     target = urljoin(current, location.strip())
                     httpx.URL(target)
                 except (ValueError, httpx.InvalidURL):
-                    detail = _("redirects to an invalid address ({address})").format(
-                        address=repr(location)
+                    detail = Phrase.of(
+                        N_("redirects to an invalid address ({address})"), address=repr(location)
                     )
                     return _Attempt(Verdict.UNVERIFIED, status, current, chain, detail, reached)
-                problem = request_problem(target)  # the one acceptance rule, as it is sent
+                problem = request_problem_phrase(target)  # the one acceptance rule, as it is sent
                 if problem is not None:
-                    detail = _("redirects to {address}, which {problem}").format(
-                        address=repr(target[:200]), problem=problem
+                    detail = Phrase.of(
+                        N_("redirects to {address}, which {problem}"),
+                        address=repr(target[:200]),
+                        problem=problem,
                     )
                     return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
                 if target in seen:
-                    detail = _("redirects in a loop; open it in a browser to see if it works")
+                    detail = Phrase(
+                        N_("redirects in a loop; open it in a browser to see if it works")
+                    )
                     return _Attempt(Verdict.UNVERIFIED, status, target, chain, detail, reached)
                 seen.add(target)
                 current = target
                 continue
             return _judge(status, response.headers, current, chain)
-        detail = _("more than {n} redirects; use the final address").format(n=MAX_REDIRECTS)
+        detail = Phrase.of(N_("more than {n} redirects; use the final address"), n=MAX_REDIRECTS)
         return _Attempt(Verdict.UNVERIFIED, None, current, chain, detail, reached)
 
     async def _request_retrying_timeout(self, url: str, spare: list[bool]) -> httpx.Response:
@@ -346,21 +357,21 @@ def _judge(status: int, headers: httpx.Headers, final: str, chain: list[Hop]) ->
     """The verdict for the status the chain ended with."""
     if 200 <= status < 300:
         if chain and all(hop.status in PERMANENT for hop in chain):
-            detail = _("moved permanently; use {address}").format(address=final)
+            detail = Phrase.of(N_("moved permanently; use {address}"), address=final)
             return _Attempt(Verdict.REDIRECTED, status, final, chain, detail, True)
         return _Attempt(Verdict.OK, status, final, chain, "", True)
     if status in GONE:
         if status == 404:
-            detail = _("page not found (404)")
+            detail = Phrase(N_("page not found (404)"))
         elif status == 410:
-            detail = _("page removed (410)")
+            detail = Phrase(N_("page removed (410)"))
         else:
-            detail = _("page not available ({status})").format(status=status)
+            detail = Phrase.of(N_("page not available ({status})"), status=status)
         return _Attempt(Verdict.BROKEN, status, final, chain, detail, True)
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(headers.get("retry-after"))
-        detail = _("the site answered {status} (busy or failing); try again later").format(
-            status=status
+        detail = Phrase.of(
+            N_("the site answered {status} (busy or failing); try again later"), status=status
         )
         return _Attempt(
             Verdict.UNVERIFIED,
@@ -372,24 +383,27 @@ def _judge(status: int, headers: httpx.Headers, final: str, chain: list[Hop]) ->
             retry=True,
             retry_after=retry_after,
         )
-    detail = _("the site answered {status}; open it in a browser to check").format(status=status)
+    detail = Phrase.of(
+        N_("the site answered {status}; open it in a browser to check"), status=status
+    )
     return _Attempt(Verdict.UNVERIFIED, status, final, chain, detail, True)
 
 
-def _plain_error(exc: BaseException) -> str:
+def _plain_error(exc: BaseException) -> Shown:
     """Plain words for a connection failure (anyio hides the cause one or two levels down)."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ConnectionRefusedError):
-            return _("the site refused the connection")
+            return Phrase(N_("the site refused the connection"))
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return _("the site's security certificate is not valid ({reason})").format(
-                reason=seen.verify_message
+            return Phrase.of(
+                N_("the site's security certificate is not valid ({reason})"),
+                reason=seen.verify_message,
             )
         if isinstance(seen, socket.gaierror):
-            return _("the site name was not found")
+            return Phrase(N_("the site name was not found"))
         if isinstance(seen, OSError) and "unreachable" in str(seen).lower():
-            return _("the network cannot be reached")
+            return Phrase(N_("the network cannot be reached"))
         seen = seen.__cause__ or seen.__context__
     return str(exc).strip() or type(exc).__name__
 

@@ -37,7 +37,7 @@ def rows(report: LinkReport) -> list[dict[str, Any]]:
                 "final_url": r.final_url or r.url,
                 "redirects": [{"url": h.url, "status": h.status} for h in r.redirects],
                 "used_in": paths_of(report.uses.get(r.url, [])),
-                "detail": r.detail,
+                "detail": str(r.detail),
                 "checked_at": datetime.fromtimestamp(r.checked_at, UTC).isoformat(
                     timespec="seconds"
                 ),
@@ -62,7 +62,7 @@ def _rows_worst_first(report: LinkReport) -> list[dict[str, str]]:
             "label": r.verdict.label,
             "url": r.url,
             "status": "" if r.status is None else str(r.status),
-            "detail": r.detail,
+            "detail": str(r.detail),
             "used_in": ", ".join(
                 f"{u['path']}:{u['line']}" for u in paths_of(report.uses.get(r.url, []))
             ),

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from flows.core.findings import Finding, Severity, finding
 from flows.core.i18n import N_, _, ngettext
+from flows.core.phrase import Phrase
 from flows.core.settings import Settings
 from flows.infra.state import open_state
 from flows.library.loader import Library
@@ -63,10 +64,13 @@ def apply_history(result: Result, previous: cache.Cached | None) -> Result:
     )
     if result.verdict is Verdict.BROKEN and worked_before:
         result.verdict = Verdict.UNVERIFIED
-        result.detail = _(
-            "{detail}; it worked at an earlier check, so it counts as broken "
-            "only if the next check finds the same"
-        ).format(detail=result.detail)
+        result.detail = Phrase.of(
+            N_(
+                "{detail}; it worked at an earlier check, so it counts as broken "
+                "only if the next check finds the same"
+            ),
+            detail=result.detail,
+        )
     return result
 
 
@@ -119,7 +123,9 @@ async def run_link_check_async(
     if report.offline:
         for r in fresh.values():
             if r.verdict is not Verdict.REFUSED:
-                r.detail = f"{_(OFFLINE)} ({r.detail})"
+                r.detail = Phrase.of(
+                    N_("{offline} ({detail})"), offline=Phrase(OFFLINE), detail=r.detail
+                )
     else:
         for url, r in fresh.items():
             apply_history(r, previous.get(url))

@@ -27,6 +27,7 @@ from babel.dates import format_date
 from jinja2 import Environment
 
 from channels.base import Edition, Held
+from flows.core.i18n import language
 from flows.core.models import AUDIENCES, THEMES, Campaign, Message
 from flows.infra.ical import AllDayEvent, calendar
 from flows.infra.templates import environment
@@ -108,9 +109,13 @@ def plan_range(
     return rows
 
 
-def input_notes(inputs: Inputs) -> list[str]:
-    """What people must know about the inputs a plan used (for example: the example list)."""
-    return [f"{label(name)}: {loaded.note}" for name, loaded in inputs.items() if loaded.note]
+def input_notes(inputs: Inputs, lang: str = "nl") -> list[str]:
+    """What people must know about the inputs a plan used (for example: the example list), in
+    `lang`: Dutch for the plan page, which speaks Dutch only."""
+    with language(lang):
+        return [
+            f"{label(name, lang)}: {loaded.note}" for name, loaded in inputs.items() if loaded.note
+        ]
 
 
 def to_json(rows: list[PlanRow]) -> str:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from flows.checks import held_by_checks
 from flows.cli.common import EXIT_OK, EXIT_USAGE, add_common
-from flows.core.i18n import _, ngettext
+from flows.core.i18n import _, current_language, ngettext
 from flows.core.settings import load_settings
 from flows.infra.outputs import write_atomic, write_report
 from flows.library.loader import load_library
@@ -99,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
     held = frozenset(reasons)
     days = args.weeks * 7
     rows = plan_range(library, inputs, start, days, held)
-    notes = input_notes(inputs)
-    for note in notes:
+    notes = input_notes(inputs)  # Dutch, as the plan page
+    for note in input_notes(inputs, current_language()):
         print(_("note: {note}").format(note=note), file=sys.stderr)
     ics_path: Path = args.ics if args.ics is not None else settings.out_dir / "reports" / "plan.ics"
     html = to_html(rows, start, days, notes, library=library, held=reasons, ics_name=ics_path.name)
