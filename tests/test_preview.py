@@ -56,8 +56,9 @@ def preview(content: Path, ref: str, *extra: str) -> int:
 
 
 def test_preview_by_path_writes_slide_and_newsletter_and_nothing_else(
-    content: Path, capsys: pytest.CaptureFixture[str]
+    content: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(content.parent)  # where an adviser types it: paths shown from here
     path = content / "messages" / "slapen" / "slaap-ritueel.nl.md"
     assert preview(content, str(path), "--date", "2027-01-12") == EXIT_OK
     out = content.parent / "out"
@@ -76,7 +77,9 @@ def test_preview_by_path_writes_slide_and_newsletter_and_nothing_else(
     # the redirect pages of its short links, so its QR code can be tried.
     assert sorted(p.name for p in out.iterdir()) == ["preview", "r"]
     printed = capsys.readouterr().out
-    assert "preview/slaap-ritueel.nl/scherm/index.html" in printed
+    # The stable address of the slide, not the version folder its link points at today.
+    assert "  out/preview/slaap-ritueel.nl/scherm/index.html\n" in printed
+    assert "_versions" not in printed
     assert "preview/slaap-ritueel.nl/nieuwsbrief.html" in printed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _shown(path: Path) -> str:
-    """A path relative to where the command runs, when it is below it."""
+    """A path relative to where the command runs, when it is below it. Links are not followed:
+    the slide's folder is a link to a version folder that a later preview replaces."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
