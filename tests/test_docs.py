@@ -52,7 +52,7 @@ def dutch_commands() -> list[list[str]]:
 
 def test_the_dutch_section_names_the_commands_an_adviser_types() -> None:
     names = [args[0] for args in dutch_commands()]
-    assert names == ["check", "check", "preview", "preview", "review"]
+    assert names == ["check", "check", "preview", "preview", "review", "plan"]
     assert "`veerkracht " not in _DUTCH  # without ./ the shell answers "command not found"
     assert "`make demo`" in _DUTCH
 
@@ -75,6 +75,10 @@ def test_every_command_of_the_dutch_section_runs(
     # The example is a clean message: the check passes and the review marks it published.
     assert main(["check", str(target.relative_to(tmp_path))]) == EXIT_OK
     assert "status: gepubliceerd\nreviewed_by: Sanne de Vries\n" in target.read_text("utf-8")
+    # ... and the adviser finds it in the calendar, in a week of its theme (Slapen).
+    plan = (tmp_path / "out" / "reports" / "plan.html").read_text("utf-8")
+    rows = plan.split('<th scope="row" class="week">')[1:]
+    assert any("Slapen" in row and "Een vast ritme helpt bij het slapen" in row for row in rows)
 
 
 def test_the_wrapper_runs_the_installed_tool_or_says_what_to_do(tmp_path: Path) -> None:
