@@ -26,6 +26,7 @@ from channels.screens.payload import ScreenMeta, ScreenPayload
 from channels.screens.plan import CHANNEL_NAME, plan_screens, running_campaigns
 from channels.screens.playlist import build_playlist, day_of, version_of
 from channels.screens.rss import slides_rss
+from channels.shared.qr import use_cache
 from channels.shared.reach import PREVIEW_TARGET, preview_links, publish_links
 from flows.core.findings import Finding
 from flows.core.i18n import N_, _, ngettext
@@ -125,7 +126,9 @@ class ScreensChannel(Channel[ScreensSettings, Screens, ScreenPayload, ScreenMeta
         return edition.payload.screen.open_on(edition.day)
 
     def render(self, edition: ScreenEdition, ctx: Context) -> Rendered[ScreenPayload, ScreenMeta]:
-        """The screen's page, playlist and RSS feed."""
+        """The screen's page, playlist and RSS feed (its QR codes kept in the state folder's
+        cache, so tomorrow's publish reads them instead of making them again)."""
+        use_cache(ctx.settings.state_dir / "qr")
         base = ctx.settings.public_base_url
         playlist, text = build_playlist(
             edition, edition.payload.generated_at, salt=page_fingerprint() + base, base_url=base

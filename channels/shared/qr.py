@@ -1,10 +1,21 @@
-"""QR codes as small inline SVG, each unique URL encoded once per process."""
+"""QR codes as small inline SVG, each unique URL encoded once per process, and once per machine
+when a cache folder is set.
+
+Screens tag their QR codes with the screen (reach is counted per screen), so every screen has
+codes of its own: 1,000 screens of 60 slides are 60,000 codes, at several milliseconds each.
+They are the same from one day to the next, so `use_cache(folder)` keeps each code's SVG in a
+file named by a hash of what it depends on (the URL, the colours, segno's version); a
+publish the next day reads them instead of making them again.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,14 +24,55 @@ from segno import consts
 
 from channels.shared.themes import QR_DARK, QR_LIGHT
 
+_cache: list[Path] = []  # the folder of use_cache, when one is set
 
-@lru_cache(maxsize=4096)
+
+def use_cache(folder: Path | None) -> None:
+    """Keep made codes in `folder` (created 0700 when needed), or in memory only (None)."""
+    _cache[:] = [folder] if folder is not None else []
+
+
+def _cached_path(url: str) -> Path | None:
+    if not _cache:
+        return None
+    key = f"{segno.__version__}\0{QR_DARK}\0{QR_LIGHT}\0{url}".encode()
+    return _cache[0] / f"{hashlib.sha256(key).hexdigest()[:40]}.svg"
+
+
+@lru_cache(maxsize=65536)
 def qr_svg(url: str) -> str:
     """The QR code of `url` as an SVG document (black on white, four-module quiet zone).
 
     Error correction M: still scans when a screen has glare or a scratch. A short link
     (`channels.shared.shortlinks`) stays at version 3 (29 modules): see `make_code`.
     """
+    path = _cached_path(url)
+    if path is not None:
+        try:
+            kept = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            kept = ""
+        if kept.startswith("<svg ") and kept.endswith("</svg>"):
+            return kept
+    svg = _make_svg(url)
+    if path is not None:
+        _keep(path, svg)
+    return svg
+
+
+def _keep(path: Path, svg: str) -> None:
+    # A cache: a folder that cannot be written only means making the code again next time. The
+    # file appears whole (rename) so two workers sharing the folder never read half a code.
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(svg, encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass
+
+
+def _make_svg(url: str) -> str:
     code = make_code(url)
     buffer = io.BytesIO()
     # A standalone document (with its namespace): the page shows it as an image.
