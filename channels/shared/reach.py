@@ -47,6 +47,7 @@ from channels.shared.shortlinks import (
 )
 from flows.core import clock
 from flows.core.errors import DeliveryError
+from flows.core.i18n import _
 from flows.core.settings import Settings
 from flows.infra.state import metadata, open_state
 
@@ -95,35 +96,50 @@ def register(
     key = CHANNEL_KEYS.get(channel)
     tags = {tag_for(channel, t): t for t in set(targets)} if key else {}
     problems: list[str] = []
+    # Read first, insert only what is missing: a day's publish finds every link and tag of a
+    # screen already there, and an insert of 60 rows per screen was most of its delivery.
     with engine.begin() as conn:
         if links:
-            ins = _insert(engine, short_links)
-            conn.execute(
-                ins.values(
-                    [{"code": c, "url": u} for c, u in links.items()]
-                ).on_conflict_do_nothing(index_elements=["code"])
-            )
-            rows = conn.execute(
-                select(short_links.c.code, short_links.c.url).where(
-                    short_links.c.code.in_(list(links))
+            codes = short_links.c.code
+            found = select(codes, short_links.c.url)
+            rows = conn.execute(found.where(codes.in_(list(links))))
+            known: dict[str, str] = {row.code: row.url for row in rows}
+            missing = [c for c in links if c not in known]
+            if missing:
+                conn.execute(
+                    _insert(engine, short_links)
+                    .values([{"code": c, "url": links[c]} for c in missing])
+                    .on_conflict_do_nothing(index_elements=["code"])
                 )
-            )
-            for code, url in rows:
+                added = conn.execute(found.where(codes.in_(missing)))
+                known.update({row.code: row.url for row in added})
+            for code, url in sorted(known.items()):
                 if url != links[code]:
                     problems.append(
-                        f"short link /{PREFIX}/{code} already goes to {url}, so {links[code]} "
-                        "cannot have it"
+                        _(
+                            "short link /{prefix}/{code} already goes to {url}, so {wanted} cannot "
+                            "have it"
+                        ).format(prefix=PREFIX, code=code, url=url, wanted=links[code])
                     )
         if tags:
-            ins = _insert(engine, reach_tags)
-            conn.execute(
-                ins.values(
-                    [
-                        {"key": key, "tag": g, "channel": channel, "target": t}
-                        for g, t in tags.items()
-                    ]
-                ).on_conflict_do_nothing(index_elements=["key", "tag"])
+            have = set(
+                conn.execute(
+                    select(reach_tags.c.tag).where(
+                        reach_tags.c.key == key, reach_tags.c.tag.in_(list(tags))
+                    )
+                ).scalars()
             )
+            new = [
+                {"key": key, "tag": g, "channel": channel, "target": t}
+                for g, t in tags.items()
+                if g not in have
+            ]
+            if new:
+                conn.execute(
+                    _insert(engine, reach_tags)
+                    .values(new)
+                    .on_conflict_do_nothing(index_elements=["key", "tag"])
+                )
     return problems
 
 
