@@ -105,8 +105,15 @@ def test_unknown_outcome_stays_unknown_and_sent_marks_stay_sent(
         assert s.resolved_state_url() == state_url
         ed = edition(recipients)
         rendered = render_edition(ed, s)
-        with pytest.raises(TransientDeliveryError, match="unknown outcome"):
-            deliver_edition(rendered, context(s))
+        try:
+            report = deliver_edition(rendered, context(s))
+        except TransientDeliveryError as exc:  # every connection stopped with recipients left
+            assert "unknown outcome" in str(exc)
+        else:
+            # Connections already past MAIL when the server vanished still delivered theirs, so
+            # nothing was left to raise about (seen on a loaded machine); the run still says
+            # one outcome is unknown, which fails the flow run.
+            assert report.unknown == 1
         first = ledger.states(open_state(state_url), ed.key)
         unknown = [a for a, state in first.items() if state == ledger.SENDING]
         sent = {a for a, state in first.items() if state == ledger.SENT}
