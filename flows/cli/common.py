@@ -47,6 +47,19 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_listen(parser: argparse.ArgumentParser, host: str, port: int) -> None:
+    """`--host` and `--port` of a command that serves an ASGI app (`serve_asgi`)."""
+    parser.add_argument(
+        "--host", default=host, help=_("address to listen on (default {host})").format(host=host)
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=port,
+        help=_("port (default {port}; 0: any free)").format(port=port),
+    )
+
+
 def iso_date(text: str) -> date:
     """An argparse type for --date: YYYY-MM-DD, with advice instead of Python's wording.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from flows.cli.common import add_common, serve_asgi
+from flows.cli.common import add_common, add_listen, serve_asgi
 from flows.core.i18n import _
 from flows.core.settings import load_settings
 
@@ -24,15 +24,7 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "public", help=_("run the public endpoint (unsubscribe page) behind your web server")
     )
-    p.add_argument(
-        "--host", default=HOST, help=_("address to listen on (default {host})").format(host=HOST)
-    )
-    p.add_argument(
-        "--port",
-        type=int,
-        default=PORT,
-        help=_("port (default {port}; 0: any free)").format(port=PORT),
-    )
+    add_listen(p, HOST, PORT)
     add_common(p)
     p.set_defaults(run=run)
 

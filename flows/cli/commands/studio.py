@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from flows.cli.common import add_common, serve_asgi
+from flows.cli.common import add_common, add_listen, serve_asgi
 from flows.core.i18n import _
 from flows.core.settings import load_settings
 
@@ -23,15 +23,7 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "studio", help=_("the comms team's web app: write, check, preview and review messages")
     )
-    p.add_argument(
-        "--host", default=HOST, help=_("address to listen on (default {host})").format(host=HOST)
-    )
-    p.add_argument(
-        "--port",
-        type=int,
-        default=PORT,
-        help=_("port (default {port}; 0: any free)").format(port=PORT),
-    )
+    add_listen(p, HOST, PORT)
     add_common(p)
     p.set_defaults(run=run)
 
