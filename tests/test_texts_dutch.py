@@ -12,7 +12,6 @@ import argparse
 import gettext
 import re
 import shutil
-import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -49,6 +48,7 @@ from flows.publishing.public_app import collect_routes
 from flows.publishing.publish import DayOutOfRange, check_day
 from tests.conftest import FIXTURES
 from tests.fixtures.links.httpserver import closed_port
+from tests.serving import serving
 from tests.test_newsletter_support import settings_for
 
 
@@ -473,18 +473,12 @@ def test_a_route_clash_speaks_dutch_and_english(tmp_path: Path) -> None:
 
 
 def test_serve_says_not_found_in_the_persons_language(tmp_path: Path) -> None:
-    server = make_server(tmp_path, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/bestaat-niet.html"
-    try:
+    with serving(make_server(tmp_path, port=0)) as server:
+        url = f"http://127.0.0.1:{server.server_address[1]}/bestaat-niet.html"
         with language("nl"):
             dutch = httpx.get(url)
         with language("en"):
             english = httpx.get(url)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert dutch.status_code == english.status_code == 404
     assert '<html lang="nl">' in dutch.text and "<h1>Fout 404</h1>" in dutch.text
     assert "Dit bestand bestaat niet, of het is niet openbaar." in dutch.text
