@@ -63,6 +63,8 @@ def qr_svg(url: str) -> str:
 def _keep(path: Path, svg: str) -> None:
     # A cache: a folder that cannot be written only means making the code again next time. The
     # file appears whole (rename) so two workers sharing the folder never read half a code.
+    # Not flows.infra.outputs.write_atomic: it fsyncs and sweeps the folder for stale
+    # temporaries on every write, and this folder holds one file per code (60,000 and more).
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
